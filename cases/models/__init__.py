@@ -1,0 +1,40 @@
+"""All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
+
+from cases.models.case import (
+    Case,
+    Circular,
+    Deadline,
+    Event,
+    Notice,
+    NoticeCounter,
+    Notification,
+    RectificationReport,
+    Referral,
+    Report,
+)
+from cases.models.inspections import Finding, Inspection, InspectionItemResult, InspectionOfficer
+from cases.models.people import Authority, Unit, User
+from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitation
+
+__all__ = [
+    "Authority",
+    "Case",
+    "ChecklistItem",
+    "ChecklistVersion",
+    "Circular",
+    "Deadline",
+    "Event",
+    "Finding",
+    "Inspection",
+    "InspectionItemResult",
+    "InspectionOfficer",
+    "LegalCitation",
+    "Notice",
+    "NoticeCounter",
+    "Notification",
+    "RectificationReport",
+    "Referral",
+    "Report",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,114 @@
+"""Inspections (监督检查), their results and the findings that open cases (DESIGN §1, §3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cases.clock import utcnow
+from cases.db import Base, UTCDateTime
+from cases.models.people import Unit, User
+from cases.models.reference import ChecklistItem, ChecklistVersion
+from cases.vocabulary import InspectionKind, Regime, sql_in
+
+INSPECTION_STATUSES = ["planned", "in_progress", "recorded", "signed", "archived"]
+ITEM_RESULTS = ["conform", "nonconform", "not_applicable"]
+
+
+class Inspection(Base):
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(sql_in("regime", Regime), name="regime"),
+        CheckConstraint(sql_in("kind", InspectionKind), name="kind"),
+        CheckConstraint(sql_in("status", INSPECTION_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    regime: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    inspection_date: Mapped[date] = mapped_column(Date, index=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
+    status: Mapped[str] = mapped_column(String(20), default="recorded")
+    methods: Mapped[list[str]] = mapped_column(JSON, default=list)  # 听取汇报/查阅资料/…
+    record_content: Mapped[str] = mapped_column(Text, default="")
+    record_problems: Mapped[str] = mapped_column(Text, default="")
+    record_handling: Mapped[str] = mapped_column(Text, default="")
+    responsible_person_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    refusal_to_sign: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    checklist: Mapped[ChecklistVersion] = relationship()
+    officers: Mapped[list[InspectionOfficer]] = relationship(back_populates="inspection")
+    results: Mapped[list[InspectionItemResult]] = relationship(back_populates="inspection")
+
+
+class InspectionOfficer(Base):
+    """An officer on an inspection; ``credential_shown`` records 出示执法证件 (行政处罚法 art 55)."""
+
+    __tablename__ = "inspection_officers"
+
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    credential_shown: Mapped[bool] = mapped_column(Boolean, default=True)
+    signed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="officers")
+    user: Mapped[User] = relationship()
+
+
+class InspectionItemResult(Base):
+    __tablename__ = "inspection_item_results"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "item_id"),
+        CheckConstraint(sql_in("result", ITEM_RESULTS), name="result"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    result: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    inspection: Mapped[Inspection] = relationship(back_populates="results")
+    item: Mapped[ChecklistItem] = relationship()
+
+
+class Finding(Base):
+    """One failed checklist item with its evidence; it opens exactly one case."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        CheckConstraint(
+            "NOT on_site_stop OR on_site_stop_at IS NOT NULL", name="on_site_stop_has_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    description: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_serious: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: 现场叫停 (seed 安全 五(一)): the archive-security regime stops the practice on the spot.
+    on_site_stop: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_site_stop_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    inspection: Mapped[Inspection] = relationship()
+    item: Mapped[ChecklistItem] = relationship()

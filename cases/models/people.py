@@ -1,0 +1,126 @@
+"""Authorities, supervised units and users (DESIGN §1)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cases.clock import utcnow
+from cases.db import Base, UTCDateTime
+from cases.vocabulary import OFFICER_ROLES, Role, UnitKind, sql_in
+
+
+class Authority(Base):
+    """An archives authority with its jurisdiction (属地), e.g. 鹿泉区档案馆.
+
+    ``notice_prefix`` is the 发文字号 stem of its enforcement notices (鹿档执通〔2026〕7号).
+    """
+
+    __tablename__ = "authorities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    jurisdiction: Mapped[str] = mapped_column(String(200))
+    notice_prefix: Mapped[str] = mapped_column(String(40))
+    superior_name: Mapped[str] = mapped_column(String(200), default="")
+    network_security_authority: Mapped[str] = mapped_column(String(200), default="")
+    government_name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Unit(Base):
+    """A supervised unit (被监管单位). The credit code is validated before it gets here."""
+
+    __tablename__ = "units"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", UnitKind), name="kind"),
+        CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
+        CheckConstraint(
+            "NOT is_key_unit OR key_unit_reason IS NOT NULL", name="key_unit_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    responsible_person: Mapped[str] = mapped_column(String(100), default="")
+    is_district_direct: Mapped[bool] = mapped_column(Boolean, default=False)  # 区政府直属
+    is_key_unit: Mapped[bool] = mapped_column(Boolean, default=False)  # 重点监控单位
+    key_unit_reason: Mapped[str | None] = mapped_column(Text)
+    key_unit_since: Mapped[date | None] = mapped_column(Date)
+    # 档案安全事项监管 criteria (seed 安全 一):
+    holds_national_catalog: Mapped[bool] = mapped_column(Boolean, default=False)
+    holds_long_term: Mapped[bool] = mapped_column(Boolean, default=False)  # 30年/永久
+    runs_sensitive_database: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    authority: Mapped[Authority] = relationship()
+
+    @property
+    def under_security_regime(self) -> bool:
+        return self.holds_national_catalog or self.holds_long_term or self.runs_sensitive_database
+
+
+class User(Base):
+    """A person using the system. Officers carry a 行政执法证件 (条例 art 47)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(sql_in("role", Role), name="role"),
+        CheckConstraint("role <> 'unit_liaison' OR unit_id IS NOT NULL", name="liaison_has_unit"),
+        CheckConstraint(
+            "credential_expires_on IS NULL OR credential_issued_on IS NULL "
+            "OR credential_expires_on >= credential_issued_on",
+            name="credential_dates_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    credential_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    credential_issued_on: Mapped[date | None] = mapped_column(Date)
+    credential_expires_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+    def credential_problem(self, on: date) -> tuple[str, str] | None:
+        """Why this person cannot act as an enforcement officer on ``on`` (None if they can)."""
+        who = self.display_name
+        if not self.is_officer or not self.active:
+            return (f"{who}不是执法人员", f"{who} is not an enforcement officer")
+        if not self.credential_no or not self.credential_expires_on:
+            return (f"{who}没有行政执法证件", f"{who} holds no enforcement credential")
+        if self.credential_issued_on and on < self.credential_issued_on:
+            return (
+                f"{who}的执法证件（{self.credential_no}）于{self.credential_issued_on}才生效",
+                f"{who}'s credential {self.credential_no} is valid only from "
+                f"{self.credential_issued_on}",
+            )
+        if on > self.credential_expires_on:
+            return (
+                f"{who}的执法证件（{self.credential_no}）已于{self.credential_expires_on}过期",
+                f"{who}'s credential {self.credential_no} expired on {self.credential_expires_on}",
+            )
+        return None

@@ -1,0 +1,1 @@
+"""Service functions: the only places the domain changes (verb-named, actor explicit)."""

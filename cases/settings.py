@@ -1,0 +1,74 @@
+"""Settings, read once from ``OVERSIGHT_*`` environment variables, each with an embedded default.
+
+Why defaults everywhere: the README's first command must start the whole system on a fresh
+machine with nothing configured — a SQLite file and a broker that needs no server. Production
+points the same variables at PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "OVERSIGHT_"
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get(PREFIX + "INSTANCE_DIR", Path.cwd() / "var")).resolve()
+
+
+def _default_secret_key(instance: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts without setup."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; build with :func:`load_settings` or ``replace`` in tests."""
+
+    database_url: str
+    broker_url: str
+    secret_key: str
+    instance_dir: Path
+    authority_code: str = "luquan"
+    #: Period for back-filling the written notice after emergency measures (hours), by analogy
+    #: with 行政强制法 art 19 (LAW.md): report to the agency head within 24 hours.
+    emergency_backfill_hours: int = 24
+    #: Default 限期改正 period printed on a notice when the inspector gives none.
+    default_rectification_days: int = 15
+    default_rectification_unit: str = "natural_day"
+    #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
+    event_hash_algorithm: str = "auto"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    instance = Path(env.get(PREFIX + "INSTANCE_DIR") or _instance_dir()).resolve()
+
+    def get(name: str, default: str) -> str:
+        return env.get(PREFIX + name) or default
+
+    return Settings(
+        database_url=get("DATABASE_URL", f"sqlite:///{instance / 'oversight.db'}"),
+        broker_url=get("BROKER_URL", f"sqla+sqlite:///{instance / 'broker.db'}"),
+        secret_key=env.get(PREFIX + "SECRET_KEY") or _default_secret_key(instance),
+        instance_dir=instance,
+        authority_code=get("AUTHORITY", "luquan"),
+        emergency_backfill_hours=int(get("EMERGENCY_BACKFILL_HOURS", "24")),
+        default_rectification_days=int(get("DEFAULT_RECTIFICATION_DAYS", "15")),
+        default_rectification_unit=get("DEFAULT_RECTIFICATION_UNIT", "natural_day"),
+        event_hash_algorithm=get("EVENT_HASH", "auto"),
+    )
