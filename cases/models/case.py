@@ -50,7 +50,7 @@ class Case(Base):
         CheckConstraint(
             "state <> 'escalated' OR stop_order_at IS NOT NULL", name="escalated_has_stop_order"
         ),
-        CheckConstraint("chain_seq >= 1", name="chain_started"),
+        CheckConstraint("chain_seq >= 0", name="chain_started"),
         Index("ix_cases_authority_state", "authority_id", "state"),
     )
 

@@ -24,7 +24,7 @@ def append_event(
     idempotency_key: str | None = None,
 ) -> Event:
     """Extend the chain from the head kept on the case row — no query needed."""
-    seq = case.chain_seq + 1 if case.chain_seq else 1
+    seq = case.chain_seq + 1
     prev = case.chain_head
     text = canonical_json(payload)
     link = Link(

@@ -1,0 +1,205 @@
+"""Recording an inspection and opening a case for every failed item (DESIGN §1, §3).
+
+This is the minimal recording path the core needs (demo data, tests); the inspection record's
+own state machine, signatures and plans come with the inspections issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.chain import GENESIS, preferred_algorithm
+from cases.clock import ensure_utc, utcnow
+from cases.errors import InvalidInput
+from cases.models import (
+    Case,
+    ChecklistItem,
+    ChecklistVersion,
+    Finding,
+    Inspection,
+    InspectionItemResult,
+    InspectionOfficer,
+    Unit,
+    User,
+)
+from cases.services.history import append_event
+from cases.settings import Settings, load_settings
+from cases.vocabulary import OFFICER_ROLES, InspectionKind, Regime
+from workflows.case_machine import INITIAL_STATE, MACHINE_VERSION
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What the officers found for one checklist item."""
+
+    result: str  # conform / nonconform / not_applicable
+    note: str = ""
+    evidence: tuple[str, ...] = ()
+    is_emergency: bool = False
+    is_serious: bool = False
+
+
+def current_checklist(session: Session, regime: str, on: date) -> ChecklistVersion:
+    checklist = session.scalar(
+        select(ChecklistVersion)
+        .where(ChecklistVersion.regime == regime, ChecklistVersion.effective_from <= on)
+        .order_by(ChecklistVersion.effective_from.desc(), ChecklistVersion.version.desc())
+        .limit(1)
+    )
+    if checklist is None:
+        raise InvalidInput(f"{on}没有适用的检查清单", f"No checklist in force on {on}")
+    return checklist
+
+
+def record_inspection(
+    session: Session,
+    *,
+    unit: Unit,
+    regime: str,
+    kind: str,
+    inspection_date: date,
+    officers: Sequence[User],
+    outcomes: Mapping[str, ItemOutcome],
+    actor: User,
+    methods: Sequence[str] = ("review_records", "site_check"),
+    record_content: str = "",
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> tuple[Inspection, list[Case]]:
+    """Seed 四: ≥2 officers with valid credentials; every nonconforming item opens a case."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    Regime(regime), InspectionKind(kind)  # noqa: B018  (raise on unknown values)
+    if regime == Regime.SECURITY and not unit.under_security_regime:
+        raise InvalidInput(
+            "该单位不属于档案安全事项监管对象", "The unit is outside the archive-security regime"
+        )
+    distinct = list({o.id: o for o in officers}.values())
+    if len(distinct) < 2:
+        raise InvalidInput("监督检查须由2名以上执法人员进行", "An inspection needs ≥2 officers")
+    problems = [p for o in distinct if (p := o.credential_problem(inspection_date))]
+    if problems:
+        raise InvalidInput("；".join(zh for zh, _ in problems), "; ".join(en for _, en in problems))
+    checklist = current_checklist(session, regime, inspection_date)
+    items = {item.code: item for item in checklist.items}
+    unknown = sorted(set(outcomes) - set(items))
+    if unknown:
+        raise InvalidInput(f"检查项不存在：{'、'.join(unknown)}", f"Unknown items: {unknown}")
+    inspection = Inspection(
+        authority_id=unit.authority_id,
+        unit_id=unit.id,
+        regime=regime,
+        kind=kind,
+        inspection_date=inspection_date,
+        checklist_id=checklist.id,
+        methods=list(methods),
+        record_content=record_content,
+        created_at=now,
+    )
+    session.add(inspection)
+    session.flush()
+    for officer in distinct:
+        session.add(InspectionOfficer(inspection_id=inspection.id, user_id=officer.id))
+    opened: list[Case] = []
+    for code, outcome in outcomes.items():
+        item = items[code]
+        session.add(
+            InspectionItemResult(
+                inspection_id=inspection.id,
+                item_id=item.id,
+                result=outcome.result,
+                note=outcome.note,
+            )  # fmt: skip
+        )
+        if outcome.result == "nonconform":
+            opened.append(
+                open_case(
+                    session,
+                    inspection=inspection,
+                    item=item,
+                    outcome=outcome,
+                    actor=actor,
+                    now=now,
+                    settings=settings,
+                )  # fmt: skip
+            )
+    session.flush()
+    return inspection, opened
+
+
+def open_case(
+    session: Session,
+    *,
+    inspection: Inspection,
+    item: ChecklistItem,
+    outcome: ItemOutcome,
+    actor: User,
+    now: datetime,
+    settings: Settings | None = None,
+) -> Case:
+    """One finding, one case, in the machine's initial state, with the genesis event.
+
+    The archive-security regime stops the practice on the spot (seed 安全 五(一): 现场叫停), so
+    its findings carry the stop with the time of detection.
+    """
+    if actor.role not in OFFICER_ROLES:
+        raise InvalidInput("只有执法人员可以记录发现的问题", "Only officers record findings")
+    description = outcome.note.strip() or item.title_zh
+    security = inspection.regime == Regime.SECURITY
+    finding = Finding(
+        inspection_id=inspection.id,
+        item_id=item.id,
+        description=description,
+        evidence=list(outcome.evidence),
+        is_emergency=outcome.is_emergency,
+        is_serious=outcome.is_serious,
+        on_site_stop=security,
+        on_site_stop_at=now if security else None,
+        created_at=now,
+    )
+    session.add(finding)
+    session.flush()
+    settings = settings or load_settings()
+    case = Case(
+        authority_id=inspection.authority_id,
+        unit_id=inspection.unit_id,
+        finding_id=finding.id,
+        regime=inspection.regime,
+        title=f"{item.title_zh}：{description}"[:300],
+        state=INITIAL_STATE,
+        machine_version=MACHINE_VERSION,
+        checklist_id=inspection.checklist_id,
+        is_emergency=outcome.is_emergency,
+        is_serious=outcome.is_serious,
+        information_security=item.information_security,
+        opened_at=now,
+        updated_at=now,
+        chain_algorithm=preferred_algorithm(settings.event_hash_algorithm),
+        chain_seq=0,  # append_event below writes the genesis event (seq 1)
+        chain_head=GENESIS,
+    )
+    session.add(case)
+    session.flush()
+    append_event(
+        session,
+        case,
+        trigger="open",
+        from_state=None,
+        to_state=INITIAL_STATE,
+        actor=actor,
+        at=now,
+        payload={
+            "finding": finding.id,
+            "inspection": inspection.id,
+            "item": item.code,
+            "checklist_version": inspection.checklist.version,
+            "machine_version": MACHINE_VERSION,
+            "on_site_stop": security,
+        },
+    )
+    session.flush()
+    return case

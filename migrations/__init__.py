@@ -1,0 +1,1 @@
+"""Alembic migrations: the schema exists only through these (SQLite and PostgreSQL alike)."""
