@@ -22,7 +22,9 @@ from cases.migrate import upgrade
 from cases.services.reference import sync_reference_data
 from tests.support.world import World
 
-PG_ADMIN = os.environ.get("OVERSIGHT_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_ADMIN = os.environ.get(
+    "OVERSIGHT_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+)
 PG_DB = os.environ.get("OVERSIGHT_TEST_PG_DB", "oversight_test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -68,7 +70,9 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
 def truncate_all(engine: Engine) -> None:
     with engine.begin() as conn:
         tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
         ).scalars()
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

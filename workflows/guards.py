@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from transitions import EventData
 
-from cases.timelimits import InvalidTimeLimit, TimeLimit, TimeUnit
+from cases.timelimits import InvalidTimeLimit, TimeLimit
 from cases.vocabulary import Regime
 
 #: Ways a notice may be served (送达方式), after 行政处罚法 art 61 / 民事诉讼法.
@@ -110,17 +110,16 @@ def two_officers_with_valid_credentials(event: EventData) -> bool:
 def time_limit_from(data: dict[str, Any]) -> TimeLimit:
     """The 限期 stated on an order: its length and its unit (自然日/工作日/小时)."""
     length = data.get("time_limit_length")
-    unit = data.get("time_limit_unit")
+    if length is None or length == "":
+        raise InvalidTimeLimit("请填写整改期限", "The time limit is required")
     try:
-        return TimeLimit(int(length), TimeUnit(unit))  # type: ignore[arg-type]
-    except InvalidTimeLimit:
-        raise
-    except (TypeError, ValueError) as exc:
+        length = int(length)
+    except (TypeError, ValueError):
         raise InvalidTimeLimit(
-            "整改期限须为1至365之间的整数，单位为自然日、工作日或小时",
-            "The time limit must be a whole number from 1 to 365 in natural days, "
-            "working days or hours",
-        ) from exc
+            f"期限长度必须是整数，实际为{length!r}",
+            f"the length of a time limit must be a whole number, got {length!r}",
+        ) from None
+    return TimeLimit(length, data.get("time_limit_unit"))  # type: ignore[arg-type]
 
 
 def _time_limit_ok(event: EventData) -> bool:

@@ -84,7 +84,9 @@ class World:
                 credit_code=make_credit_code("11130185000000002"), kind="organ",
                 holds_long_term=True,
             )  # fmt: skip
-            valid = dict(credential_issued_on=date(2024, 1, 1), credential_expires_on=date(2030, 12, 31))
+            valid = dict(
+                credential_issued_on=date(2024, 1, 1), credential_expires_on=date(2030, 12, 31)
+            )
             users = {
                 "inspector": create_user(s, username="zhang", display_name="张明", role=Role.INSPECTOR, authority=luquan, credential_no="冀鹿0001", **valid),
                 "inspector2": create_user(s, username="li", display_name="李华", role=Role.INSPECTOR, authority=luquan, credential_no="冀鹿0002", **valid),
@@ -147,8 +149,15 @@ class World:
             "reject_rectification": {"reason": "证明材料不足"},
             "deadline_lapsed": {},
             "extend_deadline": {"reason": "单位申请，理由充分", **limit},
-            "escalate": {"reason": "存在严重安全隐患，已责令立即停止", "notify_departments": ["区公安分局"]},
-            "receive_instructions": {"instructions": "按市档案局意见继续整改", "outcome": "rectify", **limit},
+            "escalate": {
+                "reason": "存在严重安全隐患，已责令立即停止",
+                "notify_departments": ["区公安分局"],
+            },
+            "receive_instructions": {
+                "instructions": "按市档案局意见继续整改",
+                "outcome": "rectify",
+                **limit,
+            },
             "close": {},
             "void": {"reason": "经核实问题不成立"},
         }[trigger]

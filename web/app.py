@@ -1,0 +1,52 @@
+"""The Flask application factory (Flask tutorial pattern): settings in, app out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.orm import Session
+
+from cases.db import make_engine, make_session_factory
+from cases.errors import OversightError
+from cases.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.secret_key, OVERSIGHT=settings)
+    engine = make_engine(settings.database_url)
+    app.extensions["oversight.engine"] = engine
+    app.extensions["oversight.sessions"] = make_session_factory(engine)
+
+    from web.views import cases as case_views
+    from web.views import health
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(case_views.bp)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    @app.errorhandler(OversightError)
+    def _domain_error(exc: OversightError) -> Any:
+        """One place maps the service layer's typed errors to status codes (STYLE 5)."""
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return jsonify(exc.as_dict()), exc.status
+        return render_template("error.html", error=exc), exc.status
+
+    return app
+
+
+def db() -> Session:
+    """The request's session (rolled back at teardown unless a view committed)."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = current_app.extensions["oversight.sessions"]()
+    return g.db

@@ -1,0 +1,112 @@
+"""The ``oversight`` command: Flask's CLI (``FlaskGroup``) plus the project's own commands.
+
+``oversight run``, ``oversight db upgrade``, ``oversight seed-demo``, ``oversight verify-events``,
+``oversight diagram`` and ``oversight up`` (everything on embedded defaults) live together.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from cases.db import command_session, read_session
+from cases.migrate import check as alembic_check
+from cases.migrate import upgrade as alembic_upgrade
+from cases.services.reference import sync_reference_data
+from cases.services.verification import verify_all_chains
+from web.app import create_app
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _factory():  # type: ignore[no-untyped-def]
+    return current_app.extensions["oversight.sessions"]
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def main() -> None:
+    """Oversight — 档案监督检查案件管理."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Migrate the schema to the newest revision and load the reference data."""
+    settings = current_app.config["OVERSIGHT"]
+    alembic_upgrade(settings.database_url)
+    with command_session(_factory()) as session:
+        added = sync_reference_data(session)
+    click.echo(f"schema up to date; reference data added: {added}")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    alembic_check(current_app.config["OVERSIGHT"].database_url)
+    click.echo("models and migrations agree")
+
+
+@main.command("verify-events")
+@with_appcontext
+def verify_events() -> None:
+    """Re-compute every case's hash chain; exit 1 naming each altered or missing event."""
+    breaks = 0
+    with read_session(_factory()) as session:
+        for problem in verify_all_chains(session):
+            breaks += 1
+            click.echo(f"BROKEN {problem}", err=True)
+    if breaks:
+        click.echo(f"{breaks} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("all event chains verify")
+
+
+@main.command("diagram")
+@click.option("--check", is_flag=True, help="Fail if the committed diagram is stale.")
+def diagram(check: bool) -> None:
+    """Write the case machine's diagram to docs/ (generated from the machine itself)."""
+    from workflows.diagram import write_diagrams
+
+    stale = write_diagrams(DOCS, check_only=check)
+    if check and stale:
+        click.echo(f"stale: {', '.join(stale)}; run `oversight diagram`", err=True)
+        sys.exit(1)
+    click.echo("diagram up to date" if check else f"written to {DOCS}")
+
+
+@main.command("seed-demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (reproducible).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when units already exist.")
+@with_appcontext
+def seed_demo_command(seed: int, if_empty: bool) -> None:
+    """Create a believable Luquan district: units, officers, a year of inspections and cases."""
+    from cases.services.demo import seed_demo
+
+    with command_session(_factory()) as session:
+        summary = seed_demo(session, seed=seed, if_empty=if_empty)
+    click.echo(summary)
+
+
+@main.command("up")
+@click.option("--host", default=lambda: os.environ.get("OVERSIGHT_HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("OVERSIGHT_PORT", "5000")), type=int)
+@click.pass_context
+def up(ctx: click.Context, host: str, port: int) -> None:
+    """Migrate, load demo data on first start, and serve — all on embedded defaults."""
+    ctx.invoke(db_upgrade)
+    ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
