@@ -110,3 +110,7 @@ def up(ctx: click.Context, host: str, port: int) -> None:
 
     click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""三员分立: the three administrators share no duty, and none of them works a case."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+
+from cases.errors import NotAllowed
+from cases.models import User
+from cases.permissions import DUTIES, Duty, duties_of, require
+from cases.vocabulary import ADMIN_ROLES, Role
+from workflows.case_machine import WHO_MAY
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_administrators_hold_disjoint_duties() -> None:
+    for a, b in itertools.combinations(ADMIN_ROLES, 2):
+        assert not duties_of(a) & duties_of(b), (a, b)
+    for admin in ADMIN_ROLES:
+        assert duties_of(admin), admin
+        assert Duty.VIEW_CASES not in duties_of(admin)
+
+
+def test_no_administrator_or_leader_may_fire_a_trigger() -> None:
+    for trigger, roles in WHO_MAY.items():
+        assert not roles & (ADMIN_ROLES | {Role.LEADER}), trigger
+
+
+def test_officers_hold_no_administrator_duty() -> None:
+    admin_duties = set().union(*(duties_of(r) for r in ADMIN_ROLES))
+    for role in (Role.INSPECTOR, Role.SUPERVISOR, Role.UNIT_LIAISON, Role.LEADER, Role.SYSTEM):
+        assert not duties_of(role) & admin_duties, role
+
+
+@pytest.mark.parametrize("duty", list(Duty))
+def test_require_refuses_everyone_without_the_duty(duty: Duty) -> None:
+    for role in Role:
+        user = User(display_name="x", role=role.value, active=True)
+        if role in DUTIES[duty]:
+            require(user, duty)
+        else:
+            with pytest.raises(NotAllowed) as err:
+                require(user, duty)
+            assert err.value.reason_zh == f"{role.label_zh}无权{duty.label_zh}"
+
+
+#: The two lines allowed to assign a ``state``: the context the machine moves in memory, and the
+#: door copying the result to the row.
+ALLOWED_STATE_ASSIGNMENTS = {
+    "cases/services/transition.py: self.state = case.state",
+    "cases/services/advance.py: case.state = context.state",
+}
+
+
+def test_only_the_one_door_assigns_a_case_state() -> None:
+    """grep, as the before-stop hook does: no other ``.state =`` in the code base."""
+    found = set()
+    for package in ("cases", "workflows", "tasks", "web"):
+        for path in (REPO / package).rglob("*.py"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                code = line.split("#", 1)[0].strip()
+                if re.search(r"\.state\s*=[^=]", code):
+                    found.add(f"{path.relative_to(REPO)}: {code}")
+    assert found == ALLOWED_STATE_ASSIGNMENTS
