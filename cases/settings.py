@@ -72,3 +72,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         default_rectification_unit=get("DEFAULT_RECTIFICATION_UNIT", "natural_day"),
         event_hash_algorithm=get("EVENT_HASH", "auto"),
     )
+
+
+_current: Settings | None = None
+
+
+def current_settings() -> Settings:
+    """The process's settings, read from the environment once (services call this on hot paths)."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current

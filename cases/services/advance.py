@@ -30,7 +30,7 @@ from cases.errors import (
 from cases.models import Case, Event, User
 from cases.services.history import append_event
 from cases.services.transition import CaseTransition
-from cases.settings import Settings, load_settings
+from cases.settings import Settings, current_settings
 from cases.vocabulary import Role
 from workflows.case_machine import (
     FINAL_STATES,
@@ -100,7 +100,7 @@ def advance(
             f"“{en_t}” is not possible while the case is “{label.label_en}”",
         )
 
-    context = CaseTransition(session, case, actor, now, settings or load_settings(), data)
+    context = CaseTransition(session, case, actor, now, settings or current_settings(), data)
     if not machine.events[trigger].trigger(context, **data):
         raise GuardFailed(context.refusals or [("条件不满足", "A condition was not met")])
 

@@ -28,7 +28,7 @@ from cases.models import (
     User,
 )
 from cases.services.history import append_event
-from cases.settings import Settings, load_settings
+from cases.settings import Settings, current_settings
 from cases.vocabulary import OFFICER_ROLES, InspectionKind, Regime
 from workflows.case_machine import INITIAL_STATE, MACHINE_VERSION
 
@@ -163,7 +163,7 @@ def open_case(
     )
     session.add(finding)
     session.flush()
-    settings = settings or load_settings()
+    settings = settings or current_settings()
     case = Case(
         authority_id=inspection.authority_id,
         unit_id=inspection.unit_id,
