@@ -17,7 +17,7 @@ from cases.errors import GuardFailed
 from cases.models import Case, Event, Notice
 from cases.services.advance import advance
 from cases.services.verification import verify_all_chains
-from tests.support.contenders import process_main, run_threads
+from tests.support.contenders import process_main, start_threads
 from tests.support.world import World
 
 THREADS = 16
@@ -63,11 +63,7 @@ def test_sixteen_threads_and_two_processes_on_one_case(pg_world: World, pg_url: 
                 pipe.send(step)
             for pipe in pipes:
                 assert pipe.recv() == "ready"
-            results: list[str] = []
-            local = threading.Thread(
-                target=lambda: results.extend(run_threads(world, THREADS, step, go))
-            )
-            local.start()
+            local, results = start_threads(world, THREADS, step, go)
             go.set()
             local.join()
             for pipe in pipes:
@@ -123,3 +119,22 @@ def test_concurrent_notices_are_gapless_and_unique(world: World) -> None:
         numbers = s.scalars(select(Notice.number)).all()
     assert serials == list(range(1, len(cases) + 1))
     assert len(set(numbers)) == len(cases)
+
+
+def test_threads_on_one_case_on_both_databases(world: World) -> None:
+    """The SQLite default serialises writers (BEGIN IMMEDIATE) and checks the version; the
+    outcome must be the same as on PostgreSQL."""
+    case_id = world.open_case()
+    for trigger, actor in STEPS:
+        with world.factory() as s:
+            version = s.get(Case, case_id).version
+        go = threading.Event()
+        step = dict(case_id=case_id, trigger=trigger, actor=actor, now=world.now, version=version)
+        runner, results = start_threads(world, 8, step, go)
+        go.set()
+        runner.join()
+        assert Counter(results) == {"ok": 1, "Conflict": 7}, (trigger, results)
+        world.now += timedelta(hours=1)
+    with world.factory() as s:
+        assert s.get(Case, case_id).state == "closed"
+        assert list(verify_all_chains(s)) == []

@@ -59,3 +59,13 @@ def process_main(url: str, ids: dict[str, int], conn: Connection, go: Any, threa
         conn.send("ready")
         conn.send(run_threads(world, threads, step, go))
     engine.dispose()
+
+
+def start_threads(
+    world: World, n: int, step: dict[str, Any], go: Any
+) -> tuple[threading.Thread, list[str]]:
+    """Like :func:`run_threads`, but returns at once: join the thread, then read the results."""
+    results: list[str] = []
+    runner = threading.Thread(target=lambda: results.extend(run_threads(world, n, step, go)))
+    runner.start()
+    return runner, results
