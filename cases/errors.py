@@ -28,6 +28,15 @@ class InvalidInput(OversightError):
     code = "invalid_input"
 
 
+class InvalidFilter(InvalidInput):
+    """A list filter in the query string that cannot be applied (unknown state, a unit or page
+    that is not a positive whole number). A bad URL is a 400, unlike a form or API payload that
+    fails validation (422)."""
+
+    status = 400
+    code = "invalid_filter"
+
+
 class NotFound(OversightError):
     status = 404
     code = "not_found"

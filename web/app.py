@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from cases.db import make_engine, make_session_factory
 from cases.errors import OversightError
@@ -40,7 +42,25 @@ def create_app(settings: Settings | None = None) -> Flask:
             return jsonify(exc.as_dict()), exc.status
         return render_template("error.html", error=exc), exc.status
 
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        """Werkzeug's own errors (a malformed URL, a wrong method) in the UI's language too."""
+        zh = HTTP_MESSAGES_ZH.get(exc.code or 500, "请求无法处理")
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            body = {"error": exc.name, "message_zh": zh, "message_en": exc.description}
+            return jsonify(body), exc.code
+        page = SimpleNamespace(status=exc.code, reason_zh=zh)
+        return render_template("error.html", error=page), exc.code
+
     return app
+
+
+HTTP_MESSAGES_ZH = {
+    400: "请求格式不正确",
+    404: "页面不存在，请检查地址",
+    405: "不支持该请求方式",
+    413: "提交的内容过大",
+}
 
 
 def db() -> Session:

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def verify_events(url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OVERSIGHT_DATABASE_URL": url}
+    env = {**os.environ, "OVERSIGHT_DATABASE_URL": url, "OVERSIGHT_SECRET_KEY": "test-only"}
     return subprocess.run(
         [sys.executable, "-m", "web.cli", "verify-events"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
@@ -68,8 +68,8 @@ def _without_guard(world: World, sql: str, **params: object) -> None:
             s.execute(text(sql), params)
             s.execute(text("ALTER TABLE events ENABLE TRIGGER events_append_only"))
         else:
-            s.execute(text("DROP TRIGGER events_no_update"))
-            s.execute(text("DROP TRIGGER events_no_delete"))
+            s.execute(text("DROP TRIGGER IF EXISTS events_no_update"))
+            s.execute(text("DROP TRIGGER IF EXISTS events_no_delete"))
             s.execute(text(sql), params)
 
 

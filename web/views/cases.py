@@ -1,0 +1,80 @@
+"""Case pages (案件): the list with its filters and one case with its diagram and history.
+
+Read-only and thin: parse the query string, call :mod:`cases.queries`, render. Errors are the
+domain's typed errors, rendered by the app's one handler (``InvalidFilter`` → 400,
+``NotFound`` → 404).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from cases.clock import to_shanghai
+from cases.errors import InvalidFilter
+from cases.queries import case_detail, list_cases, unit_choices
+from web.app import db
+from workflows.case_machine import MACHINE_VERSION, STATES
+from workflows.diagram import render_svg
+
+bp = Blueprint("cases", __name__)
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@bp.app_template_filter("shanghai")
+def shanghai(value: datetime | None) -> str:
+    """``YYYY-MM-DD HH:MM`` in Asia/Shanghai — the only way times reach a page."""
+    return to_shanghai(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def _int_arg(name: str, label_zh: str, label_en: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise InvalidFilter(
+            f"{label_zh}参数无效：“{raw[:40]}”不是正整数。",
+            f"Invalid {label_en}: {raw[:40]!r} is not a positive whole number.",
+        )
+    return int(raw)
+
+
+@bp.get("/")
+def index() -> Any:
+    return redirect(url_for("cases.case_list"))
+
+
+@bp.get("/cases")
+def case_list() -> Any:
+    state = request.args.get("state", "").strip() or None
+    unit_id = _int_arg("unit", "单位", "unit")
+    page_no = _int_arg("page", "页码", "page")
+    name = request.args.get("q", "").strip()[:100] or None
+    session = db()
+    page = list_cases(
+        session, state=state, unit_id=unit_id, page=1 if page_no is None else page_no,
+        unit_name=name,
+    )  # fmt: skip
+    filters = {k: v for k, v in (("state", state), ("unit", unit_id), ("q", name)) if v}
+    return render_template(
+        "cases/list.html",
+        page=page,
+        filters=filters,
+        states=STATES,
+        units=unit_choices(session),
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+def case_page(case_id: int) -> Any:
+    detail = case_detail(db(), case_id)
+    # render_svg escapes every text it writes; the markup is generated, never user input.
+    diagram = Markup(render_svg(detail.state))
+    return render_template(
+        "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION
+    )
