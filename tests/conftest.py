@@ -25,7 +25,8 @@ from tests.support.world import World
 PG_ADMIN = os.environ.get(
     "OVERSIGHT_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 )
-PG_DB = os.environ.get("OVERSIGHT_TEST_PG_DB", "oversight_test")
+#: One database per test run, dropped at its end, so parallel runs never share tables.
+PG_DB = os.environ.get("OVERSIGHT_TEST_PG_DB", f"oversight_test_{os.getpid()}")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -41,7 +42,7 @@ def _need_postgresql(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_url() -> Iterator[str]:
     try:
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
@@ -50,7 +51,9 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         _need_postgresql(str(exc))
     url = _pg_url()
     upgrade(url)
-    return url
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")

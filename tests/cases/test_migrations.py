@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from cases.db import Base, make_engine
 from cases.migrate import check, downgrade, upgrade
-from tests.conftest import PG_ADMIN, _pg_url
+from tests.conftest import PG_ADMIN, PG_DB, _pg_url
 
 
 def test_models_and_migrations_agree_on_both_databases(pg_url: str, tmp_path: Path) -> None:
@@ -20,10 +20,11 @@ def test_models_and_migrations_agree_on_both_databases(pg_url: str, tmp_path: Pa
 
 
 def test_downgrade_to_base_and_back(tmp_path: Path, pg_url: str) -> None:
+    scratch = f"{PG_DB}_migrations"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS oversight_test_migrations WITH (FORCE)")
-        conn.execute("CREATE DATABASE oversight_test_migrations")
-    for url in (_pg_url("oversight_test_migrations"), f"sqlite:///{tmp_path / 'r.db'}"):
+        conn.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {scratch}")
+    for url in (_pg_url(scratch), f"sqlite:///{tmp_path / 'r.db'}"):
         upgrade(url)
         downgrade(url, "base")
         engine = make_engine(url)
@@ -33,3 +34,5 @@ def test_downgrade_to_base_and_back(tmp_path: Path, pg_url: str) -> None:
         engine = make_engine(url)
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
         engine.dispose()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
