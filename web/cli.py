@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from cases.db import command_session, read_session
+from cases.errors import OversightError
 from cases.migrate import check as alembic_check
 from cases.migrate import upgrade as alembic_upgrade
 from cases.services.reference import sync_reference_data
@@ -93,8 +94,11 @@ def seed_demo_command(seed: int, if_empty: bool) -> None:
     """Create a believable Luquan district: units, officers, a year of inspections and cases."""
     from cases.services.demo import seed_demo
 
-    with command_session(_factory()) as session:
-        summary = seed_demo(session, seed=seed, if_empty=if_empty)
+    try:
+        with command_session(_factory()) as session:
+            summary = seed_demo(session, seed=seed, if_empty=if_empty)
+    except OversightError as exc:
+        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
     click.echo(summary)
 
 

@@ -1,0 +1,179 @@
+"""The demo district (``oversight seed-demo``): believable, reproducible, every state reached
+through the one door, and a year of inspections that meets the seed's quotas."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.clock import local_date
+from cases.credit_code import is_valid_credit_code
+from cases.db import command_session, make_engine, make_session_factory, read_session
+from cases.errors import InvalidInput
+from cases.models import (
+    Case,
+    Circular,
+    Event,
+    Inspection,
+    InspectionOfficer,
+    Notice,
+    Unit,
+    User,
+)
+from cases.services.demo import seed_demo
+from cases.services.verification import verify_all_chains
+from cases.vocabulary import OFFICER_ROLES, Role
+from workflows.case_machine import STATE_NAMES
+
+TODAY = date(2026, 11, 25)
+#: 统一社会信用代码 positions 1–2: 11 机关, 12 事业单位, 13 群团 (编办), 51 社会团体, 91 企业.
+CODE_PREFIXES = {
+    "organ": {"11"},
+    "institution": {"12"},
+    "association": {"13", "51"},
+    "enterprise": {"91"},
+}
+
+
+def seed(factory: sessionmaker[Session], **kwargs: object) -> str:
+    with command_session(factory) as session:
+        return seed_demo(session, today=TODAY, **kwargs)  # type: ignore[arg-type]
+
+
+def test_demo_district_has_about_300_units_with_valid_codes(factory: sessionmaker[Session]) -> None:
+    summary = seed(factory)
+    with factory() as s:
+        units = list(s.scalars(select(Unit)))
+    assert 280 <= len(units) <= 320
+    assert summary.startswith(f"luquan: {len(units)} units")
+    assert all(is_valid_credit_code(u.credit_code) for u in units)
+    assert len({u.credit_code for u in units}) == len({u.name for u in units}) == len(units)
+    for u in units:
+        assert u.credit_code[:2] in CODE_PREFIXES[u.kind], u
+        assert u.credit_code[2:8] == "130110", u
+    assert {u.kind for u in units} == set(CODE_PREFIXES)
+    assert sum(u.is_district_direct for u in units) >= 25
+    key = [u for u in units if u.is_key_unit]
+    assert 0.005 <= len(key) / len(units) <= 0.02  # ≈1% (seed 三(一))
+    assert all(u.key_unit_reason and u.key_unit_since for u in key)
+    assert 0.12 <= sum(u.under_security_regime for u in units) / len(units) <= 0.22
+
+
+def test_demo_staff_has_eight_inspectors_one_expired_and_separated_admins(
+    factory: sessionmaker[Session],
+) -> None:
+    seed(factory)
+    with factory() as s:
+        users = list(s.scalars(select(User)))
+        with_cases = set(s.scalars(select(Case.unit_id)))
+        expired_used = s.scalar(
+            select(func.count())
+            .select_from(InspectionOfficer)
+            .join(Inspection)
+            .join(User, User.id == InspectionOfficer.user_id)
+            .where(Inspection.inspection_date > User.credential_expires_on)
+        )
+        notices = list(s.scalars(select(Notice)))
+    roles = Counter(u.role for u in users)
+    assert roles[Role.INSPECTOR] == 8 and roles[Role.SUPERVISOR] == 1
+    assert roles[Role.LEADER] == 1 and roles[Role.SYSTEM] == 1
+    assert all(roles[r] == 1 for r in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN))
+    officers = [u for u in users if u.role in OFFICER_ROLES]
+    assert all(o.credential_no and o.credential_issued_on for o in officers)
+    (expired,) = [o for o in officers if o.credential_expires_on < TODAY]
+    assert expired.role == Role.INSPECTOR
+    assert expired_used == 0
+    for notice in notices:
+        if expired.id in notice.officer_ids:
+            assert local_date(notice.issued_at) <= expired.credential_expires_on
+    liaisons = {u.unit_id: u.username for u in users if u.role == Role.UNIT_LIAISON}
+    assert liaisons == {unit_id: f"liaison_{unit_id}" for unit_id in with_cases}
+
+
+def test_demo_year_of_inspections_meets_the_quotas(factory: sessionmaker[Session]) -> None:
+    """DESIGN §3: sampling 6–10% with ≥10 direct units, each key unit on site, ≥2 special
+    inspections, a monthly security daily check covering ≥2 units, complaints."""
+    seed(factory)
+    with factory() as s:
+        inspections = list(s.scalars(select(Inspection)))
+        units = {u.id: u for u in s.scalars(select(Unit))}
+        officers = Counter(s.scalars(select(InspectionOfficer.inspection_id)))
+    assert all(officers[i.id] >= 2 for i in inspections)
+    assert all(TODAY.replace(year=TODAY.year - 1) < i.inspection_date < TODAY for i in inspections)
+    kinds = defaultdict(list)
+    for i in inspections:
+        kinds[i.regime, i.kind].append(i)
+    sampled = {i.unit_id for i in kinds["electronic", "random_sampling"]}
+    assert 0.06 <= len(sampled) / len(units) <= 0.10
+    assert sum(units[u].is_district_direct for u in sampled) >= 10
+    key = {u.id for u in units.values() if u.is_key_unit}
+    assert key <= {i.unit_id for i in kinds["electronic", "key_unit"]}
+    assert len({i.unit_id for i in kinds["electronic", "special"]}) >= 2
+    assert kinds["security", "special"] and kinds["security", "complaint"]
+    daily: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for i in kinds["security", "daily"]:
+        assert units[i.unit_id].under_security_regime
+        daily[i.inspection_date.year, i.inspection_date.month].add(i.unit_id)
+    assert len(daily) == 12 and all(len(v) >= 2 for v in daily.values())
+
+
+def test_demo_cases_stand_in_every_state_with_intact_chains(factory: sessionmaker[Session]) -> None:
+    seed(factory)
+    with factory() as s:
+        cases = list(s.scalars(select(Case)))
+        closing = Counter(
+            s.scalars(select(Event.trigger).where(Event.to_state == "closed", Event.seq > 1))
+        )
+        circulars = {c.case_id for c in s.scalars(select(Circular))}
+        closed_by_close = set(s.scalars(select(Event.case_id).where(Event.trigger == "close")))
+        serials = defaultdict(list)
+        for year, serial in s.execute(select(Notice.year, Notice.serial)):
+            serials[year].append(serial)
+        breaks = list(verify_all_chains(s))
+    assert 40 <= len(cases) <= 80
+    assert set(STATE_NAMES) <= {c.state for c in cases}
+    assert closing["close"] >= 1 and closing["void"] >= 1
+    assert {c.regime for c in cases} == {"electronic", "security"}
+    needs_circular = {c.id for c in cases if c.regime == "security" and c.information_security}
+    assert needs_circular & closed_by_close  # at least one, and each had its circular first
+    assert needs_circular & closed_by_close <= circulars
+    assert all(sorted(v) == list(range(1, len(v) + 1)) for v in serials.values())  # gapless
+    assert breaks == []
+
+
+def test_same_seed_gives_the_same_district_on_another_database(
+    factory: sessionmaker[Session], sqlite_template: Path, tmp_path: Path
+) -> None:
+    first = seed(factory, seed=7)
+    path = tmp_path / "second.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        second_factory = make_session_factory(engine)
+        second = seed(second_factory, seed=7)
+        names = []
+        for f in (factory, second_factory):
+            with read_session(f) as s:
+                names.append(list(s.execute(select(Unit.name, Unit.credit_code).order_by(Unit.id))))
+    finally:
+        engine.dispose()
+    assert names[0] == names[1]
+    assert first == second
+
+
+def test_if_empty_leaves_a_seeded_database_alone(factory: sessionmaker[Session]) -> None:
+    seed(factory)
+    with factory() as s:
+        before = (s.scalar(select(func.count(Unit.id))), s.scalar(select(func.count(Event.id))))
+    assert seed(factory, if_empty=True) == "demo data already present"
+    with pytest.raises(InvalidInput):
+        seed(factory)
+    with factory() as s:
+        after = (s.scalar(select(func.count(Unit.id))), s.scalar(select(func.count(Event.id))))
+    assert before == after
