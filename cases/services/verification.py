@@ -30,7 +30,9 @@ def verify_all_chains(session: Session, batch: int = 500) -> Iterator[ChainBreak
         ):
             events[ev.case_id].append(ev)
         for c in cases:
-            yield from verify_chain(c.id, c.chain_algorithm, c.chain_seq, c.chain_head, events[c.id])
+            yield from verify_chain(
+                c.id, c.chain_algorithm, c.chain_seq, c.chain_head, events[c.id]
+            )
         session.expunge_all()
         last_id = ids[-1]
 
