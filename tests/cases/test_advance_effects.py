@@ -182,3 +182,22 @@ def test_failure_mid_transition_leaves_no_partial_write(
     assert [n.number for n in rows(world, Notice)] == ["鹿档执通〔2026〕1号"]
     with world.factory() as s:
         assert list(verify_all_chains(s)) == []
+
+
+@pytest.mark.parametrize(
+    ("issued", "cited", "not_cited"),
+    [
+        (datetime(2024, 2, 15, 2, tzinfo=UTC), "《中华人民共和国档案法实施办法》", "实施条例"),
+        (datetime(2024, 3, 1, 2, tzinfo=UTC), "《中华人民共和国档案法实施条例》", "实施办法"),
+    ],
+)
+def test_notice_cites_the_rules_in_force_on_its_date(
+    world: World, issued: datetime, cited: str, not_cited: str
+) -> None:
+    """The 实施办法 was repealed on 2024-03-01 by the 实施条例 (art 52): a notice cites what applied."""
+    world.now = issued
+    case_id = world.open_case()
+    world.fire(case_id, "issue_notice")
+    (notice,) = rows(world, Notice, case_id=case_id)
+    assert cited in notice.legal_basis and not_cited not in notice.legal_basis
+    assert "《中华人民共和国档案法》第四十五条" in notice.legal_basis
