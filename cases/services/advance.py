@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.clock import ensure_utc, utcnow
 from cases.db import begin_command
@@ -27,8 +27,8 @@ from cases.errors import (
     NotFound,
     UnknownTrigger,
 )
-from cases.models import Case, Event, User
-from cases.services.history import append_event
+from cases.models import Case, Event, Unit, User
+from cases.services.history import Appended, append_event
 from cases.services.transition import CaseTransition
 from cases.settings import Settings, current_settings
 from cases.vocabulary import Role
@@ -46,10 +46,23 @@ from workflows.case_machine import (
 @dataclass(frozen=True)
 class Advanced:
     case: Case
-    event: Event
+    event: Appended
     from_state: str
     to_state: str
     replayed: bool = False
+
+
+#: Built once: statement construction and cache-key generation are measurable on the hot path.
+_LOCK_CASE = (
+    select(Case)
+    .where(Case.id == bindparam("case_id"))
+    .options(joinedload(Case.unit, innerjoin=True).joinedload(Unit.authority, innerjoin=True))
+    .with_for_update(of=Case)
+    .execution_options(populate_existing=True)
+)
+_DONE_ALREADY = select(Event).where(
+    Event.case_id == bindparam("case_id"), Event.idempotency_key == bindparam("key")
+)
 
 
 def advance(
@@ -79,11 +92,12 @@ def advance(
     case = _lock(session, case_id)
     _check_scope(actor, case)
     if idempotency_key is not None:
-        done = session.scalar(
-            select(Event).where(Event.case_id == case.id, Event.idempotency_key == idempotency_key)
-        )
+        done = session.scalar(_DONE_ALREADY, {"case_id": case.id, "key": idempotency_key})
         if done is not None:
-            return Advanced(case, done, done.from_state or "", done.to_state, replayed=True)
+            event = Appended(
+                case.id, done.seq, done.trigger, done.from_state, done.to_state, done.hash
+            )
+            return Advanced(case, event, done.from_state or "", done.to_state, replayed=True)
     if expected_version is not None and case.version != expected_version:
         raise Conflict(
             f"案件已被他人更新（当前为第{case.version}版，您看到的是第{expected_version}版），请刷新后重试",
@@ -104,27 +118,50 @@ def advance(
     if not machine.events[trigger].trigger(context, **data):
         raise GuardFailed(context.refusals or [("条件不满足", "A condition was not met")])
 
-    from_state = case.state
-    case.state = context.state  # the one assignment of a case's state in the code base
-    case.updated_at = now
-    if case.state in FINAL_STATES:
-        case.closed_at = now
+    from_state, to_state = case.state, context.state
     event = append_event(
         session,
         case,
         trigger=trigger,
         from_state=from_state,
-        to_state=case.state,
+        to_state=to_state,
         actor=actor,
         at=now,
         payload={"data": data, "effects": context.recorded},
         idempotency_key=idempotency_key,
     )
-    try:
-        session.flush()
-    except StaleDataError as exc:  # SQLite path: another writer got there first
-        raise Conflict("案件已被他人更新，请刷新后重试", "The case was changed; reload") from exc
-    return Advanced(case, event, from_state, case.state)
+    changes: dict[str, Any] = {
+        **context.case_changes,
+        "state": to_state,  # the one place a case's state is written in the code base
+        "updated_at": now,
+        "version": case.version + 1,
+        "chain_seq": event.seq,
+        "chain_head": event.hash,
+    }
+    if to_state in FINAL_STATES:
+        changes["closed_at"] = now
+    _write_case(session, case, changes)
+    session.flush()  # records the effects added as ORM objects (reports, referrals, alerts…)
+    return Advanced(case, event, from_state, to_state)
+
+
+#: ``UPDATE cases SET <the params' other keys> WHERE id = :b_id AND version = :b_version``
+_UPDATE_CASE = (
+    Case.__table__.update()
+    .where(Case.__table__.c.id == bindparam("b_id"))
+    .where(Case.__table__.c.version == bindparam("b_version"))
+)
+
+
+def _write_case(session: Session, case: Case, changes: dict[str, Any]) -> None:
+    """One Core UPDATE guarded by the version the transition started from (PITFALLS: a bulk
+    update ignores ``version_id_col``, so the check is written out), then the loaded object is
+    told the new values without marking it dirty."""
+    params = {"b_id": case.id, "b_version": case.version, **changes}
+    if session.connection().execute(_UPDATE_CASE, params).rowcount != 1:
+        raise Conflict("案件已被他人更新，请刷新后重试", "The case was changed; reload and retry")
+    for key, value in changes.items():
+        set_committed_value(case, key, value)
 
 
 def _check_role(trigger: str, actor: User) -> None:
@@ -150,12 +187,7 @@ def _check_scope(actor: User, case: Case) -> None:
 
 def _lock(session: Session, case_id: int) -> Case:
     """``SELECT … FOR UPDATE`` (PostgreSQL); SQLite holds the write lock since BEGIN IMMEDIATE."""
-    case = session.scalar(
-        select(Case)
-        .where(Case.id == case_id)
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
+    case = session.scalar(_LOCK_CASE, {"case_id": case_id})
     if case is None:
         raise NotFound(f"案件{case_id}不存在", f"Case {case_id} does not exist")
     return case

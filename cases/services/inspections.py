@@ -184,7 +184,7 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    append_event(
+    genesis = append_event(
         session,
         case,
         trigger="open",
@@ -201,5 +201,6 @@ def open_case(
             "on_site_stop": security,
         },
     )
+    case.chain_seq, case.chain_head = genesis.seq, genesis.hash
     session.flush()
     return case

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases.models import ChecklistItem, ChecklistVersion, LegalCitation
 from cases.reference_data import CHECKLISTS, CITATIONS
+from cases.services.citations import forget_cached_citations
 from cases.services.registry import system_actor
 
 
@@ -67,4 +68,5 @@ def sync_reference_data(session: Session) -> dict[str, int]:
         added["citations"] += 1
     system_actor(session)
     session.flush()
+    forget_cached_citations()
     return added

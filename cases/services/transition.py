@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 from transitions import EventData
 
@@ -33,7 +33,7 @@ from cases.models import (
 from cases.services.citations import cite
 from cases.services.notices import next_notice_serial, notice_number
 from cases.settings import Settings
-from cases.timelimits import TimeLimit, TimeUnit, compute_due
+from cases.timelimits import Due, TimeLimit, TimeUnit, compute_due
 from cases.vocabulary import (
     OFFICER_ROLES,
     DeadlineKind,
@@ -45,6 +45,25 @@ from cases.vocabulary import (
 from workflows.guards import time_limit_from
 
 OPEN_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.PAUSED)
+
+# Built once (hot path): prepared Core inserts and parametrised ORM queries.
+_INSERT_DEADLINE = insert(Deadline.__table__)
+_INSERT_NOTICE = insert(Notice.__table__)
+_OFFICERS_OF_AUTHORITY = select(User).where(
+    User.id.in_(bindparam("ids", expanding=True)),
+    User.authority_id == bindparam("authority_id"),
+    User.role.in_([r.value for r in OFFICER_ROLES]),
+)
+_OPEN_DEADLINE = (
+    select(Deadline)
+    .where(
+        Deadline.case_id == bindparam("case_id"),
+        Deadline.kind == bindparam("kind"),
+        Deadline.status.in_([s.value for s in OPEN_STATUSES]),
+    )
+    .order_by(Deadline.id.desc())
+    .limit(1)
+)
 
 
 class CaseTransition:
@@ -68,6 +87,8 @@ class CaseTransition:
         self.state = case.state  # the machine moves this; the door copies it to the row
         self.refusals: list[tuple[str, str]] = []
         self.recorded: dict[str, Any] = {}
+        #: Columns of the case row an effect changes; the door writes them with the state.
+        self.case_changes: dict[str, Any] = {}
 
     # ---- what guards read -------------------------------------------------------------
     @property
@@ -123,30 +144,15 @@ class CaseTransition:
             wanted = [int(i) for i in ids]
         except (TypeError, ValueError):
             return []
-        rows = self.session.scalars(
-            select(User).where(
-                User.id.in_(wanted),
-                User.authority_id == self.case.authority_id,
-                User.role.in_(list(OFFICER_ROLES)),
-            )
-        ).all()
-        return list(rows)
+        params = {"ids": wanted, "authority_id": self.case.authority_id}
+        return list(self.session.scalars(_OFFICERS_OF_AUTHORITY, params))
 
     def refuse(self, zh: str, en: str) -> None:
         self.refusals.append((zh, en))
 
     # ---- helpers for effects ----------------------------------------------------------
     def _open_deadline(self, kind: str) -> Deadline | None:
-        return self.session.scalar(
-            select(Deadline)
-            .where(
-                Deadline.case_id == self.case.id,
-                Deadline.kind == kind,
-                Deadline.status.in_(OPEN_STATUSES),
-            )
-            .order_by(Deadline.id.desc())
-            .limit(1)
-        )
+        return self.session.scalar(_OPEN_DEADLINE, {"case_id": self.case.id, "kind": kind})
 
     def _settle(self, deadline: Deadline | None, status: str, note: str) -> None:
         if deadline is None:
@@ -155,24 +161,29 @@ class CaseTransition:
         deadline.settled_at = self.now
         deadline.note = note
 
-    def _new_deadline(self, kind: str, limit: TimeLimit) -> Deadline:
+    def _new_deadline(self, kind: str, limit: TimeLimit) -> Due:
+        """A pending deadline row (one prepared Core INSERT: every notice writes one)."""
         due = compute_due(self.now, limit, default_calendar())
-        deadline = Deadline(
-            case_id=self.case.id,
-            authority_id=self.case.authority_id,
-            kind=kind,
-            status=DeadlineStatus.PENDING,
-            due_at=due.due_at,
-            time_limit_length=limit.length,
-            time_limit_unit=limit.unit.value,
-            provisional=due.provisional,
-            created_at=self.now,
+        self.session.connection().execute(
+            _INSERT_DEADLINE,
+            {
+                "case_id": self.case.id,
+                "authority_id": self.case.authority_id,
+                "kind": kind,
+                "status": DeadlineStatus.PENDING.value,
+                "due_at": due.due_at,
+                "time_limit_length": limit.length,
+                "time_limit_unit": limit.unit.value,
+                "provisional": due.provisional,
+                "created_at": self.now,
+                "settled_at": None,
+                "note": "",
+            },
         )
-        self.session.add(deadline)
         self.recorded[f"{kind}_due_at"] = due.due_at
         if due.provisional:
             self.recorded[f"{kind}_provisional"] = True
-        return deadline
+        return due
 
     def _notify(self, users: Sequence[User], zh: str, en: str) -> None:
         for user in users:
@@ -220,30 +231,35 @@ class CaseTransition:
         if backfill:
             pending = self._open_deadline(DeadlineKind.EMERGENCY_BACKFILL)
             late = pending is not None and self.now > pending.due_at
-        deadline = self._new_deadline(DeadlineKind.RECTIFICATION, limit)
-        notice = Notice(
-            case_id=self.case.id,
-            authority_id=authority.id,
-            unit_id=self.case.unit_id,
-            year=year,
-            serial=serial,
-            number=notice_number(authority.notice_prefix, year, serial),
-            facts=self.data["facts"].strip(),
-            legal_basis=cite(self.session, "rectification_order", self.today),
-            required_correction=self.data["required_correction"].strip(),
-            remedial_measures=(self.data.get("remedial_measures") or "").strip(),
-            time_limit_length=limit.length,
-            time_limit_unit=limit.unit.value,
-            due_at=deadline.due_at,
-            due_provisional=deadline.provisional,
-            issued_at=self.now,
-            issued_by_id=self.actor.id,
-            officer_ids=[int(i) for i in dict.fromkeys(self.data["officer_ids"])],
-            is_backfill=backfill,
-            backfill_late=late,
+        due = self._new_deadline(DeadlineKind.RECTIFICATION, limit)
+        number = notice_number(authority.notice_prefix, year, serial)
+        self.session.connection().execute(
+            _INSERT_NOTICE,
+            {
+                "case_id": self.case.id,
+                "authority_id": authority.id,
+                "unit_id": self.case.unit_id,
+                "year": year,
+                "serial": serial,
+                "number": number,
+                "facts": self.data["facts"].strip(),
+                "legal_basis": cite(self.session, "rectification_order", self.today),
+                "required_correction": self.data["required_correction"].strip(),
+                "remedial_measures": (self.data.get("remedial_measures") or "").strip(),
+                "time_limit_length": limit.length,
+                "time_limit_unit": limit.unit.value,
+                "due_at": due.due_at,
+                "due_provisional": due.provisional,
+                "issued_at": self.now,
+                "issued_by_id": self.actor.id,
+                "officer_ids": [int(i) for i in dict.fromkeys(self.data["officer_ids"])],
+                "is_backfill": backfill,
+                "backfill_late": late,
+                "served_at": None,
+                "service_method": None,
+            },
         )
-        self.session.add(notice)
-        self.recorded["notice_number"] = notice.number
+        self.recorded["notice_number"] = number
         if backfill:
             self.recorded["backfill_late"] = late
 
@@ -302,7 +318,7 @@ class CaseTransition:
 
     def record_stop_order(self, event: EventData) -> None:
         """Seed 五(二): 责令立即停止违法行为、采取措施消除安全隐患."""
-        self.case.stop_order_at = self.now
+        self.case_changes["stop_order_at"] = self.now
 
     def send_escalation_reports(self, event: EventData) -> None:
         """Seed 五(二)(三): report to the network-security authority and the superior archives

@@ -48,21 +48,26 @@ def test_require_refuses_everyone_without_the_duty(duty: Duty) -> None:
             assert err.value.reason_zh == f"{role.label_zh}无权{duty.label_zh}"
 
 
-#: The two lines allowed to assign a ``state``: the context the machine moves in memory, and the
-#: door copying the result to the row.
-ALLOWED_STATE_ASSIGNMENTS = {
-    "cases/services/transition.py: self.state = case.state",
-    "cases/services/advance.py: case.state = context.state",
-}
+#: The only ``.state =`` allowed: the per-trigger context the machine moves in memory.
+ALLOWED_STATE_ASSIGNMENTS = {"cases/services/transition.py: self.state = case.state"}
 
 
-def test_only_the_one_door_assigns_a_case_state() -> None:
-    """grep, as the before-stop hook does: no other ``.state =`` in the code base."""
-    found = set()
-    for package in ("cases", "workflows", "tasks", "web"):
-        for path in (REPO / package).rglob("*.py"):
+def _code_lines(packages: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for package in packages:
+        for path in sorted((REPO / package).rglob("*.py")):
             for line in path.read_text(encoding="utf-8").splitlines():
                 code = line.split("#", 1)[0].strip()
-                if re.search(r"\.state\s*=[^=]", code):
-                    found.add(f"{path.relative_to(REPO)}: {code}")
-    assert found == ALLOWED_STATE_ASSIGNMENTS
+                if code:
+                    out.append((str(path.relative_to(REPO)), code))
+    return out
+
+
+def test_only_the_one_door_writes_a_case_state() -> None:
+    """grep, as the before-stop hook does: no ``.state =`` on a case anywhere; the case row is
+    updated (``"state": …`` / ``Case.__table__.update()``) only in cases/services/advance.py."""
+    lines = _code_lines(("cases", "workflows", "tasks", "web"))
+    assigned = {f"{p}: {c}" for p, c in lines if re.search(r"\.state\s*=[^=]", c)}
+    assert assigned == ALLOWED_STATE_ASSIGNMENTS
+    writers = {p for p, c in lines if re.search(r'Case\.__table__\.update\(|"state":\s', c)}
+    assert writers == {"cases/services/advance.py"}
