@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from cases.db import make_engine, make_session_factory
 from cases.errors import OversightError
+from cases.runtime import tune_gc
 from cases.settings import Settings, load_settings
 
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         page = SimpleNamespace(status=exc.code, reason_zh=zh)
         return render_template("error.html", error=page), exc.code
 
+    tune_gc()
     return app
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.clock import ensure_utc, utcnow
@@ -27,7 +27,7 @@ from cases.errors import (
     NotFound,
     UnknownTrigger,
 )
-from cases.models import Case, Event, Unit, User
+from cases.models import Case, Event, User
 from cases.services.history import Appended, append_event
 from cases.services.transition import CaseTransition
 from cases.settings import Settings, current_settings
@@ -56,7 +56,6 @@ class Advanced:
 _LOCK_CASE = (
     select(Case)
     .where(Case.id == bindparam("case_id"))
-    .options(joinedload(Case.unit, innerjoin=True).joinedload(Unit.authority, innerjoin=True))
     .with_for_update(of=Case)
     .execution_options(populate_existing=True)
 )

@@ -31,7 +31,7 @@ from cases.models import (
     User,
 )
 from cases.services.citations import cite
-from cases.services.notices import next_notice_serial, notice_number
+from cases.services.notices import next_notice_serial, notice_number, notice_prefix
 from cases.settings import Settings
 from cases.timelimits import Due, TimeLimit, TimeUnit, compute_due
 from cases.vocabulary import (
@@ -223,21 +223,21 @@ class CaseTransition:
     def issue_numbered_notice(self, event: EventData) -> None:
         """Seed 五(一): the written 执法通知书, numbered gaplessly, with its 限期改正 deadline."""
         limit = time_limit_from(self.data)
-        authority = self.case.unit.authority
+        authority_id = self.case.authority_id
         year = self.today.year
-        serial = next_notice_serial(self.session, authority.id, year)
+        serial = next_notice_serial(self.session, authority_id, year)
         backfill = self.case.state == "emergency_measures"
         late = False
         if backfill:
             pending = self._open_deadline(DeadlineKind.EMERGENCY_BACKFILL)
             late = pending is not None and self.now > pending.due_at
         due = self._new_deadline(DeadlineKind.RECTIFICATION, limit)
-        number = notice_number(authority.notice_prefix, year, serial)
+        number = notice_number(notice_prefix(self.session, authority_id), year, serial)
         self.session.connection().execute(
             _INSERT_NOTICE,
             {
                 "case_id": self.case.id,
-                "authority_id": authority.id,
+                "authority_id": authority_id,
                 "unit_id": self.case.unit_id,
                 "year": year,
                 "serial": serial,
