@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -107,20 +108,28 @@ class User(Base):
 
     def credential_problem(self, on: date) -> tuple[str, str] | None:
         """Why this person cannot act as an enforcement officer on ``on`` (None if they can)."""
-        who = self.display_name
-        if not self.is_officer or not self.active:
-            return (f"{who}不是执法人员", f"{who} is not an enforcement officer")
-        if not self.credential_no or not self.credential_expires_on:
-            return (f"{who}没有行政执法证件", f"{who} holds no enforcement credential")
-        if self.credential_issued_on and on < self.credential_issued_on:
-            return (
-                f"{who}的执法证件（{self.credential_no}）于{self.credential_issued_on}才生效",
-                f"{who}'s credential {self.credential_no} is valid only from "
-                f"{self.credential_issued_on}",
-            )
-        if on > self.credential_expires_on:
-            return (
-                f"{who}的执法证件（{self.credential_no}）已于{self.credential_expires_on}过期",
-                f"{who}'s credential {self.credential_no} expired on {self.credential_expires_on}",
-            )
-        return None
+        return credential_problem(self, on)
+
+
+def credential_problem(person: Any, on: date) -> tuple[str, str] | None:
+    """条例 art 47: only an officer holding a 行政执法证件 valid on the day may act. ``person`` is a
+    User or any row with its name, role, active flag and credential columns."""
+    who = person.display_name
+    if person.role not in OFFICER_ROLES or not person.active:
+        return (f"{who}不是执法人员", f"{who} is not an enforcement officer")
+    number, issued, expires = (
+        person.credential_no, person.credential_issued_on, person.credential_expires_on,
+    )  # fmt: skip
+    if not number or not expires:
+        return (f"{who}没有行政执法证件", f"{who} holds no enforcement credential")
+    if issued and on < issued:
+        return (
+            f"{who}的执法证件（{number}）于{issued}才生效",
+            f"{who}'s credential {number} is valid only from {issued}",
+        )
+    if on > expires:
+        return (
+            f"{who}的执法证件（{number}）已于{expires}过期",
+            f"{who}'s credential {number} expired on {expires}",
+        )
+    return None

@@ -140,7 +140,8 @@ def advance(
     if to_state in FINAL_STATES:
         changes["closed_at"] = now
     _write_case(session, case, changes)
-    session.flush()  # records the effects added as ORM objects (reports, referrals, alerts…)
+    if session.new or session.dirty:  # effects kept as ORM objects (reports, referrals, alerts…)
+        session.flush()
     return Advanced(case, event, from_state, to_state)
 
 

@@ -9,6 +9,7 @@ Effects never assign ``case.state`` — the door does, once, after the machine a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -30,6 +31,7 @@ from cases.models import (
     Report,
     User,
 )
+from cases.models.people import credential_problem
 from cases.services.citations import cite
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
 from cases.settings import Settings
@@ -49,7 +51,16 @@ OPEN_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.PAUSED)
 # Built once (hot path): prepared Core inserts and parametrised ORM queries.
 _INSERT_DEADLINE = insert(Deadline.__table__)
 _INSERT_NOTICE = insert(Notice.__table__)
-_OFFICERS_OF_AUTHORITY = select(User).where(
+_users = User.__table__
+_OFFICERS_OF_AUTHORITY = select(
+    _users.c.id,
+    _users.c.display_name,
+    _users.c.role,
+    _users.c.active,
+    _users.c.credential_no,
+    _users.c.credential_issued_on,
+    _users.c.credential_expires_on,
+).where(
     User.id.in_(bindparam("ids", expanding=True)),
     User.authority_id == bindparam("authority_id"),
     User.role.in_([r.value for r in OFFICER_ROLES]),
@@ -64,6 +75,22 @@ _OPEN_DEADLINE = (
     .order_by(Deadline.id.desc())
     .limit(1)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerView:
+    """What the credential guard needs to know about one officer."""
+
+    id: int
+    display_name: str
+    role: str
+    active: bool
+    credential_no: str | None
+    credential_issued_on: date | None
+    credential_expires_on: date | None
+
+    def credential_problem(self, on: date) -> tuple[str, str] | None:
+        return credential_problem(self, on)
 
 
 class CaseTransition:
@@ -139,13 +166,15 @@ class CaseTransition:
     def notice_issued_at(self) -> datetime | None:
         return self._latest_notice.issued_at if self._latest_notice else None
 
-    def officers(self, ids: Sequence[Any]) -> list[User]:
+    def officers(self, ids: Sequence[Any]) -> list[OfficerView]:
+        """The named officers of the case's authority (a light Core read: every notice asks)."""
         try:
             wanted = [int(i) for i in ids]
         except (TypeError, ValueError):
             return []
         params = {"ids": wanted, "authority_id": self.case.authority_id}
-        return list(self.session.scalars(_OFFICERS_OF_AUTHORITY, params))
+        rows = self.session.connection().execute(_OFFICERS_OF_AUTHORITY, params)
+        return [OfficerView(*row) for row in rows]
 
     def refuse(self, zh: str, en: str) -> None:
         self.refusals.append((zh, en))
