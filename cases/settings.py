@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PREFIX = "OVERSIGHT_"
@@ -31,6 +31,10 @@ def _default_secret_key(instance: Path) -> str:
     return key
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; build with :func:`load_settings` or ``replace`` in tests."""
@@ -39,16 +43,11 @@ class Settings:
     broker_url: str
     secret_key: str
     instance_dir: Path
-    authority_code: str = "luquan"
     #: Period for back-filling the written notice after emergency measures (hours), by analogy
     #: with 行政强制法 art 19 (LAW.md): report to the agency head within 24 hours.
     emergency_backfill_hours: int = 24
-    #: Default 限期改正 period printed on a notice when the inspector gives none.
-    default_rectification_days: int = 15
-    default_rectification_unit: str = "natural_day"
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
-    extra: dict[str, str] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -61,16 +60,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     def get(name: str, default: str) -> str:
         return env.get(PREFIX + name) or default
 
+    def whole(name: str, default: int, low: int, high: int) -> int:
+        raw = get(name, str(default))
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise SettingsError(
+                f"{PREFIX}{name} must be a whole number from {low} to {high}, got {raw!r}"
+            )
+        return int(raw)
+
+    algorithm = get("EVENT_HASH", "auto")
+    if algorithm not in ("auto", "sm3", "sha256"):
+        raise SettingsError(f"{PREFIX}EVENT_HASH must be auto, sm3 or sha256, got {algorithm!r}")
+
     return Settings(
         database_url=get("DATABASE_URL", f"sqlite:///{instance / 'oversight.db'}"),
         broker_url=get("BROKER_URL", f"sqla+sqlite:///{instance / 'broker.db'}"),
         secret_key=env.get(PREFIX + "SECRET_KEY") or _default_secret_key(instance),
         instance_dir=instance,
-        authority_code=get("AUTHORITY", "luquan"),
-        emergency_backfill_hours=int(get("EMERGENCY_BACKFILL_HOURS", "24")),
-        default_rectification_days=int(get("DEFAULT_RECTIFICATION_DAYS", "15")),
-        default_rectification_unit=get("DEFAULT_RECTIFICATION_UNIT", "natural_day"),
-        event_hash_algorithm=get("EVENT_HASH", "auto"),
+        emergency_backfill_hours=whole("EMERGENCY_BACKFILL_HOURS", 24, 1, 720),
+        event_hash_algorithm=algorithm,
     )
 
 
