@@ -1,0 +1,114 @@
+"""The sweeper: fire the deadlines that are due, each once, whatever fails around it (DESIGN §4).
+
+Deadline rows are the source of truth; Celery's beat only says "sweep now". One sweep claims a
+batch of due rows — ``FOR UPDATE OF deadlines, cases SKIP LOCKED`` on PostgreSQL, so two sweepers
+(or two beats) never take the same row and never deadlock with a request that locks the case
+(PITFALLS) — and fires each through the one door inside its own savepoint: a firing is
+all-or-nothing, and a failure leaves the row pending with a back-off before the next attempt.
+
+A deadline is due *in effect* only while its case is in a state the deadline can act on: a
+rectification deadline whose unit has submitted its report (待复查) waits for the verification;
+if the report is rejected after the due time, the next sweep finds it due and the case lapses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.clock import ensure_utc, utcnow
+from cases.db import command_session
+from cases.models import Case, Deadline, User
+from cases.services.advance import advance
+from cases.services.registry import system_actor
+from cases.vocabulary import DeadlineKind, DeadlineStatus
+
+BATCH = 200
+MAX_BACKOFF = timedelta(hours=1)
+
+#: Which case states each deadline kind acts on, and the trigger it fires there.
+ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    DeadlineKind.RECTIFICATION: (frozenset({"notice_issued", "rectifying"}), "deadline_lapsed"),
+}
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour."""
+    exponent = min(max(attempts - 1, 0), 16)  # 30 s × 2**16 is far past the cap already
+    return min(timedelta(seconds=30 * 2**exponent), MAX_BACKOFF)
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    fired: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"claimed": self.claimed, "fired": self.fired, "failed": self.failed}
+
+
+def _due_clause(now: datetime):  # type: ignore[no-untyped-def]
+    acts = [
+        and_(Deadline.kind == kind, Case.state.in_(sorted(states)))
+        for kind, (states, _) in ACTIONS.items()
+    ]
+    return and_(
+        Deadline.status == DeadlineStatus.PENDING,
+        Deadline.due_at <= now,
+        or_(Deadline.retry_at.is_(None), Deadline.retry_at <= now),
+        or_(*acts),
+    )
+
+
+def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[Deadline]:
+    """Lock up to ``limit`` due deadlines and their cases; rows another sweeper holds are skipped."""
+    stmt = (
+        select(Deadline)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(_due_clause(now))
+        .order_by(Deadline.due_at, Deadline.id)
+        .limit(limit)
+        .with_for_update(of=(Deadline, Case), skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def fire(session: Session, deadline: Deadline, now: datetime, actor: User) -> None:
+    """The deadline's effect, through the one door, keyed so a replay is a no-op."""
+    _, trigger = ACTIONS[deadline.kind]
+    assert deadline.case_id is not None
+    key = f"deadline:{deadline.id}"
+    advance(session, deadline.case_id, trigger, actor, now=now, idempotency_key=key)
+
+
+def sweep(
+    factory: sessionmaker[Session],
+    now: datetime | None = None,
+    *,
+    limit: int = BATCH,
+    fire_one: Callable[[Session, Deadline, datetime, User], None] = fire,
+) -> SweepResult:
+    """Claim a batch and fire it in one transaction, one savepoint per deadline."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    result = SweepResult()
+    with command_session(factory) as session:
+        actor = system_actor(session)
+        for deadline in claim_due(session, now, limit):
+            result.claimed += 1
+            try:
+                with session.begin_nested():
+                    fire_one(session, deadline, now, actor)
+                result.fired += 1
+            except Exception as exc:  # noqa: BLE001 — recorded on the row, retried later
+                result.failed += 1
+                result.errors.append(f"deadline {deadline.id}: {exc!r}")
+                deadline.attempts = (deadline.attempts or 0) + 1
+                deadline.retry_at = now + backoff(deadline.attempts)
+                deadline.last_error = repr(exc)[:2000]
+    return result

@@ -1,0 +1,110 @@
+"""The sweeper fires each due deadline once, through the one door, with controlled time."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from cases.models import Deadline, Event
+from cases.services.deadlines import backoff, fire, sweep
+from tests.support.world import World
+
+
+def rectification(world: World, case_id: int) -> Deadline:
+    with world.factory() as s:
+        return s.scalars(
+            select(Deadline).where(Deadline.case_id == case_id, Deadline.kind == "rectification")
+        ).one()
+
+
+def lapses(world: World, case_id: int) -> int:
+    with world.factory() as s:
+        return s.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.case_id == case_id, Event.trigger == "deadline_lapsed")
+        )
+
+
+def test_rectification_deadline_lapses_exactly_once(world: World) -> None:
+    case_id = world.case_for_state("rectifying")
+    due = rectification(world, case_id).due_at
+    assert sweep(world.factory, due - timedelta(seconds=1)).claimed == 0
+    assert world.state(case_id) == "rectifying"
+    result = sweep(world.factory, due)
+    assert (result.claimed, result.fired, result.failed) == (1, 1, 0)
+    assert world.state(case_id) == "overdue"
+    for later in (due, due + timedelta(minutes=5), due + timedelta(days=3)):
+        assert sweep(world.factory, later).claimed == 0
+    assert lapses(world, case_id) == 1
+    deadline = rectification(world, case_id)
+    assert (deadline.status, deadline.settled_at) == ("fired", due)
+
+
+def test_submitted_case_waits_for_verification_then_lapses_if_rejected(world: World) -> None:
+    case_id = world.case_for_state("awaiting_verification")
+    due = rectification(world, case_id).due_at
+    assert sweep(world.factory, due + timedelta(days=1)).claimed == 0  # not due in effect
+    world.fire(case_id, "reject_rectification", now=due + timedelta(days=2), reason="证明材料不足")
+    assert sweep(world.factory, due + timedelta(days=2, minutes=1)).fired == 1
+    assert world.state(case_id) == "overdue"
+
+
+def test_verified_case_never_lapses(world: World) -> None:
+    case_id = world.case_for_state("verified")
+    assert sweep(world.factory, world.now + timedelta(days=100)).claimed == 0
+    assert rectification(world, case_id).status == "done"
+
+
+def test_failure_leaves_the_deadline_pending_and_backs_off(world: World) -> None:
+    case_id = world.case_for_state("notice_issued")
+    due = rectification(world, case_id).due_at
+
+    def broken(session, deadline, now, actor) -> None:  # type: ignore[no-untyped-def]
+        fire(session, deadline, now, actor)  # the transition happens inside the savepoint…
+        raise ConnectionError("SMTP relay down")  # …then something after it fails
+
+    result = sweep(world.factory, due, fire_one=broken)
+    assert (result.fired, result.failed) == (0, 1)
+    assert world.state(case_id) == "notice_issued"  # the savepoint took the transition back
+    deadline = rectification(world, case_id)
+    assert (deadline.status, deadline.attempts) == ("pending", 1)
+    assert deadline.retry_at == due + backoff(1) and "SMTP relay down" in deadline.last_error
+    assert sweep(world.factory, due + backoff(1) - timedelta(seconds=1)).claimed == 0
+    assert sweep(world.factory, due + backoff(1)).fired == 1
+    assert world.state(case_id) == "overdue" and lapses(world, case_id) == 1
+
+
+def test_one_failure_does_not_hold_back_the_batch(world: World) -> None:
+    cases = [world.case_for_state("notice_issued") for _ in range(3)]
+    due = max(rectification(world, c).due_at for c in cases)
+    poisoned = cases[1]
+
+    def sometimes(session, deadline, now, actor) -> None:  # type: ignore[no-untyped-def]
+        if deadline.case_id == poisoned:
+            raise RuntimeError("poisoned")
+        fire(session, deadline, now, actor)
+
+    result = sweep(world.factory, due, fire_one=sometimes)
+    assert (result.claimed, result.fired, result.failed) == (3, 2, 1)
+    assert [world.state(c) for c in cases] == ["overdue", "notice_issued", "overdue"]
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+    assert backoff(50) == timedelta(hours=1)
+
+
+def test_two_sweepers_at_once_fire_each_deadline_once(pg_world: World) -> None:
+    """SKIP LOCKED: concurrent sweeps (two beats, two workers) split the work, never repeat it."""
+    world = pg_world
+    cases = [world.case_for_state("rectifying") for _ in range(30)]
+    due = max(rectification(world, c).due_at for c in cases)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: sweep(world.factory, due, limit=5), range(12)))
+    assert sum(r.failed for r in results) == 0
+    assert sum(r.fired for r in results) == 30
+    assert all(lapses(world, c) == 1 for c in cases)
+    assert {world.state(c) for c in cases} == {"overdue"}
