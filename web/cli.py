@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -107,13 +108,27 @@ def seed_demo_command(seed: int, if_empty: bool) -> None:
 @click.option("--port", default=lambda: int(os.environ.get("OVERSIGHT_PORT", "5000")), type=int)
 @click.pass_context
 def up(ctx: click.Context, host: str, port: int) -> None:
-    """Migrate, load demo data on first start, and serve — all on embedded defaults."""
+    """Migrate, load demo data on first start, then run the web app and a Celery worker with its
+    beat — all on embedded defaults (SQLite database, SQLite broker)."""
     ctx.invoke(db_upgrade)
     ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
     from werkzeug.serving import run_simple
 
-    click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    worker = subprocess.Popen(WORKER_COMMAND)
+    try:
+        click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+#: The worker with its beat inside (``-B``): one process runs the deadline sweeps on a fresh
+#: machine. Production runs ``worker`` and ``beat`` separately (docker-compose.yml).
+WORKER_COMMAND = [
+    sys.executable, "-m", "celery", "-A", "tasks.app", "worker", "-B", "--pool=solo",
+    "--loglevel=INFO",
+]  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""A real Celery worker and beat fire a due deadline end to end: on Redis with PostgreSQL (the
+production shape) and on the embedded defaults (kombu's SQLAlchemy transport on SQLite, beat
+inside the worker). The deadline is already due when the processes start; the test only waits,
+with a timeout, for the effect to appear in the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.support.world import World
+
+REPO = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def url_of(world: World) -> str:
+    return world.factory.kw["bind"].url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def celery(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks.app", *args],
+            cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for_state(
+    world: World, case_id: int, state: str, timeout: float, logs: list[Path]
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if world.state(case_id) == state:
+            return
+        time.sleep(0.2)
+    tail = "\n".join(p.read_text(errors="replace")[-3000:] for p in logs if p.exists())
+    pytest.fail(f"case {case_id} did not reach {state} in {timeout}s; logs:\n{tail}")
+
+
+def base_env(world: World, tmp_path: Path, broker: str) -> dict[str, str]:
+    return {
+        "OVERSIGHT_DATABASE_URL": url_of(world),
+        "OVERSIGHT_BROKER_URL": broker,
+        "OVERSIGHT_INSTANCE_DIR": str(tmp_path),
+        "OVERSIGHT_SECRET_KEY": "test-only",
+        "OVERSIGHT_SWEEP_SECONDS": "1",
+    }
+
+
+def test_worker_and_beat_on_redis_fire_a_due_deadline(pg_world: World, tmp_path: Path) -> None:
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, db=0, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip(f"Redis not available: {exc}")
+    world = pg_world
+    case_id = world.case_for_state("rectifying")  # due in March 2026: already past
+    env = base_env(world, tmp_path, "redis://127.0.0.1:6379/15")
+    logs = [tmp_path / "worker.log", tmp_path / "beat.log"]
+    with (
+        celery(["worker", "--pool=solo", "--loglevel=INFO"], env, logs[0]),
+        celery(["beat", "--loglevel=INFO"], env, logs[1]),
+    ):
+        wait_for_state(world, case_id, "overdue", 60, logs)
+
+
+def test_embedded_broker_fires_a_due_deadline(sqlite_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    world = World.build(sqlite_factory)
+    case_id = world.case_for_state("notice_issued")
+    env = base_env(world, tmp_path, f"sqla+sqlite:///{tmp_path / 'broker.db'}")
+    log = tmp_path / "worker.log"
+    with celery(["worker", "-B", "--pool=solo", "--loglevel=INFO"], env, log):
+        wait_for_state(world, case_id, "overdue", 60, [log])
