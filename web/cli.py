@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -114,13 +117,20 @@ def up(ctx: click.Context, host: str, port: int) -> None:
     ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
     from werkzeug.serving import run_simple
 
-    worker = subprocess.Popen(WORKER_COMMAND)
+    worker = subprocess.Popen(WORKER_COMMAND, preexec_fn=_die_with_parent)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below on `kill`
     try:
         click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
         run_simple(host, port, current_app._get_current_object(), threaded=True)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM if ``oversight up`` dies, even by SIGKILL."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 #: The worker with its beat inside (``-B``): one process runs the deadline sweeps on a fresh
