@@ -46,6 +46,8 @@ class Settings:
     #: Period for back-filling the written notice after emergency measures (hours), by analogy
     #: with 行政强制法 art 19 (LAW.md): report to the agency head within 24 hours.
     emergency_backfill_hours: int = 24
+    #: How often beat asks for a sweep of due deadlines (seconds).
+    sweep_seconds: int = 30
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
 
@@ -78,6 +80,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=env.get(PREFIX + "SECRET_KEY") or _default_secret_key(instance),
         instance_dir=instance,
         emergency_backfill_hours=whole("EMERGENCY_BACKFILL_HOURS", 24, 1, 720),
+        sweep_seconds=whole("SWEEP_SECONDS", 30, 1, 3600),
         event_hash_algorithm=algorithm,
     )
 

@@ -12,7 +12,6 @@ inside the worker (``-B``), so nothing needs a server.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 from celery import Celery
@@ -22,10 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.db import make_engine, make_session_factory
 from cases.runtime import tune_gc
 from cases.settings import Settings, current_settings
-
-
-def sweep_seconds() -> float:
-    return float(os.environ.get("OVERSIGHT_SWEEP_SECONDS", "30"))
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -39,7 +34,10 @@ def make_celery(settings: Settings) -> Celery:
         enable_utc=True,
         broker_connection_retry_on_startup=True,
         beat_schedule={
-            "sweep-deadlines": {"task": "oversight.sweep_deadlines", "schedule": sweep_seconds()},
+            "sweep-deadlines": {
+                "task": "oversight.sweep_deadlines",
+                "schedule": settings.sweep_seconds,
+            },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),
     )

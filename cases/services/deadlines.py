@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import ensure_utc, utcnow
@@ -53,16 +53,20 @@ class SweepResult:
         return {"claimed": self.claimed, "fired": self.fired, "failed": self.failed}
 
 
-def _due_clause(now: datetime):  # type: ignore[no-untyped-def]
+def _due_clause(now: datetime, *, waiting_retry_counts: bool = False) -> ColumnElement[bool]:
+    """Pending, due by ``now``, its case in a state the deadline acts on, and (unless asked
+    otherwise) not waiting for a retry."""
     acts = [
         and_(Deadline.kind == kind, Case.state.in_(sorted(states)))
         for kind, (states, _) in ACTIONS.items()
     ]
+    retry = (
+        true()
+        if waiting_retry_counts
+        else or_(Deadline.retry_at.is_(None), Deadline.retry_at <= now)
+    )
     return and_(
-        Deadline.status == DeadlineStatus.PENDING,
-        Deadline.due_at <= now,
-        or_(Deadline.retry_at.is_(None), Deadline.retry_at <= now),
-        or_(*acts),
+        Deadline.status == DeadlineStatus.PENDING, Deadline.due_at <= now, retry, or_(*acts)
     )
 
 
@@ -112,3 +116,15 @@ def sweep(
                 deadline.retry_at = now + backoff(deadline.attempts)
                 deadline.last_error = repr(exc)[:2000]
     return result
+
+
+def late_deadlines(session: Session, now: datetime, grace: timedelta) -> int:
+    """Deadlines due in effect for longer than ``grace`` but not fired — the sweeper is not
+    running, or keeps failing (retries included). Reported by ``/health``."""
+    stmt = (
+        select(func.count())
+        .select_from(Deadline)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(_due_clause(now - grace, waiting_retry_counts=True))
+    )
+    return session.scalar(stmt) or 0

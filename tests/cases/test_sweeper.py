@@ -108,3 +108,17 @@ def test_two_sweepers_at_once_fire_each_deadline_once(pg_world: World) -> None:
     assert sum(r.fired for r in results) == 30
     assert all(lapses(world, c) == 1 for c in cases)
     assert {world.state(c) for c in cases} == {"overdue"}
+
+
+def test_health_reports_deadlines_due_but_not_fired(world: World) -> None:
+    from cases.services.deadlines import late_deadlines
+
+    case_id = world.case_for_state("rectifying")
+    due = rectification(world, case_id).due_at
+    grace = timedelta(seconds=90)
+    with world.factory() as s:
+        assert late_deadlines(s, due + grace - timedelta(seconds=1), grace) == 0
+        assert late_deadlines(s, due + grace, grace) == 1  # the sweeper should have fired it
+    sweep(world.factory, due + grace)
+    with world.factory() as s:
+        assert late_deadlines(s, due + timedelta(days=1), grace) == 0

@@ -273,3 +273,11 @@ def test_malformed_case_url_gets_a_chinese_404(client: FlaskClient) -> None:
     response = client.get("/cases/abc")
     assert response.status_code == 404
     assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_health_is_degraded_when_a_deadline_is_due_but_not_fired(
+    client: FlaskClient, world: World
+) -> None:
+    world.case_for_state("rectifying")  # due in March 2026, and no sweeper ran
+    body = client.get("/health").get_json()
+    assert (body["status"], body["late_deadlines"]) == ("degraded", 1)

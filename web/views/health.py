@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from cases.clock import utcnow
+from cases.services.deadlines import late_deadlines
 from web.app import db
 
 bp = Blueprint("health", __name__)
@@ -17,6 +20,13 @@ bp = Blueprint("health", __name__)
 def health() -> Any:
     try:
         revision = db().execute(text("SELECT version_num FROM alembic_version")).scalar()
+        grace = timedelta(seconds=current_app.config["OVERSIGHT"].sweep_seconds + 60)
+        late = late_deadlines(db(), utcnow(), grace)
     except SQLAlchemyError as exc:
         return jsonify(status="error", database=str(exc.__class__.__name__)), 503
-    return jsonify(status="ok", database="ok", schema_revision=revision)
+    return jsonify(
+        status="ok" if late == 0 else "degraded",
+        database="ok",
+        schema_revision=revision,
+        late_deadlines=late,  # due beyond the sweep interval but not fired: is the worker up?
+    )
