@@ -48,6 +48,8 @@ class Settings:
     emergency_backfill_hours: int = 24
     #: How often beat asks for a sweep of due deadlines (seconds).
     sweep_seconds: int = 30
+    #: Deadlines fired per sweep transaction (each in its own savepoint).
+    sweep_batch: int = 200
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
 
@@ -81,6 +83,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         instance_dir=instance,
         emergency_backfill_hours=whole("EMERGENCY_BACKFILL_HOURS", 24, 1, 720),
         sweep_seconds=whole("SWEEP_SECONDS", 30, 1, 3600),
+        sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),
         event_hash_algorithm=algorithm,
     )
 

@@ -6,6 +6,7 @@ with a timeout, for the effect to appear in the database."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -67,12 +68,7 @@ def base_env(world: World, tmp_path: Path, broker: str) -> dict[str, str]:
 
 
 def test_worker_and_beat_on_redis_fire_a_due_deadline(pg_world: World, tmp_path: Path) -> None:
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, db=0, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis is required in CI: {exc}")
-        pytest.skip(f"Redis not available: {exc}")
+    redis_or_skip()
     world = pg_world
     case_id = world.case_for_state("rectifying")  # due in March 2026: already past
     env = base_env(world, tmp_path, "redis://127.0.0.1:6379/15")
@@ -82,6 +78,73 @@ def test_worker_and_beat_on_redis_fire_a_due_deadline(pg_world: World, tmp_path:
         celery(["beat", "--loglevel=INFO"], env, logs[1]),
     ):
         wait_for_state(world, case_id, "overdue", 60, logs)
+
+
+def redis_or_skip() -> redis.Redis:
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip(f"Redis not available: {exc}")
+    return client
+
+
+def lapse_counts(world: World, case_ids: list[int]) -> dict[int, int]:
+    from sqlalchemy import func, select
+
+    from cases.models import Event
+
+    with world.factory() as s:
+        rows = s.execute(
+            select(Event.case_id, func.count())
+            .where(Event.case_id.in_(case_ids), Event.trigger == "deadline_lapsed")
+            .group_by(Event.case_id)
+        ).all()
+    return {case_id: n for case_id, n in rows}
+
+
+def test_flushall_while_deadlines_are_pending_loses_none(pg_world: World, tmp_path: Path) -> None:
+    """Redis holds nothing authoritative: wipe it under a running worker and beat, and every due
+    deadline still fires — once."""
+    client = redis_or_skip()
+    world = pg_world
+    cases = [world.case_for_state("rectifying") for _ in range(5)]
+    env = base_env(world, tmp_path, "redis://127.0.0.1:6379/15")
+    logs = [tmp_path / "worker.log", tmp_path / "beat.log"]
+    with celery(["beat", "--loglevel=INFO"], env, logs[1]):
+        time.sleep(1.5)  # let beat queue sweeps nobody consumes yet…
+        client.flushall()  # …and lose them, with everything else Redis held
+        with celery(["worker", "--pool=solo", "--loglevel=INFO"], env, logs[0]):
+            for case_id in cases:
+                wait_for_state(world, case_id, "overdue", 60, logs)
+    assert lapse_counts(world, cases) == {c: 1 for c in cases}
+
+
+def test_worker_killed_mid_sweep_fires_each_deadline_once_after_restart(
+    pg_world: World, tmp_path: Path
+) -> None:
+    """SIGKILL a worker while it works through many due deadlines (small batches, so kills land
+    inside sweeps); after a restart every deadline has fired exactly once."""
+    redis_or_skip()
+    world = pg_world
+    cases = [world.case_for_state("rectifying") for _ in range(30)]
+    env = {**base_env(world, tmp_path, "redis://127.0.0.1:6379/15"), "OVERSIGHT_SWEEP_BATCH": "3"}
+    logs = [tmp_path / "worker.log", tmp_path / "beat.log", tmp_path / "worker2.log"]
+    with celery(["beat", "--loglevel=INFO"], env, logs[1]):
+        with celery(["worker", "--pool=solo", "--loglevel=INFO"], env, logs[0]) as worker:
+            until = time.monotonic() + 60
+            while not lapse_counts(world, cases) and time.monotonic() < until:
+                time.sleep(0.05)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+        fired_before_restart = len(lapse_counts(world, cases))
+        assert 0 < fired_before_restart < len(cases), "the kill should land mid-way"
+        with celery(["worker", "--pool=solo", "--loglevel=INFO"], env, logs[2]):
+            for case_id in cases:
+                wait_for_state(world, case_id, "overdue", 90, logs)
+    assert lapse_counts(world, cases) == {c: 1 for c in cases}
 
 
 def test_embedded_broker_fires_a_due_deadline(sqlite_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
