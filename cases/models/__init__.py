@@ -1,5 +1,6 @@
 """All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
 
+from cases.models.calendar import CalendarDay, CalendarSource, CalendarYear
 from cases.models.case import (
     Case,
     Circular,
@@ -18,6 +19,9 @@ from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitatio
 
 __all__ = [
     "Authority",
+    "CalendarDay",
+    "CalendarSource",
+    "CalendarYear",
     "Case",
     "ChecklistItem",
     "ChecklistVersion",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases.models import ChecklistItem, ChecklistVersion, LegalCitation
 from cases.reference_data import CHECKLISTS, CITATIONS
+from cases.services.calendar import sync_calendar
 from cases.services.citations import forget_cached_citations
 from cases.services.registry import system_actor
 
@@ -66,6 +67,7 @@ def sync_reference_data(session: Session) -> dict[str, int]:
             )
         )
         added["citations"] += 1
+    added["calendar_years"] = sync_calendar(session)
     system_actor(session)
     session.flush()
     forget_cached_citations()
