@@ -25,6 +25,7 @@ from cases.migrate import upgrade as alembic_upgrade
 from cases.services.reference import sync_reference_data
 from cases.services.verification import verify_all_chains
 from web.app import create_app
+from web.calendar_cli import calendar_group
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -36,6 +37,9 @@ def _factory():  # type: ignore[no-untyped-def]
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """Oversight — 档案监督检查案件管理."""
+
+
+main.add_command(calendar_group)
 
 
 @main.group("db")

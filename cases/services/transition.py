@@ -18,7 +18,6 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 from transitions import EventData
 
-from cases.calendar import default_calendar
 from cases.clock import local_date
 from cases.models import (
     Case,
@@ -32,6 +31,7 @@ from cases.models import (
     User,
 )
 from cases.models.people import credential_problem
+from cases.services.calendar import calendar_for
 from cases.services.citations import cite
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
 from cases.settings import Settings
@@ -192,7 +192,7 @@ class CaseTransition:
 
     def _new_deadline(self, kind: str, limit: TimeLimit) -> Due:
         """A pending deadline row (one prepared Core INSERT: every notice writes one)."""
-        due = compute_due(self.now, limit, default_calendar())
+        due = compute_due(self.now, limit, calendar_for(self.session))
         self.session.connection().execute(
             _INSERT_DEADLINE,
             {

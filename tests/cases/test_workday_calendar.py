@@ -359,3 +359,12 @@ def test_another_process_s_entry_is_seen_after_the_check_interval(
         assert 2027 in cal.official_years
         assert not cal.is_working_day(d("2027-01-01"))
         assert load_calendar(s) is cal  # unchanged tables: the same calendar, not rebuilt
+
+
+def test_a_notice_issued_after_the_schedule_is_entered_is_not_provisional(world: World) -> None:
+    enter_2027(world)
+    world.now = DECEMBER
+    case_id = issue_notice(world, 10, "working_day")
+    deadline, notice = rectification(world, case_id)
+    assert deadline.due_at == ends_after("2027-01-04")
+    assert deadline.provisional is False and notice.due_provisional is False
