@@ -46,6 +46,10 @@ class Settings:
     #: Period for back-filling the written notice after emergency measures (hours), by analogy
     #: with 行政强制法 art 19 (LAW.md): report to the agency head within 24 hours.
     emergency_backfill_hours: int = 24
+    #: 限期改正 reminders: working days before the last day (at 09:00 Asia/Shanghai).
+    rectification_reminder_days: tuple[int, ...] = (3, 1)
+    #: Back-fill reminders: every this many hours until the written notice is issued.
+    backfill_reminder_hours: int = 4
     #: How often beat asks for a sweep of due deadlines (seconds).
     sweep_seconds: int = 30
     #: Deadlines fired per sweep transaction (each in its own savepoint).
@@ -72,6 +76,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             )
         return int(raw)
 
+    def days_list(name: str, default: str) -> tuple[int, ...]:
+        raw = env.get(PREFIX + name, default)  # empty: no reminders
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        if not all(p.isdigit() and 1 <= int(p) <= 30 for p in parts):
+            raise SettingsError(f"{PREFIX}{name} must list working days from 1 to 30, got {raw!r}")
+        return tuple(int(p) for p in parts)
+
     algorithm = get("EVENT_HASH", "auto")
     if algorithm not in ("auto", "sm3", "sha256"):
         raise SettingsError(f"{PREFIX}EVENT_HASH must be auto, sm3 or sha256, got {algorithm!r}")
@@ -83,6 +94,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         instance_dir=instance,
         emergency_backfill_hours=whole("EMERGENCY_BACKFILL_HOURS", 24, 1, 720),
         sweep_seconds=whole("SWEEP_SECONDS", 30, 1, 3600),
+        rectification_reminder_days=days_list("RECTIFICATION_REMINDERS", "3,1"),
+        backfill_reminder_hours=whole("BACKFILL_REMINDER_HOURS", 4, 1, 24),
         sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),
         event_hash_algorithm=algorithm,
     )

@@ -174,6 +174,12 @@ class Deadline(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        Index(
+            "ix_deadlines_pending_reminder",
+            "next_reminder_at",
+            postgresql_where=text("status = 'pending' AND next_reminder_at IS NOT NULL"),
+            sqlite_where=text("status = 'pending' AND next_reminder_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -188,6 +194,10 @@ class Deadline(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+    #: When the next reminder for this deadline is due (限期改正: 3 and 1 working days before;
+    #: the back-fill: every few hours until the notice is issued); the sweeper advances it.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: The sweeper's bookkeeping: failed firings are retried with back-off, the row stays pending.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

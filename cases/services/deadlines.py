@@ -24,7 +24,10 @@ from cases.clock import ensure_utc, utcnow
 from cases.db import command_session
 from cases.models import Case, Deadline, User
 from cases.services.advance import advance
+from cases.services.calendar import calendar_for
 from cases.services.registry import system_actor
+from cases.services.reminders import send_reminder
+from cases.settings import current_settings
 from cases.vocabulary import DeadlineKind, DeadlineStatus
 
 BATCH = 200
@@ -42,15 +45,28 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2**exponent), MAX_BACKOFF)
 
 
+#: While the case is in one of these states, the deadline's reminders are sent.
+REMINDED_WHILE: dict[str, frozenset[str]] = {
+    DeadlineKind.RECTIFICATION: frozenset({"notice_issued", "rectifying"}),
+    DeadlineKind.EMERGENCY_BACKFILL: frozenset({"emergency_measures"}),
+}
+
+
 @dataclass
 class SweepResult:
     claimed: int = 0
     fired: int = 0
     failed: int = 0
+    reminded: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"claimed": self.claimed, "fired": self.fired, "failed": self.failed}
+        return {
+            "claimed": self.claimed,
+            "fired": self.fired,
+            "failed": self.failed,
+            "reminded": self.reminded,
+        }
 
 
 def _due_clause(now: datetime, *, waiting_retry_counts: bool = False) -> ColumnElement[bool]:
@@ -77,6 +93,28 @@ def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[Deadl
         .join(Case, Case.id == Deadline.case_id)
         .where(_due_clause(now))
         .order_by(Deadline.due_at, Deadline.id)
+        .limit(limit)
+        .with_for_update(of=(Deadline, Case), skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def claim_reminders(session: Session, now: datetime, limit: int = BATCH) -> list[Deadline]:
+    """Lock deadlines whose next reminder is due (and their cases), skipping rows in use."""
+    stmt = (
+        select(Deadline)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.status == DeadlineStatus.PENDING,
+            Deadline.next_reminder_at <= now,
+            or_(
+                *(
+                    and_(Deadline.kind == kind, Case.state.in_(sorted(states)))
+                    for kind, states in REMINDED_WHILE.items()
+                )
+            ),
+        )
+        .order_by(Deadline.next_reminder_at, Deadline.id)
         .limit(limit)
         .with_for_update(of=(Deadline, Case), skip_locked=True)
     )
@@ -115,7 +153,23 @@ def sweep(
                 deadline.attempts = (deadline.attempts or 0) + 1
                 deadline.retry_at = now + backoff(deadline.attempts)
                 deadline.last_error = repr(exc)[:2000]
+        _send_reminders(session, now, limit, result)
     return result
+
+
+def _send_reminders(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
+    settings = current_settings()
+    calendar = calendar_for(session)
+    for deadline in claim_reminders(session, now, limit):
+        try:
+            with session.begin_nested():
+                if deadline.kind == DeadlineKind.RECTIFICATION and now >= deadline.due_at:
+                    deadline.next_reminder_at = None  # too late to remind: the lapse speaks now
+                    continue
+                send_reminder(session, deadline, now, calendar, settings)
+            result.reminded += 1
+        except Exception as exc:  # noqa: BLE001 — a reminder retries at the next sweep
+            result.errors.append(f"reminder for deadline {deadline.id}: {exc!r}")
 
 
 def late_deadlines(session: Session, now: datetime, grace: timedelta) -> int:

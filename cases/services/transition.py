@@ -34,6 +34,7 @@ from cases.models.people import credential_problem
 from cases.services.calendar import calendar_for
 from cases.services.citations import cite
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
+from cases.services.reminders import first_reminder
 from cases.settings import Settings
 from cases.timelimits import Due, TimeLimit, TimeUnit, compute_due
 from cases.vocabulary import (
@@ -192,7 +193,11 @@ class CaseTransition:
 
     def _new_deadline(self, kind: str, limit: TimeLimit) -> Due:
         """A pending deadline row (one prepared Core INSERT: every notice writes one)."""
-        due = compute_due(self.now, limit, calendar_for(self.session))
+        calendar = calendar_for(self.session)
+        due = compute_due(self.now, limit, calendar)
+        remind = first_reminder(
+            kind, self.now, due.due_at, limit.unit.value, calendar, self.settings
+        )
         self.session.connection().execute(
             _INSERT_DEADLINE,
             {
@@ -207,6 +212,7 @@ class CaseTransition:
                 "created_at": self.now,
                 "settled_at": None,
                 "note": "",
+                "next_reminder_at": remind,
             },
         )
         self.recorded[f"{kind}_due_at"] = due.due_at

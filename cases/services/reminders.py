@@ -1,0 +1,160 @@
+"""Reminders before a deadline, kept as the next reminder's time on the deadline row itself.
+
+限期改正: at 09:00 Asia/Shanghai on the 3rd and the 1st working day before the last day
+(configurable: ``OVERSIGHT_RECTIFICATION_REMINDERS=3,1``), to the unit's liaisons and the
+officers on the notice. Back-fill of the written notice after emergency measures: every
+``OVERSIGHT_BACKFILL_REMINDER_HOURS`` (4) until it is issued — past the due time too, flagged as
+late — to the officers of the inspection and the supervisors.
+
+One column (``next_reminder_at``) rather than a row per reminder: the notice path writes one
+deadline row, and the sweeper advances the column when it sends a reminder.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.calendar import WorkdayCalendar
+from cases.clock import SHANGHAI, local_date
+from cases.models import (
+    Case,
+    Deadline,
+    Finding,
+    InspectionOfficer,
+    Notice,
+    Notification,
+    User,
+)
+from cases.settings import Settings
+from cases.vocabulary import DeadlineKind, Role
+
+REMIND_AT = time(9, 0)
+
+
+def working_days_before(calendar: WorkdayCalendar, day: date, n: int) -> date:
+    """The n-th working day strictly before ``day``."""
+    found = 0
+    while found < n:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            found += 1
+    return day
+
+
+def rectification_reminders(
+    due_at: datetime, unit: str | None, calendar: WorkdayCalendar, settings: Settings
+) -> list[datetime]:
+    """Every reminder instant of a 限期改正 deadline, earliest first (none for hour limits)."""
+    if unit not in ("natural_day", "working_day"):
+        return []
+    last_day = local_date(due_at) - timedelta(days=1)  # the period ends at 24:00 of its last day
+    days = sorted(set(settings.rectification_reminder_days), reverse=True)
+    return [
+        datetime.combine(
+            working_days_before(calendar, last_day, n), REMIND_AT, SHANGHAI
+        ).astimezone(due_at.tzinfo)
+        for n in days
+    ]
+
+
+def first_reminder(
+    kind: str, now: datetime, due_at: datetime, unit: str | None, calendar: WorkdayCalendar,
+    settings: Settings,
+) -> datetime | None:  # fmt: skip
+    if kind == DeadlineKind.RECTIFICATION:
+        return next(
+            (t for t in rectification_reminders(due_at, unit, calendar, settings) if t > now), None
+        )
+    if kind == DeadlineKind.EMERGENCY_BACKFILL:
+        return now + timedelta(hours=settings.backfill_reminder_hours)
+    return None
+
+
+def send_reminder(
+    session: Session,
+    deadline: Deadline,
+    now: datetime,
+    calendar: WorkdayCalendar,
+    settings: Settings,
+) -> int:
+    """Notify the people the deadline concerns and move ``next_reminder_at`` on; returns how many
+    were notified. Runs inside the sweeper's savepoint for this deadline."""
+    case = session.get(Case, deadline.case_id)
+    assert case is not None
+    late = now >= deadline.due_at
+    due_text = deadline.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if deadline.kind == DeadlineKind.RECTIFICATION:
+        recipients = _liaisons(session, case) + _notice_officers(session, case)
+        last_day = local_date(deadline.due_at) - timedelta(days=1)
+        zh = f"提醒：案件{case.id}（{case.unit.name}）的整改期限至{last_day}（当日24时）届满"
+        en = f"Reminder: case {case.id} must be rectified by the end of {last_day}"
+        later = [
+            t
+            for t in rectification_reminders(
+                deadline.due_at, deadline.time_limit_unit, calendar, settings
+            )
+            if t > (deadline.next_reminder_at or now)
+        ]
+        following = later[0] if later else None
+    else:
+        recipients = _inspection_officers(session, case) + _supervisors(session, case)
+        if late:
+            zh = f"逾期：案件{case.id}紧急处置后的执法通知书应于{due_text}前补发，至今未补发"
+            en = f"Late: the written notice for case {case.id} was due by {due_text}"
+        else:
+            zh = f"提醒：案件{case.id}须于{due_text}前补发执法通知书"
+            en = f"Reminder: back-fill the written notice for case {case.id} by {due_text}"
+        following = now + timedelta(hours=settings.backfill_reminder_hours)
+    unique = list({u.id: u for u in recipients}.values())
+    for user in unique:
+        session.add(
+            Notification(user_id=user.id, case_id=case.id, title_zh=zh, title_en=en, created_at=now)
+        )
+    deadline.reminders_sent = (deadline.reminders_sent or 0) + 1
+    deadline.next_reminder_at = following
+    return len(unique)
+
+
+def _liaisons(session: Session, case: Case) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(
+                User.unit_id == case.unit_id, User.role == Role.UNIT_LIAISON, User.active.is_(True)
+            )
+        )
+    )
+
+
+def _supervisors(session: Session, case: Case) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(
+                User.authority_id == case.authority_id,
+                User.role == Role.SUPERVISOR,
+                User.active.is_(True),
+            )
+        )
+    )
+
+
+def _notice_officers(session: Session, case: Case) -> list[User]:
+    notice = session.scalar(
+        select(Notice).where(Notice.case_id == case.id).order_by(Notice.id.desc()).limit(1)
+    )
+    if notice is None:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(notice.officer_ids))))
+
+
+def _inspection_officers(session: Session, case: Case) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(InspectionOfficer, InspectionOfficer.user_id == User.id)
+            .join(Finding, Finding.inspection_id == InspectionOfficer.inspection_id)
+            .where(Finding.id == case.finding_id)
+        )
+    )
