@@ -67,10 +67,13 @@ from cases.services.citations import cite
 from cases.services.inspections import ItemOutcome, record_inspection
 from cases.services.reference import sync_reference_data
 from cases.services.registry import create_authority, create_user, register_unit
+from cases.services.reminders import first_reminder
+from cases.settings import current_settings
 from cases.timelimits import TimeLimit, compute_due
 from cases.vocabulary import OFFICER_ROLES, DeadlineKind, DeadlineStatus, Role
 from workflows.case_machine import MACHINE_VERSION, who_may
 
+SETTINGS = current_settings()
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/oversight_bench"
 TRIGGER = "issue_notice"
 SOURCE, DEST = "detected", "notice_issued"
@@ -287,8 +290,8 @@ INSERT INTO notice_counters (authority_id, year, last_serial) VALUES (%s, %s, 1)
 RETURNING last_serial"""
 DEADLINE_SQL = """
 INSERT INTO deadlines (case_id, authority_id, kind, status, due_at, time_limit_length,
-                       time_limit_unit, provisional, created_at, note)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '')"""
+                       time_limit_unit, provisional, created_at, note, next_reminder_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s)"""
 NOTICE_SQL = """
 INSERT INTO notices (case_id, authority_id, unit_id, year, serial, number, facts, legal_basis,
                      required_correction, remedial_measures, time_limit_length, time_limit_unit,
@@ -374,10 +377,11 @@ class RawPath:
         (serial,) = cur.execute(COUNTER_SQL, (authority_id, year)).fetchone()
         number = f"{prefix}〔{year}〕{serial}号"
         kind = str(DeadlineKind.RECTIFICATION)
+        remind = first_reminder(kind, now, due.due_at, limit.unit.value, self.calendar, SETTINGS)
         cur.execute(
             DEADLINE_SQL,
             (case_id, authority_id, kind, str(DeadlineStatus.PENDING), due.due_at, limit.length,
-             limit.unit.value, due.provisional, now),
+             limit.unit.value, due.provisional, now, remind),
         )  # fmt: skip
         cur.execute(
             NOTICE_SQL,
