@@ -703,7 +703,7 @@ HOT_SPOTS = [
         "__call__",
     ),
     ("advance", "services/advance.py", "advance"),
-    ("  _lock: SELECT … FOR UPDATE", "services/advance.py", "_lock"),
+    ("  lock_case: SELECT … FOR UPDATE", "services/advance.py", "lock_case"),
     ("  machine: Event.trigger (guards + effects)", "transitions/core.py", "trigger"),
     ("    guard: officers query", "services/transition.py", "officers"),
     ("    effect: issue_numbered_notice", "services/transition.py", "issue_numbered_notice"),

@@ -23,7 +23,7 @@ from cases.errors import InvalidFilter, NotFound
 from cases.models import Case, Deadline, Event, Notice, Unit, User
 from cases.timelimits import TimeLimit, TimeUnit
 from cases.vocabulary import DeadlineKind, DeadlineStatus, Regime, ReportRecipient, Role
-from workflows.case_machine import STATE_LABELS, TRIGGER_LABELS
+from workflows.case_machine import RECORD_LABELS, STATE_LABELS, TRIGGER_LABELS
 from workflows.guards import SERVICE_METHODS
 
 __all__ = [
@@ -306,7 +306,7 @@ def _regime_zh(regime: str) -> str:
 def _trigger_zh(trigger: str) -> str:
     if trigger == OPEN_TRIGGER:
         return OPEN_LABEL[0]
-    return TRIGGER_LABELS.get(trigger, (trigger, trigger))[0]
+    return (TRIGGER_LABELS.get(trigger) or RECORD_LABELS.get(trigger) or (trigger, trigger))[0]
 
 
 def _role_zh(role: str) -> str:

@@ -176,6 +176,15 @@ TRIGGER_LABELS: dict[str, tuple[str, str]] = {
     "void": ("撤销（问题不成立）", "Void finding"),
 }
 
+#: Events recorded on a case's chain that change no state (a running deadline changed).
+RECORD_LABELS: dict[str, tuple[str, str]] = {
+    "deadline_extension_requested": ("申请延长期限", "Extension requested"),
+    "deadline_extended": ("批准延长期限", "Deadline extended"),
+    "deadline_extension_refused": ("不予延长期限", "Extension refused"),
+    "deadline_paused": ("中止计算期限", "Deadline paused"),
+    "deadline_resumed": ("恢复计算期限", "Deadline resumed"),
+}
+
 _LIMIT = ("time_limit_length", "time_limit_unit")
 _NOTICE = ("officer_ids", "facts", "required_correction", "remedial_measures", *_LIMIT)
 

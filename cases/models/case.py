@@ -7,12 +7,13 @@ checklist it was opened under, so later rule changes never rewrite an open case 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -198,10 +199,37 @@ class Deadline(Base):
     #: the back-fill: every few hours until the notice is issued); the sweeper advances it.
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: While paused for a legal reason: since when (the time left is kept on resume).
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The sweeper's bookkeeping: failed firings are retried with back-off, the row stays pending.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ExtensionRequest(Base):
+    """A unit's request for more time on a running deadline, and the supervisor's decision."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('requested', 'approved', 'refused')", name="status"),
+        CheckConstraint(
+            "status = 'requested' OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decision_recorded",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    new_last_day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
 
 
 class RectificationReport(Base):

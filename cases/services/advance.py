@@ -34,6 +34,7 @@ from cases.settings import Settings, current_settings
 from cases.vocabulary import Role
 from workflows.case_machine import (
     FINAL_STATES,
+    RECORD_LABELS,
     STATE_LABELS,
     TRIGGER_FIELDS,
     TRIGGER_LABELS,
@@ -88,7 +89,7 @@ def advance(
         )
 
     begin_command(session)
-    case = _lock(session, case_id)
+    case = lock_case(session, case_id)
     _check_scope(actor, case)
     if idempotency_key is not None:
         done = session.scalar(_DONE_ALREADY, {"case_id": case.id, "key": idempotency_key})
@@ -164,6 +165,39 @@ def _write_case(session: Session, case: Case, changes: dict[str, Any]) -> None:
         set_committed_value(case, key, value)
 
 
+def record_case_event(
+    session: Session,
+    case_id: int,
+    record: str,
+    actor: User,
+    *,
+    now: datetime,
+    payload: dict[str, Any],
+) -> Appended:
+    """Append an event that changes no state (e.g. a running deadline was extended) to the case's
+    chain: same lock, same version bump, same hash chain as a transition — so the history stays
+    complete and concurrent writers still conflict cleanly."""
+    if record not in RECORD_LABELS:
+        raise UnknownTrigger(f"未知的记录类型：{record}", f"Unknown record: {record}")
+    begin_command(session)
+    case = lock_case(session, case_id)
+    event = append_event(
+        session, case, trigger=record, from_state=case.state, to_state=case.state, actor=actor,
+        at=now, payload=payload,
+    )  # fmt: skip
+    _write_case(
+        session,
+        case,
+        {
+            "updated_at": now,
+            "version": case.version + 1,
+            "chain_seq": event.seq,
+            "chain_head": event.hash,
+        },
+    )
+    return event
+
+
 def _check_role(trigger: str, actor: User) -> None:
     if actor.role not in who_may(trigger) or not actor.active:
         zh_t, en_t = TRIGGER_LABELS[trigger]
@@ -185,7 +219,7 @@ def _check_scope(actor: User, case: Case) -> None:
         raise NotAllowed("该案件不属于本机关管辖", "The case belongs to another authority")
 
 
-def _lock(session: Session, case_id: int) -> Case:
+def lock_case(session: Session, case_id: int) -> Case:
     """``SELECT … FOR UPDATE`` (PostgreSQL); SQLite holds the write lock since BEGIN IMMEDIATE."""
     case = session.scalar(_LOCK_CASE, {"case_id": case_id})
     if case is None:
