@@ -50,6 +50,9 @@ class Settings:
     rectification_reminder_days: tuple[int, ...] = (3, 1)
     #: Back-fill reminders: every this many hours until the written notice is issued.
     backfill_reminder_hours: int = 4
+    #: SMTP for e-mail copies of notifications, e.g. ``smtp://mail.example:25`` (empty: in-app only).
+    smtp_url: str = ""
+    mail_from: str = "oversight@localhost"
     #: How often beat asks for a sweep of due deadlines (seconds).
     sweep_seconds: int = 30
     #: Deadlines fired per sweep transaction (each in its own savepoint).
@@ -83,6 +86,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise SettingsError(f"{PREFIX}{name} must list working days from 1 to 30, got {raw!r}")
         return tuple(int(p) for p in parts)
 
+    smtp = env.get(PREFIX + "SMTP_URL", "")
+    if smtp and not (smtp.startswith("smtp://") and ":" in smtp.removeprefix("smtp://")):
+        raise SettingsError(f"{PREFIX}SMTP_URL must look like smtp://host:port, got {smtp!r}")
+
     algorithm = get("EVENT_HASH", "auto")
     if algorithm not in ("auto", "sm3", "sha256"):
         raise SettingsError(f"{PREFIX}EVENT_HASH must be auto, sm3 or sha256, got {algorithm!r}")
@@ -94,6 +101,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         instance_dir=instance,
         emergency_backfill_hours=whole("EMERGENCY_BACKFILL_HOURS", 24, 1, 720),
         sweep_seconds=whole("SWEEP_SECONDS", 30, 1, 3600),
+        smtp_url=smtp,
+        mail_from=get("MAIL_FROM", "oversight@localhost"),
         rectification_reminder_days=days_list("RECTIFICATION_REMINDERS", "3,1"),
         backfill_reminder_hours=whole("BACKFILL_REMINDER_HOURS", 4, 1, 24),
         sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),

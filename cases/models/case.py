@@ -316,3 +316,7 @@ class Notification(Base):
     title_en: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: E-mail copy (where SMTP is configured and the user has an address): sent after commit.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_error: Mapped[str] = mapped_column(Text, default="", server_default="")
