@@ -67,10 +67,6 @@ def test_lapse_alert_is_mailed_once(world: World, smtp_sink, tmp_path) -> None: 
     sink, port = smtp_sink
     give_emails(world)
     case_id = world.case_for_state("rectifying")
-    with world.factory() as s:
-        due = s.scalar(
-            select(Notification.created_at).limit(1)
-        )  # any time; the lapse below is later
     sweep(world.factory, world.now + timedelta(days=40))
     settings = settings_for(tmp_path, port)
     result = deliver_emails(world.factory, settings)
