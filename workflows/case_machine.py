@@ -183,6 +183,8 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "deadline_extension_refused": ("不予延长期限", "Extension refused"),
     "deadline_paused": ("中止计算期限", "Deadline paused"),
     "deadline_resumed": ("恢复计算期限", "Deadline resumed"),
+    "referral_sent": ("移送处理建议", "Referral sent"),
+    "referral_answered": ("收到处理建议书面答复", "Referral answered"),
 }
 
 _LIMIT = ("time_limit_length", "time_limit_unit")

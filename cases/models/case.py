@@ -187,6 +187,8 @@ class Deadline(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     kind: Mapped[str] = mapped_column(String(30))
+    #: For a referral's written answer (条例 art 46): the referral it waits on.
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=DeadlineStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     time_limit_length: Mapped[int | None] = mapped_column(Integer)
@@ -280,6 +282,7 @@ class Referral(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.PROPOSED)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(Text, default="")
 

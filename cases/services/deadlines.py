@@ -29,6 +29,7 @@ from cases.services.registry import system_actor
 from cases.services.reminders import send_reminder
 from cases.settings import current_settings
 from cases.vocabulary import DeadlineKind, DeadlineStatus
+from workflows.case_machine import STATE_NAMES
 
 BATCH = 200
 MAX_BACKOFF = timedelta(hours=1)
@@ -49,6 +50,8 @@ def backoff(attempts: int) -> timedelta:
 REMINDED_WHILE: dict[str, frozenset[str]] = {
     DeadlineKind.RECTIFICATION: frozenset({"notice_issued", "rectifying"}),
     DeadlineKind.EMERGENCY_BACKFILL: frozenset({"emergency_measures"}),
+    # the receiving body answers whatever became of the case (条例 art 46)
+    DeadlineKind.REFERRAL_FEEDBACK: frozenset(STATE_NAMES),
 }
 
 

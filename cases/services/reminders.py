@@ -32,6 +32,9 @@ from cases.settings import Settings
 from cases.vocabulary import DeadlineKind, Role
 
 REMIND_AT = time(9, 0)
+#: A referral's answer: a reminder 5 working days before it is due, then weekly once it is late.
+REFERRAL_REMINDER_DAYS = 5
+LATE_REFERRAL_EVERY = timedelta(days=7)
 
 
 def working_days_before(calendar: WorkdayCalendar, day: date, n: int) -> date:
@@ -70,6 +73,12 @@ def first_reminder(
         )
     if kind == DeadlineKind.EMERGENCY_BACKFILL:
         return now + timedelta(hours=settings.backfill_reminder_hours)
+    if kind == DeadlineKind.REFERRAL_FEEDBACK:
+        last_day = local_date(due_at) - timedelta(days=1)
+        before = datetime.combine(
+            working_days_before(calendar, last_day, REFERRAL_REMINDER_DAYS), REMIND_AT, SHANGHAI
+        ).astimezone(due_at.tzinfo)
+        return before if before > now else due_at
     return None
 
 
@@ -99,6 +108,17 @@ def send_reminder(
             if t > (deadline.next_reminder_at or now)
         ]
         following = later[0] if later else None
+    elif deadline.kind == DeadlineKind.REFERRAL_FEEDBACK:
+        recipients = _supervisors(session, case)
+        last_day = local_date(deadline.due_at) - timedelta(days=1)
+        if late:
+            zh = f"逾期：案件{case.id}的处理建议（移送处分）未在{last_day}前收到书面答复"
+            en = f"Late: no written answer to the referral of case {case.id} by {last_day}"
+            following = now + LATE_REFERRAL_EVERY
+        else:
+            zh = f"提醒：案件{case.id}的处理建议应于{last_day}前收到书面答复（条例第四十六条）"
+            en = f"Reminder: the referral of case {case.id} is to be answered by {last_day}"
+            following = deadline.due_at
     else:
         recipients = _inspection_officers(session, case) + _supervisors(session, case)
         if late:
