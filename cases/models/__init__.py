@@ -1,5 +1,6 @@
 """All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
 
+from cases.models.assessment import Assessment
 from cases.models.calendar import CalendarDay, CalendarSource, CalendarYear
 from cases.models.case import (
     Case,
@@ -19,6 +20,7 @@ from cases.models.people import Authority, Unit, User
 from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitation
 
 __all__ = [
+    "Assessment",
     "Authority",
     "CalendarDay",
     "CalendarSource",

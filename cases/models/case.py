@@ -187,6 +187,8 @@ class Deadline(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     kind: Mapped[str] = mapped_column(String(30))
+    #: For the annual assessment cut-off: the assessment it locks.
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
     #: For a referral's written answer (条例 art 46): the referral it waits on.
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=DeadlineStatus.PENDING)

@@ -24,6 +24,7 @@ from cases.clock import ensure_utc, utcnow
 from cases.db import command_session
 from cases.models import Case, Deadline, User
 from cases.services.advance import advance
+from cases.services.assessments import ensure_current_assessments, lock_at_cutoff, remind
 from cases.services.calendar import calendar_for
 from cases.services.registry import system_actor
 from cases.services.reminders import send_reminder
@@ -157,7 +158,38 @@ def sweep(
                 deadline.retry_at = now + backoff(deadline.attempts)
                 deadline.last_error = repr(exc)[:2000]
         _send_reminders(session, now, limit, result)
+        _sweep_assessments(session, now, limit, result)
     return result
+
+
+def _sweep_assessments(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
+    """Deadlines of no case: the yearly assessment cut-off and its February reminders."""
+    ensure_current_assessments(session, now)
+    due = session.scalars(
+        select(Deadline)
+        .where(
+            Deadline.case_id.is_(None),
+            Deadline.kind == DeadlineKind.ASSESSMENT_CUTOFF,
+            Deadline.status == DeadlineStatus.PENDING,
+            or_(Deadline.due_at <= now, Deadline.next_reminder_at <= now),
+        )
+        .order_by(Deadline.due_at, Deadline.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    for deadline in due:
+        try:
+            with session.begin_nested():
+                if deadline.due_at <= now:
+                    lock_at_cutoff(session, deadline, now)
+                    result.fired += 1
+                else:
+                    remind(session, deadline, now)
+                    result.reminded += 1
+            result.claimed += 1
+        except Exception as exc:  # noqa: BLE001 — retried at the next sweep
+            result.failed += 1
+            result.errors.append(f"deadline {deadline.id}: {exc!r}")
 
 
 def _send_reminders(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
