@@ -175,6 +175,7 @@ class Deadline(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        UniqueConstraint("authority_id", "kind", "period_start"),
         Index(
             "ix_deadlines_pending_reminder",
             "next_reminder_at",
@@ -187,6 +188,8 @@ class Deadline(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     kind: Mapped[str] = mapped_column(String(30))
+    #: For a quota watch: the first day of the month it checks (Asia/Shanghai).
+    period_start: Mapped[date | None] = mapped_column(Date)
     #: For the annual assessment cut-off: the assessment it locks.
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
     #: For a referral's written answer (条例 art 46): the referral it waits on.

@@ -26,6 +26,7 @@ from cases.models import Case, Deadline, User
 from cases.services.advance import advance
 from cases.services.assessments import ensure_current_assessments, lock_at_cutoff, remind
 from cases.services.calendar import calendar_for
+from cases.services.quota_watch import check_month, ensure_quota_watch
 from cases.services.registry import system_actor
 from cases.services.reminders import send_reminder
 from cases.settings import current_settings
@@ -163,13 +164,15 @@ def sweep(
 
 
 def _sweep_assessments(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
-    """Deadlines of no case: the yearly assessment cut-off and its February reminders."""
+    """Deadlines of no case: the yearly assessment cut-off with its February reminders, and the
+    monthly quota watch."""
     ensure_current_assessments(session, now)
+    ensure_quota_watch(session, now)
     due = session.scalars(
         select(Deadline)
         .where(
             Deadline.case_id.is_(None),
-            Deadline.kind == DeadlineKind.ASSESSMENT_CUTOFF,
+            Deadline.kind.in_([DeadlineKind.ASSESSMENT_CUTOFF, DeadlineKind.QUOTA_WATCH]),
             Deadline.status == DeadlineStatus.PENDING,
             or_(Deadline.due_at <= now, Deadline.next_reminder_at <= now),
         )
@@ -180,7 +183,10 @@ def _sweep_assessments(session: Session, now: datetime, limit: int, result: Swee
     for deadline in due:
         try:
             with session.begin_nested():
-                if deadline.due_at <= now:
+                if deadline.kind == DeadlineKind.QUOTA_WATCH:
+                    check_month(session, deadline, now)
+                    result.fired += 1
+                elif deadline.due_at <= now:
                     lock_at_cutoff(session, deadline, now)
                     result.fired += 1
                 else:
