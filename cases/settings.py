@@ -53,6 +53,8 @@ class Settings:
     #: Days the receiving body is given to answer a referral in writing (条例 art 46 sets no
     #: period; a month is practice [U]).
     referral_answer_days: int = 30
+    #: Outbound reports and circulars: POST here if set, else signed JSON files in <instance>/outbox.
+    outbox_url: str = ""
     #: SMTP for e-mail copies of notifications, e.g. ``smtp://mail.example:25`` (empty: in-app only).
     smtp_url: str = ""
     mail_from: str = "oversight@localhost"
@@ -105,6 +107,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         emergency_backfill_hours=whole("EMERGENCY_BACKFILL_HOURS", 24, 1, 720),
         sweep_seconds=whole("SWEEP_SECONDS", 30, 1, 3600),
         smtp_url=smtp,
+        outbox_url=env.get(PREFIX + "OUTBOX_URL", ""),
         referral_answer_days=whole("REFERRAL_ANSWER_DAYS", 30, 1, 365),
         mail_from=get("MAIL_FROM", "oversight@localhost"),
         rectification_reminder_days=days_list("RECTIFICATION_REMINDERS", "3,1"),

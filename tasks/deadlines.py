@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cases.services.deadlines import sweep
 from cases.services.mail import deliver_emails
+from cases.services.outbox import deliver_outbox
 from cases.settings import current_settings
 from tasks.app import app, session_factory
 
@@ -15,4 +16,11 @@ def sweep_deadlines(self) -> dict[str, object]:  # type: ignore[no-untyped-def]
     settings = current_settings()
     result = sweep(session_factory(), limit=settings.sweep_batch).as_dict()
     mailed = deliver_emails(session_factory(), settings)
-    return {**result, "mailed": mailed.sent, "mail_failed": mailed.failed}
+    sent = deliver_outbox(session_factory(), settings)
+    return {
+        **result,
+        "mailed": mailed.sent,
+        "mail_failed": mailed.failed,
+        "delivered": sent.delivered,
+        "delivery_failed": sent.failed,
+    }

@@ -16,6 +16,7 @@ from cases.models.case import (
     Report,
 )
 from cases.models.inspections import Finding, Inspection, InspectionItemResult, InspectionOfficer
+from cases.models.outbox import Delivery
 from cases.models.people import Authority, Unit, User
 from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitation
 
@@ -30,6 +31,7 @@ __all__ = [
     "ChecklistVersion",
     "Circular",
     "Deadline",
+    "Delivery",
     "Event",
     "ExtensionRequest",
     "Finding",

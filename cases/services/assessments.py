@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from cases.clock import SHANGHAI, ensure_utc, local_date, shanghai_midnight_utc
 from cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cases.models import Assessment, Authority, Circular, Deadline, Notification, User
+from cases.services.outbox import enqueue
+from cases.settings import current_settings
 from cases.vocabulary import CircularKind, DeadlineKind, DeadlineStatus, Role
 
 REMIND_EVERY = timedelta(days=7)
@@ -96,6 +98,15 @@ def circulate_assessment(
     session.add(circular)
     session.flush()
     assessment.circular_id, assessment.circulated_at = circular.id, now
+    superior = session.scalar(
+        select(Authority.superior_name).where(Authority.id == assessment.authority_id)
+    )
+    enqueue(
+        session, kind="circular", ref_id=circular.id, recipient=superior or "上级档案部门",
+        document={"title": circular.title, "content": circular.content, "kind": circular.kind,
+                  "year": assessment.year},
+        settings=current_settings(), now=now,
+    )  # fmt: skip
     for deadline in session.scalars(
         select(Deadline).where(Deadline.assessment_id == assessment.id)
     ):

@@ -34,6 +34,7 @@ from cases.models.people import credential_problem
 from cases.services.calendar import calendar_for
 from cases.services.citations import cite
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
+from cases.services.outbox import enqueue
 from cases.services.reminders import first_reminder
 from cases.settings import Settings
 from cases.timelimits import Due, TimeLimit, TimeUnit, compute_due
@@ -370,16 +371,18 @@ class CaseTransition:
             if isinstance(name, str) and name.strip():
                 recipients.append((ReportRecipient.OTHER_DEPARTMENT, name.strip()))
         for kind, name in recipients:
-            self.session.add(
-                Report(
-                    case_id=self.case.id,
-                    recipient=kind,
-                    recipient_name=name or kind.label_zh,
-                    subject=subject,
-                    content=content,
-                    created_at=self.now,
-                )  # fmt: skip
-            )
+            report = Report(
+                case_id=self.case.id, recipient=kind, recipient_name=name or kind.label_zh,
+                subject=subject, content=content, created_at=self.now,
+            )  # fmt: skip
+            self.session.add(report)
+            self.session.flush()
+            enqueue(
+                self.session, kind="report", ref_id=report.id, recipient=report.recipient_name,
+                document={"case": self.case.id, "unit": self.case.unit.name,
+                          "subject": subject, "content": content, "recipient_kind": str(kind)},
+                settings=self.settings, now=self.now,
+            )  # fmt: skip
         self.recorded["reports"] = [str(kind) for kind, _ in recipients]
 
     def suspend_case_deadlines(self, event: EventData) -> None:
