@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from cases.clock import SHANGHAI, ensure_utc, local_date, shanghai_midnight_utc
 from cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from cases.models import Assessment, Authority, Circular, Deadline, Notification, User
+from cases.models import Assessment, Authority, Circular, Deadline, User
+from cases.services.inbox import notify, supervisors_of
 from cases.services.outbox import enqueue
 from cases.settings import current_settings
 from cases.vocabulary import CircularKind, DeadlineKind, DeadlineStatus, Role
@@ -148,13 +149,4 @@ def remind(session: Session, deadline: Deadline, now: datetime) -> None:
 def _tell_supervisors(
     session: Session, assessment: Assessment, now: datetime, zh: str, en: str
 ) -> None:
-    for user_id in session.scalars(
-        select(User.id).where(
-            User.authority_id == assessment.authority_id,
-            User.role == Role.SUPERVISOR,
-            User.active.is_(True),
-        )
-    ):
-        session.add(
-            Notification(user_id=user_id, case_id=None, title_zh=zh, title_en=en, created_at=now)
-        )
+    notify(session, supervisors_of(session, assessment.authority_id), zh, en, now=now)

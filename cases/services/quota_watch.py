@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.clock import local_date, shanghai_midnight_utc
-from cases.models import Authority, Deadline, Inspection, Notification, Unit, User
-from cases.vocabulary import DeadlineKind, DeadlineStatus, InspectionKind, Regime, Role
+from cases.models import Authority, Deadline, Inspection, Unit
+from cases.services.inbox import notify, supervisors_of
+from cases.vocabulary import DeadlineKind, DeadlineStatus, InspectionKind, Regime
 
 UNITS_PER_CHECK = 2
 
@@ -93,12 +94,5 @@ def check_month(session: Session, deadline: Deadline, now: datetime) -> bool:
         month = f"{start.year}年{start.month}月"
         zh = f"{month}档案安全日常检查未达标：须至少1次、每次不少于2家（{deadline.note}）"
         en = f"Archive-security daily checks in {start:%Y-%m} fell short: at least one check of two units"
-        for user_id in session.scalars(
-            select(User.id).where(
-                User.authority_id == deadline.authority_id,
-                User.role == Role.SUPERVISOR,
-                User.active.is_(True),
-            )
-        ):
-            session.add(Notification(user_id=user_id, title_zh=zh, title_en=en, created_at=now))
+        notify(session, supervisors_of(session, deadline.authority_id), zh, en, now=now)
     return met

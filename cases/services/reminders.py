@@ -25,9 +25,9 @@ from cases.models import (
     Finding,
     InspectionOfficer,
     Notice,
-    Notification,
     User,
 )
+from cases.services.inbox import notify, supervisors_of
 from cases.settings import Settings
 from cases.vocabulary import DeadlineKind, Role
 
@@ -128,11 +128,7 @@ def send_reminder(
             zh = f"提醒：案件{case.id}须于{due_text}前补发执法通知书"
             en = f"Reminder: back-fill the written notice for case {case.id} by {due_text}"
         following = now + timedelta(hours=settings.backfill_reminder_hours)
-    unique = list({u.id: u for u in recipients}.values())
-    for user in unique:
-        session.add(
-            Notification(user_id=user.id, case_id=case.id, title_zh=zh, title_en=en, created_at=now)
-        )
+    unique = notify(session, recipients, zh, en, now=now, case_id=case.id)
     deadline.reminders_sent = (deadline.reminders_sent or 0) + 1
     deadline.next_reminder_at = following
     return len(unique)
@@ -149,15 +145,7 @@ def _liaisons(session: Session, case: Case) -> list[User]:
 
 
 def _supervisors(session: Session, case: Case) -> list[User]:
-    return list(
-        session.scalars(
-            select(User).where(
-                User.authority_id == case.authority_id,
-                User.role == Role.SUPERVISOR,
-                User.active.is_(True),
-            )
-        )
-    )
+    return supervisors_of(session, case.authority_id)
 
 
 def _notice_officers(session: Session, case: Case) -> list[User]:

@@ -24,7 +24,6 @@ from cases.models import (
     Circular,
     Deadline,
     Notice,
-    Notification,
     RectificationReport,
     Referral,
     Report,
@@ -33,6 +32,7 @@ from cases.models import (
 from cases.models.people import credential_problem
 from cases.services.calendar import calendar_for
 from cases.services.citations import cite
+from cases.services.inbox import notify, supervisors_of
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
 from cases.services.outbox import enqueue
 from cases.services.reminders import first_reminder
@@ -44,7 +44,6 @@ from cases.vocabulary import (
     DeadlineStatus,
     ReferralStatus,
     ReportRecipient,
-    Role,
 )
 from workflows.guards import time_limit_from
 
@@ -222,28 +221,11 @@ class CaseTransition:
         return due
 
     def _notify(self, users: Sequence[User], zh: str, en: str) -> None:
-        for user in users:
-            self.session.add(
-                Notification(
-                    user_id=user.id,
-                    case_id=self.case.id,
-                    title_zh=zh,
-                    title_en=en,
-                    created_at=self.now,
-                )  # fmt: skip
-            )
-        self.recorded.setdefault("notified", []).extend(u.id for u in users)
+        notified = notify(self.session, users, zh, en, now=self.now, case_id=self.case.id)
+        self.recorded.setdefault("notified", []).extend(notified)
 
     def _supervisors(self) -> list[User]:
-        return list(
-            self.session.scalars(
-                select(User).where(
-                    User.authority_id == self.case.authority_id,
-                    User.role == Role.SUPERVISOR,
-                    User.active.is_(True),
-                )
-            )
-        )
+        return supervisors_of(self.session, self.case.authority_id)
 
     # ---- effects (named in workflows.case_machine.TRANSITIONS) -------------------------
     def schedule_backfill_deadline(self, event: EventData) -> None:
