@@ -58,8 +58,9 @@ from statistics import median
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, event, make_url, select, text
+from sqlalchemy import event, make_url, select, text
 
+from bench.benchdb import bench_url, conninfo, ensure_database, reset
 from cases.chain import GENESIS, Link, canonical_json, timestamp, verify_chain
 from cases.credit_code import make_credit_code
 from cases.db import command_session, make_engine, make_session_factory
@@ -74,7 +75,6 @@ from cases.services.registry import create_authority, create_user, register_unit
 from cases.settings import current_settings
 from cases.vocabulary import Role
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/oversight_bench"
 BROKER_URL = "redis://127.0.0.1:6379/14"
 STATE = "rectifying"  # the cases the deadlines act on (notice served, rectification running)
 PENDING = 1_000_000  # pending deadline rows when the claim is timed
@@ -85,36 +85,6 @@ WORKERS = 2
 
 
 # ---- database ------------------------------------------------------------------------------
-def bench_url() -> str:
-    return os.environ.get("OVERSIGHT_BENCH_DATABASE_URL") or DEFAULT_URL
-
-
-def conninfo(url: str) -> str:
-    """The SQLAlchemy URL as a libpq URL for plain psycopg."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def ensure_database(url: str) -> None:
-    u = make_url(url)
-    name = u.database or ""
-    if "bench" not in name:
-        raise SystemExit(f"refusing to empty database {name!r}: its name must contain 'bench'")
-    admin = conninfo(u.set(database="postgres").render_as_string(hide_password=False))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not found:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def reset(engine: Engine) -> None:
-    with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 def _one(conn: psycopg.Connection[Any], sql: str, *params: Any) -> dict[str, Any]:

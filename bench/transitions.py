@@ -52,8 +52,9 @@ from statistics import median
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, event, make_url, select, text
+from sqlalchemy import event, make_url, select, text
 
+from bench.benchdb import bench_url, conninfo, ensure_database, reset
 from cases.calendar import default_calendar
 from cases.chain import GENESIS, Link, canonical_json
 from cases.clock import local_date
@@ -74,7 +75,6 @@ from cases.vocabulary import OFFICER_ROLES, DeadlineKind, DeadlineStatus, Role
 from workflows.case_machine import MACHINE_VERSION, who_may
 
 SETTINGS = current_settings()
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/oversight_bench"
 TRIGGER = "issue_notice"
 SOURCE, DEST = "detected", "notice_issued"
 #: Cases are opened at T0 (a Monday morning in Shanghai); timed transitions happen from T1 on,
@@ -113,38 +113,6 @@ class Slot:
 
 
 # ---- database and data ---------------------------------------------------------------------
-def bench_url() -> str:
-    return os.environ.get("OVERSIGHT_BENCH_DATABASE_URL") or DEFAULT_URL
-
-
-def conninfo(url: str) -> str:
-    """The SQLAlchemy URL as a libpq URL for plain psycopg."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def ensure_database(url: str) -> None:
-    u = make_url(url)
-    name = u.database or ""
-    if "bench" not in name:
-        raise SystemExit(f"refusing to empty database {name!r}: its name must contain 'bench'")
-    admin = conninfo(u.set(database="postgres").render_as_string(hide_password=False))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not found:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def reset(engine: Engine) -> None:
-    with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-
-
 def build_slots(url: str, shared_authority: bool) -> list[Slot]:
     """Authorities, units, officers and one case per slot, through the real services."""
     engine = make_engine(url)
