@@ -15,9 +15,17 @@ from cases.models.case import (
     Referral,
     Report,
 )
-from cases.models.inspections import Finding, Inspection, InspectionItemResult, InspectionOfficer
+from cases.models.complaints import Complaint
+from cases.models.inspections import (
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionItemResult,
+    InspectionOfficer,
+)
 from cases.models.outbox import Delivery
-from cases.models.people import Authority, Unit, User
+from cases.models.people import Authority, Recusal, Unit, User
+from cases.models.plans import InspectionPlan, PlanEntry
 from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitation
 
 __all__ = [
@@ -30,19 +38,24 @@ __all__ = [
     "ChecklistItem",
     "ChecklistVersion",
     "Circular",
+    "Complaint",
     "Deadline",
     "Delivery",
     "Event",
     "ExtensionRequest",
     "Finding",
     "Inspection",
+    "InspectionEvent",
     "InspectionItemResult",
     "InspectionOfficer",
+    "InspectionPlan",
     "LegalCitation",
     "Notice",
     "NoticeCounter",
     "Notification",
+    "PlanEntry",
     "RectificationReport",
+    "Recusal",
     "Referral",
     "Report",
     "Unit",

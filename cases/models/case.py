@@ -176,6 +176,8 @@ class Deadline(Base):
             sqlite_where=text("status = 'pending'"),
         ),
         UniqueConstraint("authority_id", "kind", "period_start"),
+        # a case's open deadline of a kind, newest first, whatever the statistics say
+        Index("ix_deadlines_case_kind", "case_id", "kind", "id"),
         Index(
             "ix_deadlines_pending_reminder",
             "next_reminder_at",
@@ -194,6 +196,8 @@ class Deadline(Base):
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
     #: For a referral's written answer (条例 art 46): the referral it waits on.
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    #: For publication (一公开): the 双随机 inspection whose result is to be published.
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=DeadlineStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     time_limit_length: Mapped[int | None] = mapped_column(Integer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -50,11 +51,40 @@ class Inspection(Base):
     responsible_person_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     refusal_to_sign: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The unit's responsible person who signed the record, or refused to (seed 四).
+    responsible_person: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: The officer who recorded the responsible person's refusal to sign.
+    refusal_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The day the on-site check ended: the 20 working days for publication count from it.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: 一公开: when the result was published (双随机 inspections, within 20 working days).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Optimistic lock for the record's own machine (two officers editing at once).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     unit: Mapped[Unit] = relationship()
     checklist: Mapped[ChecklistVersion] = relationship()
     officers: Mapped[list[InspectionOfficer]] = relationship(back_populates="inspection")
     results: Mapped[list[InspectionItemResult]] = relationship(back_populates="inspection")
+
+
+class InspectionEvent(Base):
+    """Append-only history of an inspection record's transitions (planned → … → archived)."""
+
+    __tablename__ = "inspection_events"
+    __table_args__ = (UniqueConstraint("inspection_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class InspectionOfficer(Base):

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -109,6 +110,24 @@ class User(Base):
     def credential_problem(self, on: date) -> tuple[str, str] | None:
         """Why this person cannot act as an enforcement officer on ``on`` (None if they can)."""
         return credential_problem(self, on)
+
+
+class Recusal(Base):
+    """回避: an officer who must not inspect a unit (kin, former employer, …). The draw and the
+    inspection record both refuse such a pairing."""
+
+    __tablename__ = "recusals"
+    __table_args__ = (
+        UniqueConstraint("officer_id", "unit_id"),
+        CheckConstraint("length(reason) > 0", name="has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def credential_problem(person: Any, on: date) -> tuple[str, str] | None:
