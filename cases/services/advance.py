@@ -28,6 +28,7 @@ from cases.errors import (
     UnknownTrigger,
 )
 from cases.models import Case, Event, User
+from cases.services.firing_batch import current_batch
 from cases.services.history import Appended, append_event
 from cases.services.transition import CaseTransition
 from cases.settings import Settings, current_settings
@@ -89,9 +90,11 @@ def advance(
         )
 
     begin_command(session)
-    case = lock_case(session, case_id)
+    batch = current_batch(session)
+    held = batch.locked_cases.get(case_id) if batch is not None else None
+    case = held if held is not None else lock_case(session, case_id)
     _check_scope(actor, case)
-    if idempotency_key is not None:
+    if idempotency_key is not None and not (batch and idempotency_key in batch.unused_keys):
         done = session.scalar(_DONE_ALREADY, {"case_id": case.id, "key": idempotency_key})
         if done is not None:
             event = Appended(
@@ -105,6 +108,8 @@ def advance(
             f"{expected_version}); reload and try again",
         )
 
+    if batch is not None and idempotency_key is not None:
+        batch.unused_keys.discard(idempotency_key)  # used now: a second firing must look
     machine = case_machine(case.machine_version)
     if trigger not in machine.get_triggers(case.state):
         zh_t, en_t = TRIGGER_LABELS[trigger]

@@ -5,24 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from cases.models import Notification, User
+from cases.services.firing_batch import current_batch
 from cases.vocabulary import Role
+
+_SUPERVISORS = select(User).where(
+    User.authority_id == bindparam("authority_id"),
+    User.role == Role.SUPERVISOR.value,
+    User.active.is_(True),
+)
+_INSERT_NOTIFICATION = insert(Notification.__table__)
 
 
 def supervisors_of(session: Session, authority_id: int) -> list[User]:
-    """The active supervisors (科室/馆领导) of an authority: they get every alert."""
-    return list(
-        session.scalars(
-            select(User).where(
-                User.authority_id == authority_id,
-                User.role == Role.SUPERVISOR,
-                User.active.is_(True),
-            )
-        )
-    )
+    """The active supervisors (科室/馆领导) of an authority: they get every alert. A sweeper's
+    batch reads them once (see :mod:`cases.services.firing_batch`)."""
+    batch = current_batch(session)
+    if batch is not None and authority_id in batch.supervisors:
+        return batch.supervisors[authority_id]
+    found = list(session.scalars(_SUPERVISORS, {"authority_id": authority_id}))
+    if batch is not None:
+        batch.supervisors[authority_id] = found
+    return found
 
 
 def notify(
@@ -34,10 +41,23 @@ def notify(
     now: datetime,
     case_id: int | None = None,
 ) -> list[int]:
-    """One notification per distinct user; returns their ids (for the event's payload)."""
+    """One notification per distinct user, written with one Core INSERT (nothing reads them
+    back in the transaction); returns the users' ids (for the event's payload)."""
     ids = list(dict.fromkeys(u.id for u in users))
-    for user_id in ids:
-        session.add(
-            Notification(user_id=user_id, case_id=case_id, title_zh=zh, title_en=en, created_at=now)
+    if ids:
+        if session.new:  # rows it may refer to (a new case, a new user) go first
+            session.flush()
+        session.connection().execute(
+            _INSERT_NOTIFICATION,
+            [
+                {
+                    "user_id": i,
+                    "case_id": case_id,
+                    "title_zh": zh,
+                    "title_en": en,
+                    "created_at": now,
+                }
+                for i in ids
+            ],
         )
     return ids

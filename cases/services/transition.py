@@ -14,8 +14,9 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from transitions import EventData
 
 from cases.clock import local_date
@@ -32,6 +33,7 @@ from cases.models import (
 from cases.models.people import credential_problem
 from cases.services.calendar import calendar_for
 from cases.services.citations import cite
+from cases.services.firing_batch import ClaimedDeadline, current_batch
 from cases.services.inbox import notify, supervisors_of
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
 from cases.services.outbox import enqueue
@@ -52,6 +54,16 @@ OPEN_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.PAUSED)
 # Built once (hot path): prepared Core inserts and parametrised ORM queries.
 _INSERT_DEADLINE = insert(Deadline.__table__)
 _INSERT_NOTICE = insert(Notice.__table__)
+_INSERT_REFERRAL = insert(Referral.__table__)
+_SETTLE_DEADLINE = (
+    update(Deadline.__table__)
+    .where(Deadline.__table__.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        settled_at=bindparam("b_settled_at"),
+        note=bindparam("b_note"),
+    )
+)
 _users = User.__table__
 _OFFICERS_OF_AUTHORITY = select(
     _users.c.id,
@@ -149,7 +161,7 @@ class CaseTransition:
         )
 
     @cached_property
-    def _open_rectification(self) -> Deadline | None:
+    def _open_rectification(self) -> Deadline | ClaimedDeadline | None:
         return self._open_deadline(DeadlineKind.RECTIFICATION)
 
     @property
@@ -181,15 +193,24 @@ class CaseTransition:
         self.refusals.append((zh, en))
 
     # ---- helpers for effects ----------------------------------------------------------
-    def _open_deadline(self, kind: str) -> Deadline | None:
+    def _open_deadline(self, kind: str) -> Deadline | ClaimedDeadline | None:
+        """The case's open deadline of ``kind`` — the one a sweeper claimed and holds locked
+        when this transition is its firing (no second read), else the newest open row."""
+        batch = current_batch(self.session)
+        if batch is not None and (claimed := batch.open_deadlines.get((self.case.id, kind))):
+            return claimed
         return self.session.scalar(_OPEN_DEADLINE, {"case_id": self.case.id, "kind": kind})
 
-    def _settle(self, deadline: Deadline | None, status: str, note: str) -> None:
+    def _settle(self, deadline: Deadline | ClaimedDeadline | None, status: str, note: str) -> None:
+        """One Core UPDATE of the row; a loaded object is told the new values (not dirtied)."""
         if deadline is None:
             return
-        deadline.status = status
-        deadline.settled_at = self.now
-        deadline.note = note
+        params = {"b_id": deadline.id, "b_status": status, "b_settled_at": self.now, "b_note": note}
+        self.session.connection().execute(_SETTLE_DEADLINE, params)
+        loaded = self.session.identity_map.get(self.session.identity_key(Deadline, deadline.id))
+        if loaded is not None:
+            for key, value in (("status", status), ("settled_at", self.now), ("note", note)):
+                set_committed_value(loaded, key, value)
 
     def _new_deadline(self, kind: str, limit: TimeLimit) -> Due:
         """A pending deadline row (one prepared Core INSERT: every notice writes one)."""
@@ -318,15 +339,16 @@ class CaseTransition:
 
     def propose_disciplinary_referral(self, event: EventData) -> None:
         """档案法 art 48(8): missing a 限期整改 deadline is itself a ground for 处分."""
-        self.session.add(
-            Referral(
-                case_id=self.case.id,
-                receiving_body="任免机关或监察机关",
-                grounds="逾期未按照要求完成整改（档案法第四十八条第八项）",
-                legal_basis=cite(self.session, "disciplinary_referral", self.today),
-                status=ReferralStatus.PROPOSED,
-                proposed_at=self.now,
-            )
+        self.session.connection().execute(
+            _INSERT_REFERRAL,
+            {
+                "case_id": self.case.id,
+                "receiving_body": "任免机关或监察机关",
+                "grounds": "逾期未按照要求完成整改（档案法第四十八条第八项）",
+                "legal_basis": cite(self.session, "disciplinary_referral", self.today),
+                "status": ReferralStatus.PROPOSED.value,
+                "proposed_at": self.now,
+            },
         )
         self.recorded["referral_proposed"] = True
 

@@ -90,6 +90,9 @@ def test_one_failure_does_not_hold_back_the_batch(world: World) -> None:
     result = sweep(world.factory, due, fire_one=sometimes)
     assert (result.claimed, result.fired, result.failed) == (3, 2, 1)
     assert [world.state(c) for c in cases] == ["overdue", "notice_issued", "overdue"]
+    # the group was tried together, rolled back and redone one by one: each effect happened once
+    assert [lapses(world, c) for c in cases] == [1, 0, 1]
+    assert rectification(world, poisoned).attempts == 1
 
 
 def test_backoff_grows_and_is_capped() -> None:
