@@ -26,6 +26,7 @@ from cases.services.reference import sync_reference_data
 from cases.services.verification import verify_all_chains
 from web.app import create_app
 from web.calendar_cli import calendar_group
+from web.complaints_cli import register as register_complaints
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -40,6 +41,7 @@ def main() -> None:
 
 
 main.add_command(calendar_group)
+register_complaints(main)
 
 
 @main.group("db")

@@ -4,8 +4,10 @@ archive-security daily checks month by month (DESIGN §3)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from cases.credit_code import make_credit_code
 from cases.db import command_session
@@ -16,7 +18,10 @@ from cases.services.compliance import ComplianceReport, compliance
 from cases.services.inspections import record_inspection
 from cases.services.quota_watch import UNITS_PER_CHECK, daily_rounds
 from cases.services.registry import register_unit
+from cases.settings import load_settings
 from tests.support.world import World
+from web.app import create_app
+from web.complaints_cli import compliance_command
 
 TODAY = date(2026, 7, 15)  # six months (January–June) have ended
 
@@ -242,3 +247,29 @@ def test_bad_arguments(world: World, regime: str | None) -> None:
             report(world, regime=regime)
         else:
             report(world, 1899)
+
+
+def test_the_compliance_command_prints_the_table(
+    world: World, factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    build(world)
+    record_the_half_year(world)
+    url = factory.kw["bind"].url.render_as_string(hide_password=False)
+    settings = load_settings(
+        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "compliance-cli"}
+    ).with_(database_url=url)
+    app = create_app(settings)
+    try:
+        result = app.test_cli_runner().invoke(
+            compliance_command, ["2026", "--authority", "luquan", "--today", "2026-07-15"]
+        )
+        missing = app.test_cli_runner().invoke(compliance_command, ["2026"])  # two authorities
+    finally:
+        app.extensions["oversight.engine"].dispose()
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "2026年检查指标完成情况（截至2026-07-15）"
+    sampling = next(line for line in lines if line.startswith("抽查"))
+    assert sampling.split()[1:6] == ["8", "4", "4", "4", "是"]
+    assert any(line.startswith("2月") and "未达标 short" in line for line in lines)
+    assert missing.exit_code != 0 and "luquan, zhengding" in missing.output
