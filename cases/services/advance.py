@@ -28,7 +28,7 @@ from cases.errors import (
     UnknownTrigger,
 )
 from cases.models import Case, Event, User
-from cases.services.firing_batch import current_batch
+from cases.services.firing_batch import current_batch, write
 from cases.services.history import Appended, append_event
 from cases.services.transition import CaseTransition
 from cases.settings import Settings, current_settings
@@ -164,7 +164,7 @@ def _write_case(session: Session, case: Case, changes: dict[str, Any]) -> None:
     update ignores ``version_id_col``, so the check is written out), then the loaded object is
     told the new values without marking it dirty."""
     params = {"b_id": case.id, "b_version": case.version, **changes}
-    if session.connection().execute(_UPDATE_CASE, params).rowcount != 1:
+    if write(session, _UPDATE_CASE, params) not in (1, None):  # None: held, checked when sent
         raise Conflict("案件已被他人更新，请刷新后重试", "The case was changed; reload and retry")
     for key, value in changes.items():
         set_committed_value(case, key, value)

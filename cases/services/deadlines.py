@@ -26,7 +26,13 @@ from cases.models import Case, Deadline, Event, User
 from cases.services.advance import advance
 from cases.services.assessments import ensure_current_assessments, lock_at_cutoff, remind
 from cases.services.calendar import calendar_for
-from cases.services.firing_batch import ClaimedDeadline, FiringBatch, firing
+from cases.services.firing_batch import (
+    ClaimedDeadline,
+    FiringBatch,
+    drop_held_writes,
+    firing,
+    send_held_writes,
+)
 from cases.services.quota_watch import check_month, ensure_quota_watch
 from cases.services.registry import system_actor
 from cases.services.reminders import send_reminder
@@ -218,11 +224,17 @@ def _fire_group(
 ) -> None:
     try:
         with session.begin_nested():
-            for deadline in group:
-                fire_one(session, deadline, now, actor)
+            batch.holding = True
+            try:
+                for deadline in group:
+                    fire_one(session, deadline, now, actor)
+                send_held_writes(session)
+            finally:
+                batch.holding = False
         result.fired += len(group)
         return
     except Exception:  # noqa: BLE001 — redone one by one below, which records the culprit
+        drop_held_writes(session)
         batch.forget_cases()
     for deadline in group:
         try:

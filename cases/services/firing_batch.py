@@ -7,10 +7,17 @@ deadline" or for whether an idempotency key was used, costs a round trip each an
 new (bench/deadlines.py: it halved the firing rate). So the sweeper puts what it read into a
 :class:`FiringBatch` on the session, and the door and the transition context consult it first.
 
+While a group of firings runs, the door's Core writes (the event, the case row, the settled
+deadline, notifications, the referral) are held back and sent at the group's end as one
+executemany per statement — a few round trips for fifty firings instead of five each. A read
+through the session, or an ORM flush, sends them first (the hooks below), so nothing in a
+transition can see the database without its own writes; every held-back UPDATE must hit exactly
+one row, or the group fails.
+
 Nothing else changes: each firing still goes through :func:`cases.services.advance.advance`
 with its guards, effects, hash-chained event and version-guarded write, and is still
-all-or-nothing (the sweeper redoes a failed group one savepoint per firing, after forgetting the
-cases the failed group touched).
+all-or-nothing (the sweeper redoes a failed group one savepoint per firing, writes sent at once,
+after forgetting the cases the failed group touched).
 """
 
 from __future__ import annotations
@@ -19,9 +26,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import UpdateBase
+
+from cases.errors import Conflict
 
 if TYPE_CHECKING:
     from cases.models import Case, User
@@ -52,6 +63,12 @@ class FiringBatch:
     #: Supervisors per authority, read once per batch (every lapse alerts them).
     supervisors: dict[int, list[User]] = field(default_factory=dict)
 
+    #: While true, :func:`write` holds Core writes back until :func:`send_held_writes`.
+    holding: bool = False
+    held: dict[tuple[int, frozenset[str]], tuple[UpdateBase, list[dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+
     def forget_cases(self) -> None:
         """After a rolled-back group: the loaded case objects may hold values the database no
         longer has, so the door locks and reloads each case again."""
@@ -70,3 +87,46 @@ def firing(session: Session, batch: FiringBatch) -> Iterator[FiringBatch]:
         yield batch
     finally:
         session.info.pop(_KEY, None)
+
+
+def write(session: Session, stmt: UpdateBase, params: dict[str, Any]) -> int | None:
+    """Execute a prebuilt INSERT/UPDATE now (returns its row count), or hold it back while a
+    sweeper's group is firing (returns None; :func:`send_held_writes` checks the counts)."""
+    batch = current_batch(session)
+    if batch is not None and batch.holding:
+        key = (id(stmt), frozenset(params))  # executemany needs one set of keys per statement
+        batch.held.setdefault(key, (stmt, []))[1].append(params)
+        return None
+    return session.connection().execute(stmt, params).rowcount
+
+
+def send_held_writes(session: Session) -> None:
+    """One executemany per statement, in the order first used; an UPDATE (each written for one
+    row by its id) that misses a row means someone else changed it: the group fails."""
+    batch = current_batch(session)
+    if batch is None or not batch.held:
+        return
+    held, batch.held = batch.held, {}
+    connection = session.connection()
+    for stmt, rows in held.values():
+        result = connection.execute(stmt, rows)
+        if stmt.is_update and result.rowcount != len(rows):
+            raise Conflict(
+                "批量处理期间记录已被他人更新", "A row changed while the batch was firing"
+            )
+
+
+def drop_held_writes(session: Session) -> None:
+    batch = current_batch(session)
+    if batch is not None:
+        batch.held.clear()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _send_before_reading(state: ORMExecuteState) -> None:
+    send_held_writes(state.session)
+
+
+@event.listens_for(Session, "before_flush")
+def _send_before_flushing(session: Session, context: Any, instances: Any) -> None:
+    send_held_writes(session)

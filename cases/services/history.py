@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cases.chain import Link, canonical_json
 from cases.models import Case, Event, User
+from cases.services.firing_batch import write
 
 _INSERT_EVENT = insert(Event.__table__)
 
@@ -54,7 +55,8 @@ def append_event(
         idempotency_key, prev,
     )  # fmt: skip
     digest = link.digest(case.chain_algorithm)
-    session.connection().execute(
+    write(
+        session,
         _INSERT_EVENT,
         {
             "case_id": case.id,

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from cases.models import Notification, User
-from cases.services.firing_batch import current_batch
+from cases.services.firing_batch import current_batch, write
 from cases.vocabulary import Role
 
 _SUPERVISORS = select(User).where(
@@ -41,23 +41,13 @@ def notify(
     now: datetime,
     case_id: int | None = None,
 ) -> list[int]:
-    """One notification per distinct user, written with one Core INSERT (nothing reads them
-    back in the transaction); returns the users' ids (for the event's payload)."""
+    """One notification per distinct user, written with a prebuilt Core INSERT (nothing reads
+    them back in the transaction); returns the users' ids (for the event's payload)."""
     ids = list(dict.fromkeys(u.id for u in users))
     if ids:
         if session.new:  # rows it may refer to (a new case, a new user) go first
             session.flush()
-        session.connection().execute(
-            _INSERT_NOTIFICATION,
-            [
-                {
-                    "user_id": i,
-                    "case_id": case_id,
-                    "title_zh": zh,
-                    "title_en": en,
-                    "created_at": now,
-                }
-                for i in ids
-            ],
-        )
+        for i in ids:
+            row = {"user_id": i, "case_id": case_id, "title_zh": zh, "title_en": en}
+            write(session, _INSERT_NOTIFICATION, {**row, "created_at": now})
     return ids

@@ -33,7 +33,7 @@ from cases.models import (
 from cases.models.people import credential_problem
 from cases.services.calendar import calendar_for
 from cases.services.citations import cite
-from cases.services.firing_batch import ClaimedDeadline, current_batch
+from cases.services.firing_batch import ClaimedDeadline, current_batch, write
 from cases.services.inbox import notify, supervisors_of
 from cases.services.notices import next_notice_serial, notice_number, notice_prefix
 from cases.services.outbox import enqueue
@@ -206,7 +206,7 @@ class CaseTransition:
         if deadline is None:
             return
         params = {"b_id": deadline.id, "b_status": status, "b_settled_at": self.now, "b_note": note}
-        self.session.connection().execute(_SETTLE_DEADLINE, params)
+        write(self.session, _SETTLE_DEADLINE, params)
         loaded = self.session.identity_map.get(self.session.identity_key(Deadline, deadline.id))
         if loaded is not None:
             for key, value in (("status", status), ("settled_at", self.now), ("note", note)):
@@ -339,7 +339,8 @@ class CaseTransition:
 
     def propose_disciplinary_referral(self, event: EventData) -> None:
         """档案法 art 48(8): missing a 限期整改 deadline is itself a ground for 处分."""
-        self.session.connection().execute(
+        write(
+            self.session,
             _INSERT_REFERRAL,
             {
                 "case_id": self.case.id,

@@ -125,3 +125,26 @@ def test_health_reports_deadlines_due_but_not_fired(world: World) -> None:
     sweep(world.factory, due + grace)
     with world.factory() as s:
         assert late_deadlines(s, due + timedelta(days=1), grace) == 0
+
+
+def test_a_read_inside_a_group_sees_the_groups_own_writes(world: World) -> None:
+    """The group's Core writes are held back and sent together, but any read through the session
+    sends them first: a firing never looks at a database without its own effects."""
+    cases = [world.case_for_state("rectifying") for _ in range(3)]
+    due = max(rectification(world, c).due_at for c in cases)
+    seen: list[tuple[int, str]] = []
+
+    def fire_and_look(session, deadline, now, actor) -> None:  # type: ignore[no-untyped-def]
+        fire(session, deadline, now, actor)
+        lapsed = session.scalar(
+            select(func.count()).where(
+                Event.case_id == deadline.case_id, Event.trigger == "deadline_lapsed"
+            )
+        )
+        status = session.scalar(select(Deadline.status).where(Deadline.id == deadline.id))
+        seen.append((lapsed, status))
+
+    result = sweep(world.factory, due, fire_one=fire_and_look)
+    assert (result.fired, result.failed) == (3, 0)
+    assert seen == [(1, "fired")] * 3
+    assert [lapses(world, c) for c in cases] == [1, 1, 1]
