@@ -334,24 +334,25 @@ def _schedule_inspection(
     session: Session, complaint: Complaint, plan: _Planned, actor: User, now: datetime
 ) -> None:
     unit, day = plan.unit, plan.day
+    # As the record machine's own planning step writes it (first event ``plan``, no officers
+    # yet: they are assigned before the inspection starts).
     inspection = Inspection(
-        authority_id=unit.authority_id,
-        unit_id=unit.id,
-        regime=plan.regime,
-        kind=InspectionKind.COMPLAINT,
-        inspection_date=day,
-        checklist_id=plan.checklist_id,
-        status="planned",
-        methods=[],
-        created_at=now,
-    )
+        authority_id=unit.authority_id, unit_id=unit.id, regime=plan.regime,
+        kind=InspectionKind.COMPLAINT, inspection_date=day, checklist_id=plan.checklist_id,
+        status="planned", methods=[], record_content="", record_problems="", record_handling="",
+        responsible_person=unit.responsible_person or "", created_at=now, version=1,
+    )  # fmt: skip
     session.add(inspection)
     session.flush()
     session.add(
         InspectionEvent(
-            inspection_id=inspection.id, seq=1, trigger="schedule", from_state=None,
+            inspection_id=inspection.id, seq=1, trigger="plan", from_state=None,
             to_state="planned", actor_id=actor.id, at=now,
-            payload={"complaint": complaint.id, "source": complaint.source},
+            payload={
+                "unit": unit.id, "regime": plan.regime, "kind": InspectionKind.COMPLAINT.value,
+                "inspection_date": day.isoformat(), "officers": [], "plan_entry": None,
+                "complaint": complaint.id, "source": complaint.source,
+            },
         )
     )  # fmt: skip
     complaint.status = "inspection_scheduled"
