@@ -27,6 +27,7 @@ from cases.services.verification import verify_all_chains
 from web.app import create_app
 from web.calendar_cli import calendar_group
 from web.complaints_cli import register as register_complaints
+from web.plan_cli import plan_group
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -42,6 +43,7 @@ def main() -> None:
 
 main.add_command(calendar_group)
 register_complaints(main)
+main.add_command(plan_group)
 
 
 @main.group("db")
