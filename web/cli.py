@@ -28,6 +28,7 @@ from web.app import create_app
 from web.calendar_cli import calendar_group
 from web.complaints_cli import register as register_complaints
 from web.plan_cli import plan_group
+from web.registry_cli import register as register_registry
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -43,6 +44,7 @@ def main() -> None:
 
 main.add_command(calendar_group)
 register_complaints(main)
+register_registry(main)
 main.add_command(plan_group)
 
 
