@@ -27,6 +27,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.xml.constants import SHARED_STRINGS
 
 from cases.errors import InvalidInput
 
@@ -124,11 +125,11 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
 
 
 def _shared_strings(reader: ExcelReader) -> list[str]:
-    path = next((p for p in reader.valid_files if p.lower().endswith("sharedstrings.xml")), None)
-    if path is None:
+    part = reader.package.find(SHARED_STRINGS)  # the manifest names the part
+    if part is None:
         return []
     strings = []
-    with reader.archive.open(path) as src:
+    with reader.archive.open(part.PartName[1:]) as src:
         for _, node in iterparse(src):
             if node.tag == _NS + "si":
                 strings.append(_string_item(node))

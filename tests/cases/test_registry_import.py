@@ -14,6 +14,8 @@ import openpyxl
 import pytest
 from click.testing import Result
 from flask import Flask
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +28,7 @@ from cases.services.registry_import import COLUMNS, ImportReport, RowError, impo
 from cases.settings import load_settings
 from tests.support.world import T0, World
 from web.app import create_app
+from web.cli import main
 from web.registry_cli import units_group
 
 HEADERS = [c.zh for c in COLUMNS]
@@ -442,3 +445,15 @@ def test_a_naive_now_is_refused(world: World) -> None:
             s, s.get(Authority, world.ids["luquan"]), xlsx([row(1)]), filename="u.xlsx",
             now=datetime(2026, 3, 2, 9, 0),
         )  # fmt: skip
+
+
+def test_the_oversight_command_has_the_units_group(app: Flask, tmp_path: Path) -> None:
+    result = app.test_cli_runner().invoke(main, ["units", "template", str(tmp_path / "t.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf\xe5\x8d\x95")  # BOM, 单
+
+
+def test_rich_text_cells_read_as_their_plain_text(world: World) -> None:
+    name = CellRichText("鹿泉区", TextBlock(InlineFont(b=True), "档案"), "测试单位")
+    report = run_import(world, xlsx([row(1, name=name)]))
+    assert report.errors == [] and units(world)[code(1)].name == "鹿泉区档案测试单位"
