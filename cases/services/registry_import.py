@@ -337,9 +337,9 @@ def _read_header(number: int, cells: Sequence[object], errors: list[RowError]) -
     index: dict[str, int] = {}
     header: dict[str, str] = {}
     for i, text in enumerate(texts):
-        column = _HEADERS.get(_header_key(text)) if text else None
         if not text:
             continue
+        column = _HEADERS.get(_header_key(text))
         if column is None:
             known = "、".join(c.zh for c in COLUMNS)
             errors.append(
