@@ -166,8 +166,9 @@ class DrawInputs:
             ids = data["units"]
             if not all(type(i) is int for i in ids):
                 raise ValueError("unit ids must be integers")
+            make = UnitFacts._make
             units = tuple(
-                UnitFacts(i, i in direct, i in key, i in security, i in flagged, last.get(i))
+                make((i, i in direct, i in key, i in security, i in flagged, last.get(i)))
                 for i in ids
             )
             officers = tuple(
@@ -207,8 +208,10 @@ class DrawParameters:
 
     def validate(self) -> None:
         problems: list[tuple[str, str]] = []
-        rate = _exact(self.sampling_rate)
-        if not RATE_MIN <= rate <= RATE_MAX:
+        if (
+            not _number(self.sampling_rate)
+            or not RATE_MIN <= _exact(self.sampling_rate) <= RATE_MAX
+        ):
             problems.append(
                 (
                     f"抽查比例须在6%至10%之间（现为{self.sampling_rate}）",
@@ -227,7 +230,7 @@ class DrawParameters:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < floor:
                 problems.append((f"{zh}不得少于{floor}（现为{value}）", f"{en}: at least {floor}"))
-        if not 1.0 <= float(self.complaint_weight) <= 10.0:
+        if not _number(self.complaint_weight) or not 1.0 <= self.complaint_weight <= 10.0:
             problems.append(
                 ("投诉或不良记录权重须在1至10之间", "complaint_weight must be between 1 and 10")
             )
@@ -245,6 +248,10 @@ class DrawParameters:
     def from_json(cls, data: Mapping[str, Any]) -> DrawParameters:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _exact(rate: float) -> Fraction:
@@ -557,7 +564,7 @@ class _Pairing:
             n = len(bucket)
             if not n or (n == 1 and bucket[0] == exclude):
                 continue
-            start = rng.randrange(n)
+            start = int(rng.random() * n)  # a random place to start (n ≤ officers)
             for k in range(n):
                 officer = bucket[(start + k) % n]
                 if officer != exclude and self._eligible(officer, month, unit_ids):
