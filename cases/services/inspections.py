@@ -1,7 +1,8 @@
-"""Recording an inspection and opening a case for every failed item (DESIGN §1, §3).
+"""Checklist results, and opening a case for every failed item (DESIGN §1, §3).
 
-This is the minimal recording path the core needs (demo data, tests); the inspection record's
-own state machine, signatures and plans come with the inspections issue.
+``open_case`` is how a finding becomes a case; ``record_inspection`` is the quick path onto the
+inspection record's own machine (:mod:`cases.services.inspection_records`), which carries a record
+from planned to archived with its signatures.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ from cases.models import (
     ChecklistVersion,
     Finding,
     Inspection,
-    InspectionItemResult,
-    InspectionOfficer,
     Unit,
     User,
 )
 from cases.services.history import append_event
 from cases.settings import Settings, current_settings
-from cases.vocabulary import OFFICER_ROLES, InspectionKind, Regime
+from cases.vocabulary import OFFICER_ROLES, Regime
 from workflows.case_machine import INITIAL_STATE, MACHINE_VERSION
 
 
@@ -71,64 +70,38 @@ def record_inspection(
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> tuple[Inspection, list[Case]]:
-    """Seed 四: ≥2 officers with valid credentials; every nonconforming item opens a case."""
-    now = ensure_utc(now) if now is not None else utcnow()
-    Regime(regime), InspectionKind(kind)  # noqa: B018  (raise on unknown values)
-    if regime == Regime.SECURITY and not unit.under_security_regime:
-        raise InvalidInput(
-            "该单位不属于档案安全事项监管对象", "The unit is outside the archive-security regime"
-        )
-    distinct = list({o.id: o for o in officers}.values())
-    if len(distinct) < 2:
-        raise InvalidInput("监督检查须由2名以上执法人员进行", "An inspection needs ≥2 officers")
-    problems = [p for o in distinct if (p := o.credential_problem(inspection_date))]
-    if problems:
-        raise InvalidInput("；".join(zh for zh, _ in problems), "; ".join(en for _, en in problems))
-    checklist = current_checklist(session, regime, inspection_date)
-    items = {item.code: item for item in checklist.items}
-    unknown = sorted(set(outcomes) - set(items))
-    if unknown:
-        raise InvalidInput(f"检查项不存在：{'、'.join(unknown)}", f"Unknown items: {unknown}")
-    inspection = Inspection(
-        authority_id=unit.authority_id,
-        unit_id=unit.id,
-        regime=regime,
-        kind=kind,
-        inspection_date=inspection_date,
-        checklist_id=checklist.id,
-        methods=list(methods),
-        record_content=record_content,
-        created_at=now,
+    """The quick path (demo data, tests, entering a paper record's findings): seed 四.
+
+    Built on the record's own machine (:mod:`cases.services.inspection_records`): the inspection
+    is planned, started — ≥2 officers, each credential valid on ``inspection_date`` and shown
+    (the caller attests it), none recused — and the given results are saved. Every
+    nonconforming item opens its case at once, as callers of this path expect. The record stays
+    ``in_progress``: ``outcomes`` may name only some items, and a record is complete only with a
+    result for every item; the officers finish it with ``record``, then sign it (signing opens no
+    case twice).
+    """
+    # imported here: the record machine builds on ItemOutcome and open_case above
+    from cases.services.inspection_records import (
+        advance_inspection,
+        open_findings,
+        plan_inspection,
+        update_record,
     )
-    session.add(inspection)
-    session.flush()
-    for officer in distinct:
-        session.add(InspectionOfficer(inspection_id=inspection.id, user_id=officer.id))
-    opened: list[Case] = []
-    for code, outcome in outcomes.items():
-        item = items[code]
-        session.add(
-            InspectionItemResult(
-                inspection_id=inspection.id,
-                item_id=item.id,
-                result=outcome.result,
-                note=outcome.note,
-            )  # fmt: skip
-        )
-        if outcome.result == "nonconform":
-            opened.append(
-                open_case(
-                    session,
-                    inspection=inspection,
-                    item=item,
-                    outcome=outcome,
-                    actor=actor,
-                    now=now,
-                    settings=settings,
-                )  # fmt: skip
-            )
-    session.flush()
-    return inspection, opened
+
+    now = ensure_utc(now) if now is not None else utcnow()
+    inspection = plan_inspection(
+        session, unit=unit, regime=regime, kind=kind, inspection_date=inspection_date,
+        officers=officers, actor=actor, now=now,
+    )  # fmt: skip
+    shown = [o.id for o in officers]
+    advance_inspection(
+        session, inspection.id, "start", actor, now=now, settings=settings, credentials_shown=shown
+    )
+    update_record(
+        session, inspection.id, actor, now=now, methods=list(methods),
+        record_content=record_content, outcomes=dict(outcomes), ended_on=inspection_date,
+    )  # fmt: skip
+    return inspection, open_findings(session, inspection, actor, now, settings)
 
 
 def open_case(
