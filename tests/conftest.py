@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.db import make_engine, make_session_factory
 from cases.migrate import upgrade
 from cases.services.reference import sync_reference_data
+from tests.support.district import district  # noqa: F401 (a fixture, shared)
 from tests.support.world import World
 
 PG_ADMIN = os.environ.get(

@@ -36,12 +36,13 @@ from sqlalchemy.orm import Session
 
 from cases.clock import ensure_utc, local_date, utcnow
 from cases.errors import InvalidInput, NotAllowed
-from cases.models import Authority, Complaint, Inspection, InspectionEvent, Unit, User
+from cases.models import Authority, Complaint, Unit, User
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.permissions import Duty, require
 from cases.reference_data import RESPONSIBILITY_BOUNDARIES, BoundarySpec, route_matter
 from cases.services.calendar import calendar_for
 from cases.services.inbox import notify, supervisors_of
+from cases.services.inspection_records import plan_inspection
 from cases.services.inspections import current_checklist
 from cases.settings import Settings, current_settings
 from cases.vocabulary import InspectionKind, Regime
@@ -334,26 +335,10 @@ def _schedule_inspection(
     session: Session, complaint: Complaint, plan: _Planned, actor: User, now: datetime
 ) -> None:
     unit, day = plan.unit, plan.day
-    # As the record machine's own planning step writes it (first event ``plan``, no officers
-    # yet: they are assigned before the inspection starts).
-    inspection = Inspection(
-        authority_id=unit.authority_id, unit_id=unit.id, regime=plan.regime,
-        kind=InspectionKind.COMPLAINT, inspection_date=day, checklist_id=plan.checklist_id,
-        status="planned", methods=[], record_content="", record_problems="", record_handling="",
-        responsible_person=unit.responsible_person or "", created_at=now, version=1,
-    )  # fmt: skip
-    session.add(inspection)
-    session.flush()
-    session.add(
-        InspectionEvent(
-            inspection_id=inspection.id, seq=1, trigger="plan", from_state=None,
-            to_state="planned", actor_id=actor.id, at=now,
-            payload={
-                "unit": unit.id, "regime": plan.regime, "kind": InspectionKind.COMPLAINT.value,
-                "inspection_date": day.isoformat(), "officers": [], "plan_entry": None,
-                "complaint": complaint.id, "source": complaint.source,
-            },
-        )
+    # officers are assigned before the inspection starts (set_officers), on its date
+    inspection = plan_inspection(
+        session, unit=unit, regime=plan.regime, kind=InspectionKind.COMPLAINT,
+        inspection_date=day, officers=[], actor=actor, now=now,
     )  # fmt: skip
     complaint.status = "inspection_scheduled"
     complaint.inspection_id = inspection.id

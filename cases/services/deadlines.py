@@ -33,6 +33,7 @@ from cases.services.firing_batch import (
     firing,
     send_held_writes,
 )
+from cases.services.publication import publication_lapsed
 from cases.services.quota_watch import check_month, ensure_quota_watch
 from cases.services.registry import system_actor
 from cases.services.reminders import send_reminder
@@ -194,7 +195,7 @@ def sweep(
                     _fire_group(session, claimed[start : start + GROUP], now, actor, fire_one,
                                 batch, result)  # fmt: skip
         _send_reminders(session, now, limit, result)
-        _sweep_assessments(session, now, limit, result)
+        _sweep_caseless(session, now, limit, result)
     return result
 
 
@@ -253,16 +254,24 @@ def _fire_group(
             batch.forget_cases()
 
 
-def _sweep_assessments(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
-    """Deadlines of no case: the yearly assessment cut-off with its February reminders, and the
-    monthly quota watch."""
+#: Deadlines of no case, and what the sweeper does with each when due.
+CASELESS_KINDS = (
+    DeadlineKind.ASSESSMENT_CUTOFF,
+    DeadlineKind.QUOTA_WATCH,
+    DeadlineKind.PUBLICATION,
+)
+
+
+def _sweep_caseless(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
+    """Deadlines of no case: the yearly assessment cut-off with its February reminders, the
+    monthly quota watch, and the publication (一公开) of a 双随机 inspection's result."""
     ensure_current_assessments(session, now)
     ensure_quota_watch(session, now)
     due = session.scalars(
         select(Deadline)
         .where(
             Deadline.case_id.is_(None),
-            Deadline.kind.in_([DeadlineKind.ASSESSMENT_CUTOFF, DeadlineKind.QUOTA_WATCH]),
+            Deadline.kind.in_(CASELESS_KINDS),
             Deadline.status == DeadlineStatus.PENDING,
             or_(Deadline.due_at <= now, Deadline.next_reminder_at <= now),
         )
@@ -275,6 +284,9 @@ def _sweep_assessments(session: Session, now: datetime, limit: int, result: Swee
             with session.begin_nested():
                 if deadline.kind == DeadlineKind.QUOTA_WATCH:
                     check_month(session, deadline, now)
+                    result.fired += 1
+                elif deadline.kind == DeadlineKind.PUBLICATION:
+                    publication_lapsed(session, deadline, now)
                     result.fired += 1
                 elif deadline.due_at <= now:
                     lock_at_cutoff(session, deadline, now)
@@ -305,11 +317,18 @@ def _send_reminders(session: Session, now: datetime, limit: int, result: SweepRe
 
 def late_deadlines(session: Session, now: datetime, grace: timedelta) -> int:
     """Deadlines due in effect for longer than ``grace`` but not fired — the sweeper is not
-    running, or keeps failing (retries included). Reported by ``/health``."""
-    stmt = (
+    running, or keeps failing (retries included). Reported by ``/health``. Counts the cases'
+    deadlines (in a state they act on) and the caseless ones (cut-off, quota watch, publication)."""
+    of_cases = (
         select(func.count())
         .select_from(Deadline)
         .join(Case, Case.id == Deadline.case_id)
         .where(_due_clause(now - grace, waiting_retry_counts=True))
     )
-    return session.scalar(stmt) or 0
+    caseless = select(func.count()).where(
+        Deadline.case_id.is_(None),
+        Deadline.kind.in_(CASELESS_KINDS),
+        Deadline.status == DeadlineStatus.PENDING,
+        Deadline.due_at <= now - grace,
+    )
+    return (session.scalar(of_cases) or 0) + (session.scalar(caseless) or 0)

@@ -67,6 +67,8 @@ def record_inspection(
     actor: User,
     methods: Sequence[str] = ("review_records", "site_check"),
     record_content: str = "",
+    record_problems: str = "",
+    record_handling: str = "",
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> tuple[Inspection, list[Case]]:
@@ -75,10 +77,11 @@ def record_inspection(
     Built on the record's own machine (:mod:`cases.services.inspection_records`): the inspection
     is planned, started — ≥2 officers, each credential valid on ``inspection_date`` and shown
     (the caller attests it), none recused — and the given results are saved. Every
-    nonconforming item opens its case at once, as callers of this path expect. The record stays
-    ``in_progress``: ``outcomes`` may name only some items, and a record is complete only with a
-    result for every item; the officers finish it with ``record``, then sign it (signing opens no
-    case twice).
+    nonconforming item opens its case at once, as callers of this path expect. A complete paper
+    record — a result for every item, the content, and the problems and handling when an item
+    failed — is also ``recorded`` (it then counts for the quotas); otherwise it stays
+    ``in_progress`` (``outcomes`` may name only some items) and the officers finish it with
+    ``record``. Either way they sign it afterwards (signing opens no case twice).
     """
     # imported here: the record machine builds on ItemOutcome and open_case above
     from cases.services.inspection_records import (
@@ -99,9 +102,18 @@ def record_inspection(
     )
     update_record(
         session, inspection.id, actor, now=now, methods=list(methods),
-        record_content=record_content, outcomes=dict(outcomes), ended_on=inspection_date,
+        record_content=record_content, record_problems=record_problems,
+        record_handling=record_handling, outcomes=dict(outcomes), ended_on=inspection_date,
     )  # fmt: skip
-    return inspection, open_findings(session, inspection, actor, now, settings)
+    opened = open_findings(session, inspection, actor, now, settings)
+    failed = any(o.result == "nonconform" for o in outcomes.values())
+    every_item = set(outcomes) == {item.code for item in inspection.checklist.items}
+    written = record_content.strip() and (
+        not failed or (record_problems.strip() and record_handling.strip())
+    )
+    if every_item and written:
+        advance_inspection(session, inspection.id, "record", actor, now=now, settings=settings)
+    return inspection, opened
 
 
 def open_case(

@@ -150,24 +150,6 @@ def publish_result(
     return Published(inspection, deadline, late)
 
 
-def claim_due_publications(session: Session, now: datetime, limit: int = 200) -> list[Deadline]:
-    """Pending publication deadlines due by ``now``, locked, skipping rows another sweeper holds
-    (for the sweeper, which hands each to :func:`publication_lapsed`)."""
-    return list(
-        session.scalars(
-            select(Deadline)
-            .where(
-                Deadline.kind == DeadlineKind.PUBLICATION,
-                Deadline.status == DeadlineStatus.PENDING,
-                Deadline.due_at <= ensure_utc(now),
-            )
-            .order_by(Deadline.due_at, Deadline.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-
-
 def publication_lapsed(session: Session, deadline: Deadline, now: datetime) -> bool:
     """At the due instant with the result unpublished: mark the deadline fired and tell the
     supervisors. Idempotent — a deadline no longer pending (fired, done, cancelled) or not due

@@ -82,7 +82,8 @@ def test_unit_in_the_jurisdiction_gets_a_complaint_inspection_and_supervisors_ar
         (event,) = s.scalars(
             select(InspectionEvent).where(InspectionEvent.inspection_id == inspection.id)
         )
-        assert (event.to_state, event.payload["complaint"]) == ("planned", complaint_id)
+        assert (event.trigger, event.to_state) == ("plan", "planned")
+        assert s.get(Complaint, complaint_id).inspection_id == inspection.id
         alerts = s.scalars(
             select(Notification.title_zh).where(Notification.user_id == world.ids["supervisor"])
         ).all()

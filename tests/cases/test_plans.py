@@ -48,36 +48,10 @@ from cases.services.plans import (
 )
 from cases.services.registry import register_unit
 from cases.settings import load_settings
+from tests.support.district import draw
 from tests.support.world import T0, World
 from web.app import create_app
 from web.plan_cli import plan_group
-
-YEAR = 2027  # next year from T0 (2026-03-02): the whole year is schedulable
-
-
-@pytest.fixture
-def district(world: World) -> World:
-    """luquan with 42 units: 13 direct (the world's 教育局 and 12 more), key units 41 and 42."""
-    with command_session(world.factory) as s:
-        luquan = s.get(Authority, world.ids["luquan"])
-        for n in range(1, 41):
-            unit = register_unit(
-                s, luquan, name=f"鹿泉区第{n}单位", kind="institution",
-                credit_code=make_credit_code(f"12130185{n:09d}"),
-                is_district_direct=n <= 12, holds_national_catalog=30 <= n < 34,
-                key_unit_reason="保管重要电子档案" if n >= 39 else None,
-            )  # fmt: skip
-            world.ids[f"u{n}"] = unit.id
-    return world
-
-
-def draw(world: World, regime: str = "electronic", seed: str | None = "公开抽签2027", **kw) -> int:
-    with command_session(world.factory) as s:
-        plan = draw_plan(
-            s, s.get(Authority, world.ids["luquan"]), YEAR, regime, seed=seed,
-            actor=world.user(s, kw.pop("actor", "supervisor")), now=kw.pop("now", T0), **kw,
-        )  # fmt: skip
-        return plan.id
 
 
 def entries(factory: sessionmaker[Session], plan_id: int) -> list[PlanEntry]:

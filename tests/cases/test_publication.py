@@ -12,10 +12,10 @@ from cases.clock import SHANGHAI, shanghai_midnight_utc
 from cases.db import command_session
 from cases.errors import InvalidTransition
 from cases.models import Deadline, InspectionPlan, Notification, PlanEntry, Unit
+from cases.services.deadlines import late_deadlines, sweep
 from cases.services.inspection_records import advance_inspection, plan_inspection
 from cases.services.inspections import ItemOutcome
 from cases.services.publication import (
-    claim_due_publications,
     publication_deadline,
     publication_lapsed,
     publish_result,
@@ -186,9 +186,6 @@ def test_a_lapse_notifies_the_supervisors_once(world: World) -> None:
     assert deadline is not None
     due = deadline.due_at
     assert lapse(world, deadline.id, due - timedelta(seconds=1)) is False  # not yet
-    with world.factory() as s:
-        assert claim_due_publications(s, due - timedelta(seconds=1)) == []
-        assert [d.id for d in claim_due_publications(s, due)] == [deadline.id]
     assert lapse(world, deadline.id, due) is True
     assert lapse(world, deadline.id, due + timedelta(hours=1)) is False  # again: nothing more
     assert alerts(world) == [
@@ -210,3 +207,20 @@ def test_a_published_result_never_lapses(world: World) -> None:
     deadline = deadline_of(world, inspection_id)
     assert lapse(world, deadline.id, deadline.due_at + timedelta(days=1)) is False
     assert alerts(world) == [] and deadline_of(world, inspection_id).status == "done"
+
+
+def test_the_sweeper_lapses_an_unpublished_result_once(world: World) -> None:
+    inspection_id = signed(world)
+    deadline = deadline_of(world, inspection_id)
+    assert deadline is not None
+    due = deadline.due_at
+    sweep(world.factory, due - timedelta(seconds=1))
+    assert alerts(world) == []
+    with world.factory() as s:  # /health counts it once the sweep interval has gone by
+        assert late_deadlines(s, due + timedelta(minutes=2), timedelta(minutes=1)) == 1
+    sweep(world.factory, due)
+    sweep(world.factory, due + timedelta(hours=1))
+    assert len(alerts(world)) == 1
+    assert deadline_of(world, inspection_id).status == "fired"
+    with world.factory() as s:
+        assert late_deadlines(s, due + timedelta(minutes=2), timedelta(minutes=1)) == 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cases.db import command_session
-from cases.models import Deadline, Notification, Unit
+from cases.models import Deadline, Notification, PlanEntry, Unit
 from cases.services.deadlines import sweep
 from cases.services.inspections import ItemOutcome, record_inspection
+from tests.support.district import draw
 from tests.support.world import World
 
 
@@ -20,7 +21,8 @@ def daily_check(world: World, day: date, *units: str) -> None:
             record_inspection(
                 s, unit=s.get(Unit, world.ids[name]), regime="security", kind="daily",
                 inspection_date=day, officers=[world.user(s, "inspector"), world.user(s, "inspector2")],
-                outcomes={"AS-1": ItemOutcome("conform")}, actor=world.user(s, "inspector"),
+                outcomes={f"AS-{n}": ItemOutcome("conform") for n in range(1, 9)},
+                actor=world.user(s, "inspector"), record_content="日常检查：各项符合要求",
                 now=datetime.combine(day, datetime.min.time(), UTC),
             )  # fmt: skip
 
@@ -66,3 +68,45 @@ def test_one_watch_per_month_and_authority(world: World) -> None:
             )
         ).all()
     assert [w.period_start for w in watches] == [date(2026, 7, 1)]
+
+
+def behind_alerts(world: World) -> list[str]:
+    with world.factory() as s:
+        return list(
+            s.scalars(
+                select(Notification.title_zh).where(
+                    Notification.user_id == world.ids["supervisor"],
+                    Notification.title_zh.like("%检查进度落后%"),
+                )
+            )
+        )
+
+
+def test_a_plan_falling_behind_alerts_the_supervisors_at_the_months_end(district: World) -> None:
+    """Plan entries whose month has ended must be done; at each month's close the watch asks the
+    compliance report and names the quotas that are behind, with due and done."""
+    world = district
+    plan_id = draw(world)  # the 2027 electronic plan
+    with world.factory() as s:
+        due_by_march = s.scalar(
+            select(func.count()).where(
+                PlanEntry.plan_id == plan_id,
+                PlanEntry.kind == "random_sampling",
+                PlanEntry.month <= 3,
+            )
+        )
+    assert due_by_march > 0  # the seed schedules sampling in the first quarter
+    sweep(world.factory, datetime(2027, 3, 15, tzinfo=UTC))  # March's watch is set
+    sweep(world.factory, datetime(2027, 3, 31, 15, 59, 59, tzinfo=UTC))
+    assert behind_alerts(world) == []  # not before the month has ended
+    sweep(world.factory, datetime(2027, 3, 31, 16, 0, tzinfo=UTC))  # 1 April 00:00 Shanghai
+    sweep(world.factory, datetime(2027, 4, 1, 3, 0, tzinfo=UTC))  # again: no second alert
+    (alert,) = behind_alerts(world)
+    assert alert.startswith("截至2027年3月末，2027年度检查进度落后：")
+    assert f"抽查（辖区单位6%–10%）应完成{due_by_march}、已完成0" in alert
+
+
+def test_no_plan_and_nothing_due_yet_raises_no_alert(world: World) -> None:
+    sweep(world.factory, datetime(2026, 4, 15, tzinfo=UTC))
+    sweep(world.factory, datetime(2026, 4, 30, 16, 0, tzinfo=UTC))
+    assert behind_alerts(world) == []
