@@ -25,6 +25,7 @@ from cases.credit_code import make_credit_code
 from cases.errors import InvalidInput
 from cases.models import Authority, Case, Circular, Unit, User
 from cases.services.advance import advance
+from cases.services.demo_records import finish_records, recusal_complaints_and_plans
 from cases.services.inspections import ItemOutcome, current_checklist, record_inspection
 from cases.services.reference import sync_reference_data
 from cases.services.registry import create_authority, create_user, register_unit, system_actor
@@ -196,7 +197,11 @@ def seed_demo(
             role=Role.UNIT_LIAISON, unit=unit,
         )  # fmt: skip
     _drive_cases(session, rnd, seed, cases, staff, shanghai_midnight_utc(today))
-    return _summary(session, units, len(plan))
+    paperwork = finish_records(session, authority, rnd, today)
+    extras = recusal_complaints_and_plans(
+        session, authority, staff.supervisor, staff.inspectors, units, rnd, today
+    )
+    return f"{_summary(session, units, len(plan))}; {paperwork.summary()}; {extras}"
 
 
 def _person(rnd: random.Random) -> str:
@@ -358,10 +363,13 @@ def _record_inspections(
         if p.regime == "security" and p.kind != "daily":
             methods.append("security_assessment")
         items = current_checklist(session, p.regime, p.day).items
+        outcomes = {i.code: _outcome(rnd, i.code, p) for i in items}
+        failed = [o.note for o in outcomes.values() if o.result == "nonconform"]
         _, opened = record_inspection(
             session, unit=p.unit, regime=p.regime, kind=p.kind, inspection_date=p.day,
-            officers=officers, outcomes={i.code: _outcome(rnd, i.code, p) for i in items},
-            actor=officers[0], methods=methods,
+            officers=officers, outcomes=outcomes, actor=officers[0], methods=methods,
+            record_problems="；".join(failed),
+            record_handling="当场指出问题，下达执法通知书责令限期改正" if failed else "",
             now=_at(p.day, p.hour or rnd.randint(9, 11), rnd.randint(0, 50)),
             record_content=f"对{p.unit.name}开展{InspectionKind(p.kind).label_zh}：听取汇报、查阅资料、核查现场",
         )  # fmt: skip

@@ -12,21 +12,26 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.clock import local_date
+from cases.clock import local_date, shanghai_midnight_utc
 from cases.credit_code import is_valid_credit_code
 from cases.db import command_session, make_engine, make_session_factory, read_session
 from cases.errors import InvalidInput
 from cases.models import (
     Case,
     Circular,
+    Complaint,
+    Deadline,
     Event,
     Inspection,
     InspectionOfficer,
+    InspectionPlan,
     Notice,
+    Recusal,
     Unit,
     User,
 )
 from cases.services.demo import seed_demo
+from cases.services.plans import verify_plan
 from cases.services.verification import verify_all_chains
 from cases.vocabulary import OFFICER_ROLES, Role
 from workflows.case_machine import STATE_NAMES
@@ -101,10 +106,12 @@ def test_demo_year_of_inspections_meets_the_quotas(factory: sessionmaker[Session
     inspections, a monthly security daily check covering ≥2 units, complaints."""
     seed(factory)
     with factory() as s:
-        inspections = list(s.scalars(select(Inspection)))
+        # the year's inspections, carried out (a complaint's inspection is planned for tomorrow)
+        inspections = list(s.scalars(select(Inspection).where(Inspection.status != "planned")))
         units = {u.id: u for u in s.scalars(select(Unit))}
         officers = Counter(s.scalars(select(InspectionOfficer.inspection_id)))
     assert all(officers[i.id] >= 2 for i in inspections)
+    assert {i.status for i in inspections} == {"signed", "archived"}
     assert all(TODAY.replace(year=TODAY.year - 1) < i.inspection_date < TODAY for i in inspections)
     kinds = defaultdict(list)
     for i in inspections:
@@ -177,3 +184,34 @@ def test_if_empty_leaves_a_seeded_database_alone(factory: sessionmaker[Session])
     with factory() as s:
         after = (s.scalar(select(func.count(Unit.id))), s.scalar(select(func.count(Event.id))))
     assert before == after
+
+
+def test_demo_paperwork_plans_and_complaints(factory: sessionmaker[Session]) -> None:
+    """Issue 4 in the demo: records signed (one refusal), old ones archived, 双随机 results
+    published except one left to lapse, next year's plans drawn and verifiable, complaints routed
+    three ways, a recusal the draw respects."""
+    summary = seed(factory)
+    assert "records signed (1 refusal)" in summary
+    with factory() as s:
+        refusals = s.scalars(select(Inspection).where(Inspection.refusal_to_sign.is_not(None)))
+        assert len(list(refusals)) == 1
+        routed = Counter(s.scalars(select(Complaint.status)))
+        assert routed == {"inspection_scheduled": 1, "forwarded": 2}
+        plans = list(s.scalars(select(InspectionPlan).order_by(InspectionPlan.regime)))
+        assert [(p.year, p.regime) for p in plans] == [
+            (TODAY.year + 1, "electronic"), (TODAY.year + 1, "security"),
+        ]  # fmt: skip
+        assert all(verify_plan(s, p).matches for p in plans)
+        (recusal,) = s.scalars(select(Recusal))
+        assert all(
+            recusal.officer_id not in e.officer_ids
+            for p in plans for e in p.entries if e.unit_id == recusal.unit_id
+        )  # fmt: skip
+        lapsing = s.scalars(
+            select(Deadline).where(
+                Deadline.kind == "publication",
+                Deadline.status == "pending",
+                Deadline.due_at < shanghai_midnight_utc(TODAY),
+            )
+        ).all()
+        assert len(lapsing) == 1  # the first sweep will alert: 逾期未公示
