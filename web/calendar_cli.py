@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -40,6 +39,7 @@ from cases.errors import OversightError
 from cases.models import User
 from cases.models.calendar import CalendarSource
 from cases.services.calendar import enter_year_schedule, year_schedule
+from web.cli_support import session_factory
 
 _WEEKDAYS_ZH = "一二三四五六日"
 _KINDS = {
@@ -116,10 +116,6 @@ def parse_schedule(text: str, fmt: str) -> tuple[dict[date, str], dict[date, str
     return out["holidays"], out["workdays"]
 
 
-def _factory():  # type: ignore[no-untyped-def]
-    return current_app.extensions["oversight.sessions"]
-
-
 @click.group("calendar")
 def calendar_group() -> None:
     """Working-day calendar (工作日历): show a year, enter a published schedule."""
@@ -130,7 +126,7 @@ def calendar_group() -> None:
 @with_appcontext
 def show(year: int) -> None:
     """Print YEAR's status and the days that differ from Monday–Friday."""
-    with read_session(_factory()) as session:
+    with read_session(session_factory()) as session:
         row, days = year_schedule(session, year)
         if row is None or not row.official:
             click.echo(
@@ -182,7 +178,7 @@ def enter(
     except (ScheduleFileError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     try:
-        with command_session(_factory()) as session:
+        with command_session(session_factory()) as session:
             user = session.scalar(select(User).where(User.username == actor))
             if user is None:
                 raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")

@@ -26,15 +26,12 @@ from cases.services.reference import sync_reference_data
 from cases.services.verification import verify_all_chains
 from web.app import create_app
 from web.calendar_cli import calendar_group
+from web.cli_support import session_factory
 from web.complaints_cli import register as register_complaints
 from web.plan_cli import plan_group
 from web.registry_cli import register as register_registry
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-
-
-def _factory():  # type: ignore[no-untyped-def]
-    return current_app.extensions["oversight.sessions"]
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
@@ -59,7 +56,7 @@ def db_upgrade() -> None:
     """Migrate the schema to the newest revision and load the reference data."""
     settings = current_app.config["OVERSIGHT"]
     alembic_upgrade(settings.database_url)
-    with command_session(_factory()) as session:
+    with command_session(session_factory()) as session:
         added = sync_reference_data(session)
     click.echo(f"schema up to date; reference data added: {added}")
 
@@ -77,7 +74,7 @@ def db_check() -> None:
 def verify_events() -> None:
     """Re-compute every case's hash chain; exit 1 naming each altered or missing event."""
     breaks = 0
-    with read_session(_factory()) as session:
+    with read_session(session_factory()) as session:
         for problem in verify_all_chains(session):
             breaks += 1
             click.echo(f"BROKEN {problem}", err=True)
@@ -109,7 +106,7 @@ def seed_demo_command(seed: int, if_empty: bool) -> None:
     from cases.services.demo import seed_demo
 
     try:
-        with command_session(_factory()) as session:
+        with command_session(session_factory()) as session:
             summary = seed_demo(session, seed=seed, if_empty=if_empty)
     except OversightError as exc:
         raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc

@@ -19,33 +19,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cases.clock import utcnow
 from cases.db import command_session, read_session
 from cases.errors import OversightError
-from cases.models import Authority, User
+from cases.models import User
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.services.complaints import receive_complaint
 from cases.services.compliance import MONTH_STATUSES, ComplianceReport, compliance
-
-
-def _factory():  # type: ignore[no-untyped-def]
-    return current_app.extensions["oversight.sessions"]
-
-
-def _authority(session: Session, code: str | None) -> Authority:
-    """The authority named by ``code``; without one, the only authority there is."""
-    if code:
-        found = session.scalar(select(Authority).where(Authority.code == code))
-        if found is None:
-            raise click.ClickException(f"没有代码为{code}的档案机关 (no authority {code!r})")
-        return found
-    all_ = list(session.scalars(select(Authority).order_by(Authority.code)))
-    if len(all_) != 1:
-        codes = ", ".join(a.code for a in all_) or "none"
-        raise click.ClickException(f"请用 --authority 指定档案机关 (choose one: {codes})")
-    return all_[0]
+from web.cli_support import authority_by_code, session_factory
 
 
 @click.group("complaints")
@@ -90,12 +72,12 @@ def add(
     """Receive a complaint and print where it went."""
     files = [(path.name, path.read_bytes()) for path in attach]
     try:
-        with command_session(_factory()) as session:
+        with command_session(session_factory()) as session:
             user = session.scalar(select(User).where(User.username == actor))
             if user is None:
                 raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")
             complaint = receive_complaint(
-                session, _authority(session, authority_code), source=source, content=content,
+                session, authority_by_code(session, authority_code), source=source, content=content,
                 actor=user, unit_id=unit_id, unit_name=unit_name, source_detail=source_detail,
                 attachments=files, matter=matter,
                 inspection_date=inspection_date.date() if inspection_date else None,
@@ -165,9 +147,9 @@ def compliance_command(
 ) -> None:
     """Print YEAR's quotas: target, done, remaining, on track; and the daily checks by month."""
     try:
-        with read_session(_factory()) as session:
+        with read_session(session_factory()) as session:
             report = compliance(
-                session, _authority(session, authority_code), year, regime=regime,
+                session, authority_by_code(session, authority_code), year, regime=regime,
                 today=today.date() if today else None,
             )  # fmt: skip
     except OversightError as exc:

@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,42 +24,23 @@ from cases.clock import local_date, to_shanghai, utcnow
 from cases.db import command_session, read_session
 from cases.errors import OversightError
 from cases.models import Authority, InspectionPlan, Unit, User
-from cases.services.plans import (
+from cases.services.plan_publication import (
     PROGRESS_STATUSES,
-    draw_plan,
     export_publication,
-    find_plan,
     publication_progress,
-    register_table,
     table_bytes,
-    verify_plan,
 )
+from cases.services.plan_registers import register_table
+from cases.services.plans import draw_plan, find_plan, verify_plan
 from cases.services.registry import system_actor
 from cases.vocabulary import InspectionKind, Regime
+from web.cli_support import authority_by_code, session_factory
 
 REGIMES = click.Choice([r.value for r in Regime])
 
 
-def _factory():  # type: ignore[no-untyped-def]
-    return current_app.extensions["oversight.sessions"]
-
-
 def _fail(exc: OversightError) -> click.ClickException:
     return click.ClickException(f"{exc.reason_zh} ({exc.reason_en})")
-
-
-def _authority(session: Session, code: str | None) -> Authority:
-    if code is not None:
-        found = session.scalar(select(Authority).where(Authority.code == code))
-        if found is None:
-            raise click.ClickException(f"没有代码为{code}的档案机关 (no authority {code!r})")
-        return found
-    all_ = session.scalars(select(Authority).order_by(Authority.id).limit(2)).all()
-    if len(all_) != 1:
-        raise click.ClickException(
-            "请用 --authority 指定档案机关 (name the authority with --authority)"
-        )
-    return all_[0]
 
 
 def _plan(session: Session, authority: Authority, year: int, regime: str) -> InspectionPlan:
@@ -109,8 +89,8 @@ def draw(
         if v is not None
     }
     try:
-        with command_session(_factory()) as session:
-            authority = _authority(session, authority_code)
+        with command_session(session_factory()) as session:
+            authority = authority_by_code(session, authority_code)
             user = (
                 session.scalar(select(User).where(User.username == actor))
                 if actor
@@ -145,8 +125,8 @@ def draw(
 def verify(year: int, regime: str | None, authority_code: str | None) -> None:
     """Re-run YEAR's draw from the recorded facts and seed; exit 1 if it does not match."""
     failed = False
-    with read_session(_factory()) as session:
-        authority = _authority(session, authority_code)
+    with read_session(session_factory()) as session:
+        authority = authority_by_code(session, authority_code)
         regimes = [regime] if regime else [r.value for r in Regime]
         plans = [p for r in regimes if (p := find_plan(session, authority.id, year, r))]
         if not plans:
@@ -176,8 +156,8 @@ def verify(year: int, regime: str | None, authority_code: str | None) -> None:
 @with_appcontext
 def export(year: int, regime: str, fmt: str, out: Path, authority_code: str | None) -> None:
     """Write the plan's list for publication (公示) to OUT."""
-    with read_session(_factory()) as session:
-        plan = _plan(session, _authority(session, authority_code), year, regime)
+    with read_session(session_factory()) as session:
+        plan = _plan(session, authority_by_code(session, authority_code), year, regime)
         data = export_publication(session, plan, fmt)
     out.write_bytes(data)
     click.echo(f"公示名单已写入 (publication list written to) {out}")
@@ -190,8 +170,8 @@ def export(year: int, regime: str, fmt: str, out: Path, authority_code: str | No
 @with_appcontext
 def status(year: int, regime: str, authority_code: str | None) -> None:
     """Each drawn inspection against the 20-working-day publication rule."""
-    with read_session(_factory()) as session:
-        plan = _plan(session, _authority(session, authority_code), year, regime)
+    with read_session(session_factory()) as session:
+        plan = _plan(session, authority_by_code(session, authority_code), year, regime)
         progress = publication_progress(session, plan, utcnow())
         names = dict(
             session.execute(
@@ -234,9 +214,9 @@ def registers(
     """The registers of 双随机: inspectable items with their legal basis, targets, inspectors."""
     day = on.date() if on else local_date(utcnow())
     try:
-        with read_session(_factory()) as session:
+        with read_session(session_factory()) as session:
             headers, rows = register_table(
-                session, which, _authority(session, authority_code), regime, day
+                session, which, authority_by_code(session, authority_code), regime, day
             )
     except OversightError as exc:
         raise _fail(exc) from exc

@@ -25,7 +25,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -35,28 +34,11 @@ from cases.clock import local_date, utcnow
 from cases.credit_code import InvalidCreditCode, make_credit_code, validate_credit_code
 from cases.db import command_session, read_session
 from cases.errors import OversightError
-from cases.models import Authority, Unit, User
+from cases.models import Unit, User
 from cases.services.key_units import KEY_UNIT_GUIDELINE, key_unit_share
 from cases.services.recusals import add_recusal, list_recusals, remove_recusal
 from cases.services.registry_import import COLUMNS, ImportReport, import_units, template
-
-
-def _factory():  # type: ignore[no-untyped-def]
-    return current_app.extensions["oversight.sessions"]
-
-
-def _authority(session: Session, code: str | None) -> Authority:
-    """The authority named by ``code``; without one, the only authority there is."""
-    if code:
-        found = session.scalar(select(Authority).where(Authority.code == code))
-        if found is None:
-            raise click.ClickException(f"没有代码为{code}的档案机关 (no authority {code!r})")
-        return found
-    everyone = list(session.scalars(select(Authority).order_by(Authority.code)))
-    if len(everyone) != 1:
-        codes = ", ".join(a.code for a in everyone) or "none"
-        raise click.ClickException(f"请用 --authority 指定档案机关 (choose one: {codes})")
-    return everyone[0]
+from web.cli_support import authority_by_code, session_factory
 
 
 def _user(session: Session, username: str) -> User:
@@ -115,8 +97,8 @@ def import_command(
     """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default."""
     started = time.perf_counter()
     try:
-        with command_session(_factory()) as session:
-            authority = _authority(session, authority_code)
+        with command_session(session_factory()) as session:
+            authority = authority_by_code(session, authority_code)
             report = import_units(
                 session, authority, file.read_bytes(), filename=file.name,
                 valid_only=valid_only, now=utcnow(),
@@ -211,7 +193,7 @@ def recusal_add(
     """Record that an officer must not inspect a unit."""
     now = utcnow()
     try:
-        with command_session(_factory()) as session:
+        with command_session(session_factory()) as session:
             person, unit = _user(session, officer), _unit(session, unit_code)
             add_recusal(
                 session, person, unit, reason, since.date() if since else local_date(now),
@@ -232,7 +214,7 @@ def recusal_add(
 def recusal_remove(officer: str, unit_code: str, reason: str, actor: str) -> None:
     """Lift an officer's recusal from a unit."""
     try:
-        with command_session(_factory()) as session:
+        with command_session(session_factory()) as session:
             person, unit = _user(session, officer), _unit(session, unit_code)
             remove_recusal(session, person, unit, reason, _user(session, actor), utcnow())
             names = f"{person.display_name} ↔ {unit.name}"
@@ -246,8 +228,8 @@ def recusal_remove(officer: str, unit_code: str, reason: str, actor: str) -> Non
 @with_appcontext
 def recusal_list(authority_code: str | None) -> None:
     """Print the authority's recusal list."""
-    with read_session(_factory()) as session:
-        entries = list_recusals(session, _authority(session, authority_code).id)
+    with read_session(session_factory()) as session:
+        entries = list_recusals(session, authority_by_code(session, authority_code).id)
     for e in entries:
         click.echo(
             f"{e.officer_name}（{e.officer_username}） ↔ {e.unit_name}（{e.credit_code}） "

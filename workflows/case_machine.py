@@ -12,14 +12,13 @@ Guards are functions in :mod:`workflows.guards`; effects are names the context o
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from functools import cache
 
 from transitions import Machine
 
 from cases.vocabulary import Role
+from workflows.digest import definition_digest as digest_of
 
 G = "workflows.guards."
 
@@ -235,13 +234,7 @@ MACHINE_VERSION = 1
 
 
 def definition_digest() -> str:
-    """Digest of the definition's data, independent of Python object identity."""
-    doc = {
-        "states": STATE_NAMES,
-        "transitions": TRANSITIONS,
-        "who_may": {k: sorted(v) for k, v in sorted(WHO_MAY.items())},
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=list).encode()).hexdigest()
+    return digest_of(STATE_NAMES, TRANSITIONS, WHO_MAY)
 
 
 KNOWN_DIGESTS: dict[int, str] = {

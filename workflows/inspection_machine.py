@@ -23,8 +23,6 @@ plain functions of the context too, so an edit of a recorded record re-checks th
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +33,7 @@ from transitions import EventData, Machine
 
 from cases.reference_data import INSPECTION_METHODS
 from cases.vocabulary import Role
+from workflows.digest import definition_digest as digest_of
 
 G = "workflows.inspection_machine."
 
@@ -206,12 +205,7 @@ MACHINE_VERSION = 1
 
 
 def definition_digest() -> str:
-    doc = {
-        "states": STATE_NAMES,
-        "transitions": TRANSITIONS,
-        "who_may": {k: sorted(v) for k, v in sorted(WHO_MAY.items())},
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=list).encode()).hexdigest()
+    return digest_of(STATE_NAMES, TRANSITIONS, WHO_MAY)
 
 
 KNOWN_DIGESTS: dict[int, str] = {

@@ -81,11 +81,17 @@ def current_batch(session: Session) -> FiringBatch | None:
 
 @contextmanager
 def firing(session: Session, batch: FiringBatch) -> Iterator[FiringBatch]:
-    """Make ``batch`` visible to the door for the duration of the block."""
+    """Make ``batch`` visible to the door for the duration of the block, and send any held-back
+    writes before the session reads or flushes (listeners on this session only, so requests and
+    tasks that fire no batch pay nothing)."""
     session.info[_KEY] = batch
+    event.listen(session, "do_orm_execute", _send_before_reading)
+    event.listen(session, "before_flush", _send_before_flushing)
     try:
         yield batch
     finally:
+        event.remove(session, "before_flush", _send_before_flushing)
+        event.remove(session, "do_orm_execute", _send_before_reading)
         session.info.pop(_KEY, None)
 
 
@@ -122,11 +128,9 @@ def drop_held_writes(session: Session) -> None:
         batch.held.clear()
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _send_before_reading(state: ORMExecuteState) -> None:
     send_held_writes(state.session)
 
 
-@event.listens_for(Session, "before_flush")
 def _send_before_flushing(session: Session, context: Any, instances: Any) -> None:
     send_held_writes(session)

@@ -26,38 +26,29 @@ Choices where the rules are silent:
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.chain import preferred_algorithm
-from cases.clock import ensure_utc, local_date, shanghai_midnight_utc, utcnow
+from cases.clock import ensure_utc, local_date, utcnow
 from cases.db import is_postgresql
-from cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from cases.errors import Conflict, InvalidInput, NotAllowed
 from cases.models import (
     Authority,
     Case,
-    ChecklistVersion,
     Complaint,
-    Deadline,
-    Inspection,
     InspectionPlan,
-    LegalCitation,
     PlanEntry,
     Unit,
     User,
 )
-from cases.reference_data import CHECKLISTS
-from cases.services.calendar import calendar_for
 from cases.services.planning import (
     ALGORITHM_VERSION,
     ALGORITHMS,
@@ -71,22 +62,16 @@ from cases.services.planning import (
     digest,
 )
 from cases.services.recusals import recused_pairs
-from cases.timelimits import TimeLimit, TimeUnit, compute_due
-from cases.vocabulary import OFFICER_ROLES, DeadlineKind, InspectionKind, Regime, Role, UnitKind
+from cases.vocabulary import OFFICER_ROLES, Regime, Role
 
-#: From the end of a check to the publication of its result (LAW.md 双随机 [S]); the same limit
-#: as the publication deadline row (cases.services.publication).
-PUBLICATION_LIMIT = TimeLimit(20, TimeUnit.WORKING_DAY)
 #: How far back complaints and cases make a unit "flagged" (weight ``complaint_weight``).
 FLAG_WINDOW = timedelta(days=365)
-#: Inspection statuses in which the check has ended (its record exists), even without ``ended_on``.
-ENDED_STATUSES = ("recorded", "signed", "archived")
 
 
 # ---- reading the facts ---------------------------------------------------------------------
 
 
-def _regime(regime: str) -> Regime:
+def parse_regime(regime: str) -> Regime:
     try:
         return Regime(regime)
     except ValueError:
@@ -103,7 +88,7 @@ def read_inputs(
     repeat_cap_years: int = 1,
 ) -> DrawInputs:
     """The facts a draw reads, as of ``now`` (the flag window ends there)."""
-    regime = _regime(regime).value
+    regime = parse_regime(regime).value
     security_flag = or_(
         Unit.holds_national_catalog, Unit.holds_long_term, Unit.runs_sensitive_database
     )
@@ -245,7 +230,7 @@ def draw_plan(
         NotAllowed: the actor may not draw for this authority.
     """
     now = ensure_utc(now) if now is not None else utcnow()
-    regime = _regime(regime).value
+    regime = parse_regime(regime).value
     _may_draw(actor, authority)
     today = local_date(now)
     if year < today.year:
@@ -511,384 +496,3 @@ def _registry_changes(
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
-
-
-# ---- publication (一公开) -------------------------------------------------------------------
-
-PUBLICATION_HEADERS = (
-    "序号",
-    "监管事项",
-    "检查类型",
-    "计划月份",
-    "日常检查批次",
-    "被检查单位",
-    "统一社会信用代码",
-    "执法检查人员（执法证号）",
-)
-
-
-def publication_rows(session: Session, plan: InspectionPlan) -> list[tuple[Any, ...]]:
-    """The 公示 list: what the public sees of a draw — the units, the kind of inspection, the
-    month and the officers with their credential numbers (shown to the unit anyway, 行政处罚法
-    art 55). Nothing internal: no ids, seed, weights, flags, recusals or complaint marks."""
-    units = dict(
-        (i, (n, c))
-        for i, n, c in session.execute(
-            select(Unit.id, Unit.name, Unit.credit_code)
-            .join(PlanEntry, PlanEntry.unit_id == Unit.id)
-            .where(PlanEntry.plan_id == plan.id)
-        )
-    )
-    officers = {
-        i: f"{n}（{c}）"
-        for i, n, c in session.execute(
-            select(User.id, User.display_name, User.credential_no).where(
-                User.authority_id == plan.authority_id
-            )
-        )
-    }
-    regime = Regime(plan.regime).label_zh
-    rows = []
-    for position, unit_id, kind, month, round_no, officer_ids in stored_rows(session, plan):
-        name, code = units[unit_id]
-        rows.append(
-            (
-                position,
-                regime,
-                InspectionKind(kind).label_zh,
-                f"{plan.year}年{month}月",
-                f"第{round_no}次" if round_no else "",
-                name,
-                code,
-                "、".join(officers.get(o, "") for o in officer_ids),
-            )
-        )
-    return rows
-
-
-def export_publication(session: Session, plan: InspectionPlan, fmt: str) -> bytes:
-    """The 公示 list as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX."""
-    title = f"{plan.year}年{Regime(plan.regime).label_zh}“双随机”抽查计划"
-    return table_bytes(PUBLICATION_HEADERS, publication_rows(session, plan), fmt, title=title)
-
-
-def table_bytes(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, *, title: str = ""
-) -> bytes:
-    """One table as CSV or XLSX (the header in row 1)."""
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-    if fmt == "xlsx":
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("公示" if "抽查计划" in title else "名录")
-        sheet.append(list(headers))
-        for row in rows:
-            sheet.append(list(row))
-        book.properties.title = title or None
-        out_b = io.BytesIO()
-        book.save(out_b)
-        return out_b.getvalue()
-    raise InvalidInput(f"不支持的格式：{fmt}", f"Unsupported format: {fmt} (csv or xlsx)")
-
-
-def read_table(data: bytes, fmt: str) -> list[list[Any]]:
-    """Read back a table written by :func:`table_bytes` (tests, round trips)."""
-    if fmt == "csv":
-        return [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
-    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
-
-
-@dataclass(frozen=True)
-class EntryProgress:
-    """One drawn inspection on its way to publication (20 working days after the check)."""
-
-    position: int
-    unit_id: int
-    kind: str
-    month: int
-    inspection_id: int | None
-    status: str
-    ended_on: date | None = None
-    due_at: datetime | None = None
-    published_at: datetime | None = None
-
-
-PROGRESS_STATUSES = {
-    "not_inspected": ("尚未检查", "not inspected yet"),
-    "in_progress": ("检查中", "inspection in progress"),
-    "awaiting_publication": ("待公示", "awaiting publication"),
-    "overdue": ("逾期未公示", "publication overdue"),
-    "published": ("已按时公示", "published on time"),
-    "published_late": ("逾期公示", "published late"),
-}
-
-
-def publication_progress(
-    session: Session, plan: InspectionPlan, now: datetime | None = None
-) -> list[EntryProgress]:
-    """Each entry's inspection against the 20-working-day publication rule. The check has ended
-    once its end day (``ended_on``) is entered or its record is complete; the due time is the
-    publication deadline row when one exists (written at signing), else the 20th working day
-    after the end day (start day not counted), at 24:00 Asia/Shanghai — the same count."""
-    now = ensure_utc(now) if now is not None else utcnow()
-    entries = session.execute(
-        select(
-            PlanEntry.position, PlanEntry.unit_id, PlanEntry.kind, PlanEntry.month,
-            PlanEntry.inspection_id,
-        ).where(PlanEntry.plan_id == plan.id).order_by(PlanEntry.position)
-    ).all()  # fmt: skip
-    linked = [e.inspection_id for e in entries if e.inspection_id is not None]
-    inspections = {
-        i.id: i
-        for i in session.scalars(select(Inspection).where(Inspection.id.in_(linked)))
-    } if linked else {}  # fmt: skip
-    deadlines = dict(
-        session.execute(
-            select(Deadline.inspection_id, Deadline.due_at).where(
-                Deadline.inspection_id.in_(linked), Deadline.kind == DeadlineKind.PUBLICATION
-            )
-        ).all()
-    ) if linked else {}  # fmt: skip
-    calendar = calendar_for(session)
-    out: list[EntryProgress] = []
-    for position, unit_id, kind, month, inspection_id in entries:
-        inspection = inspections.get(inspection_id) if inspection_id else None
-        if inspection is None:
-            out.append(EntryProgress(position, unit_id, kind, month, None, "not_inspected"))
-            continue
-        if inspection.ended_on is None and inspection.status not in ENDED_STATUSES:
-            out.append(EntryProgress(position, unit_id, kind, month, inspection.id, "in_progress"))
-            continue
-        ended = inspection.ended_on or inspection.inspection_date
-        due = deadlines.get(inspection.id) or (
-            compute_due(shanghai_midnight_utc(ended), PUBLICATION_LIMIT, calendar).due_at
-        )
-        published = inspection.published_at
-        if published is not None:
-            status = "published" if published < due else "published_late"
-        else:
-            status = "overdue" if now >= due else "awaiting_publication"
-        out.append(
-            EntryProgress(
-                position, unit_id, kind, month, inspection.id, status, ended, due, published
-            )
-        )
-    return out
-
-
-def link_inspection(session: Session, inspection: Inspection) -> PlanEntry | None:
-    """Attach a recorded inspection to the plan entry it carries out (same authority, year,
-    regime, kind and unit; the earliest unlinked entry), so progress and quotas follow it."""
-    entry = session.scalar(
-        select(PlanEntry)
-        .join(InspectionPlan, PlanEntry.plan_id == InspectionPlan.id)
-        .where(
-            InspectionPlan.authority_id == inspection.authority_id,
-            InspectionPlan.year == inspection.inspection_date.year,
-            InspectionPlan.regime == inspection.regime,
-            PlanEntry.kind == inspection.kind,
-            PlanEntry.unit_id == inspection.unit_id,
-            PlanEntry.inspection_id.is_(None),
-        )
-        .order_by(PlanEntry.position)
-        .limit(1)
-    )
-    if entry is not None:
-        entry.inspection_id = inspection.id
-        session.flush()
-    return entry
-
-
-# ---- the registers (随机抽查事项清单、检查对象名录库、执法检查人员名录库) ----------------------------
-
-
-@dataclass(frozen=True)
-class InspectableItem:
-    code: str
-    scope_zh: str
-    title_zh: str
-    title_en: str
-    text_zh: str
-    legal_basis: tuple[str, ...]
-    checklist_version: int
-
-
-def inspectable_items(session: Session, regime: str, on: date) -> list[InspectableItem]:
-    """The checklist in force on ``on`` with each item's legal basis as it stood that day."""
-    regime = _regime(regime).value
-    checklist = session.scalar(
-        select(ChecklistVersion)
-        .where(ChecklistVersion.regime == regime, ChecklistVersion.effective_from <= on)
-        .order_by(ChecklistVersion.effective_from.desc(), ChecklistVersion.version.desc())
-        .limit(1)
-    )
-    if checklist is None:
-        raise NotFound(f"{on}没有适用的{regime}检查清单", f"No {regime} checklist in force on {on}")
-    spec = next(
-        (c for c in CHECKLISTS if c.regime == regime and c.version == checklist.version), None
-    )
-    keys = {it.code: it.legal_basis_keys for it in spec.items} if spec else {}
-    in_force = session.scalars(
-        select(LegalCitation)
-        .where(
-            LegalCitation.valid_from <= on,
-            or_(LegalCitation.valid_to.is_(None), LegalCitation.valid_to >= on),
-        )
-        .order_by(LegalCitation.valid_from, LegalCitation.id)
-    ).all()
-    citations = {c.key: c.text_zh() for c in in_force}
-    # A version an administrator added (not in the shipped data) has no per-item keys: cite the
-    # inspection powers in force.
-    fallback = tuple(c.text_zh() for c in in_force if "inspection" in c.purposes.split())
-    return [
-        InspectableItem(
-            item.code,
-            item.scope_zh,
-            item.title_zh,
-            item.title_en,
-            item.text_zh,
-            tuple(citations[k] for k in keys[item.code] if k in citations)
-            if item.code in keys
-            else fallback,
-            checklist.version,
-        )
-        for item in checklist.items
-    ]
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    credit_code: str
-    kind: str
-    district_direct: bool
-    key_unit: bool
-    key_unit_reason: str
-    holds_national_catalog: bool
-    holds_long_term: bool
-    runs_sensitive_database: bool
-
-
-def targets_register(session: Session, authority: Authority, regime: str) -> list[Target]:
-    """The units a regime's draws are made from (electronic: every unit of the jurisdiction;
-    security: those meeting one of the seed's three criteria)."""
-    regime = _regime(regime).value
-    query = select(Unit).where(Unit.authority_id == authority.id).order_by(Unit.credit_code)
-    if regime == Regime.SECURITY:
-        query = query.where(
-            or_(Unit.holds_national_catalog, Unit.holds_long_term, Unit.runs_sensitive_database)
-        )
-    return [
-        Target(
-            u.name,
-            u.credit_code,
-            UnitKind(u.kind).label_zh,
-            u.is_district_direct,
-            u.is_key_unit,
-            u.key_unit_reason or "",
-            u.holds_national_catalog,
-            u.holds_long_term,
-            u.runs_sensitive_database,
-        )  # fmt: skip
-        for u in session.scalars(query)
-    ]
-
-
-@dataclass(frozen=True)
-class Inspector:
-    name: str
-    role: str
-    credential_no: str
-    issued_on: date | None
-    expires_on: date | None
-    valid_on: bool
-
-
-def inspectors_register(session: Session, authority: Authority, on: date) -> list[Inspector]:
-    """The authority's enforcement officers with their credentials (条例 art 47), and whether
-    each may act on ``on``."""
-    users = session.scalars(
-        select(User)
-        .where(
-            User.authority_id == authority.id,
-            User.active.is_(True),
-            User.role.in_([r.value for r in OFFICER_ROLES]),
-            User.credential_no.is_not(None),
-        )
-        .order_by(User.credential_no)
-    )
-    return [
-        Inspector(
-            u.display_name,
-            Role(u.role).label_zh,
-            u.credential_no or "",
-            u.credential_issued_on,
-            u.credential_expires_on,
-            u.credential_problem(on) is None,
-        )  # fmt: skip
-        for u in users
-    ]
-
-
-def _yes(flag: bool) -> str:
-    return "是" if flag else "否"
-
-
-def register_table(
-    session: Session, which: str, authority: Authority, regime: str, on: date
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """One register as (headers, rows) for export."""
-    if which == "items":
-        items = inspectable_items(session, regime, on)
-        headers = ("编号", "检查范围", "检查事项", "检查内容", "法律依据", "清单版本")
-        return headers, [
-            (
-                i.code,
-                i.scope_zh,
-                i.title_zh,
-                i.text_zh,
-                "；".join(i.legal_basis),
-                i.checklist_version,
-            )
-            for i in items
-        ]
-    if which == "targets":
-        headers = (
-            "单位名称", "统一社会信用代码", "单位类型", "区政府直属", "重点监控单位", "重点监控理由",
-            "保管国家专业档案目录档案", "保管30年或永久档案", "运行涉及国家安全等档案数据库",
-        )  # fmt: skip
-        return headers, [
-            (
-                t.name,
-                t.credit_code,
-                t.kind,
-                _yes(t.district_direct),
-                _yes(t.key_unit),
-                t.key_unit_reason,
-                _yes(t.holds_national_catalog),
-                _yes(t.holds_long_term),
-                _yes(t.runs_sensitive_database),
-            )  # fmt: skip
-            for t in targets_register(session, authority, regime)
-        ]
-    if which == "inspectors":
-        headers = ("姓名", "身份", "执法证号", "发证日期", "有效期至", f"{on.isoformat()}证件有效")
-        return headers, [
-            (
-                i.name,
-                i.role,
-                i.credential_no,
-                i.issued_on.isoformat() if i.issued_on else "",
-                i.expires_on.isoformat() if i.expires_on else "",
-                _yes(i.valid_on),
-            )  # fmt: skip
-            for i in inspectors_register(session, authority, on)
-        ]
-    raise InvalidInput(
-        f"未知的名录：{which}", f"Unknown register: {which} (items, targets, inspectors)"
-    )

@@ -32,20 +32,21 @@ from cases.models import (
     Unit,
 )
 from cases.services.inspections import ItemOutcome, record_inspection
-from cases.services.planning import ALGORITHM_VERSION
-from cases.services.plans import (
+from cases.services.plan_publication import (
     PUBLICATION_HEADERS,
-    draw_plan,
     export_publication,
-    inspectable_items,
-    inspectors_register,
     link_inspection,
     publication_progress,
     read_table,
+)
+from cases.services.plan_registers import (
+    inspectable_items,
+    inspectors_register,
     register_table,
     targets_register,
-    verify_plan,
 )
+from cases.services.planning import ALGORITHM_VERSION
+from cases.services.plans import draw_plan, verify_plan
 from cases.services.registry import register_unit
 from cases.settings import load_settings
 from tests.support.district import draw
