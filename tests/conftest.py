@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -55,6 +55,28 @@ def pg_url() -> Iterator[str]:
     yield url
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def extra_pg_database(pg_url: str) -> Iterator[Callable[[str], str]]:
+    """Another migrated PostgreSQL database of this run (``<run db>_<suffix>``), for a fixture
+    that keeps its data across a module's tests; all dropped at the end of the run."""
+    made: list[str] = []
+
+    def make(suffix: str) -> str:
+        name = f"{PG_DB}_{suffix}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        made.append(name)
+        url = _pg_url(name)
+        upgrade(url)
+        return url
+
+    yield make
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -46,13 +47,33 @@ CODE_PREFIXES = {
 }
 
 
+@pytest.fixture(scope="module", params=["pg", "sqlite"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[tuple[sessionmaker[Session], str]]:
+    """One demo district per database for the tests that only read it (seeding takes seconds)."""
+    if request.param == "pg":
+        url = request.getfixturevalue("extra_pg_database")("demo")
+    else:
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    summary = seed(factory)
+    yield factory, summary
+    engine.dispose()
+
+
 def seed(factory: sessionmaker[Session], **kwargs: object) -> str:
     with command_session(factory) as session:
         return seed_demo(session, today=TODAY, **kwargs)  # type: ignore[arg-type]
 
 
-def test_demo_district_has_about_300_units_with_valid_codes(factory: sessionmaker[Session]) -> None:
-    summary = seed(factory)
+def test_demo_district_has_about_300_units_with_valid_codes(
+    seeded: tuple[sessionmaker[Session], str],
+) -> None:
+    factory, summary = seeded
     with factory() as s:
         units = list(s.scalars(select(Unit)))
     assert 280 <= len(units) <= 320
@@ -71,9 +92,9 @@ def test_demo_district_has_about_300_units_with_valid_codes(factory: sessionmake
 
 
 def test_demo_staff_has_eight_inspectors_one_expired_and_separated_admins(
-    factory: sessionmaker[Session],
+    seeded: tuple[sessionmaker[Session], str],
 ) -> None:
-    seed(factory)
+    factory, _ = seeded
     with factory() as s:
         users = list(s.scalars(select(User)))
         with_cases = set(s.scalars(select(Case.unit_id)))
@@ -101,10 +122,12 @@ def test_demo_staff_has_eight_inspectors_one_expired_and_separated_admins(
     assert liaisons == {unit_id: f"liaison_{unit_id}" for unit_id in with_cases}
 
 
-def test_demo_year_of_inspections_meets_the_quotas(factory: sessionmaker[Session]) -> None:
+def test_demo_year_of_inspections_meets_the_quotas(
+    seeded: tuple[sessionmaker[Session], str],
+) -> None:
     """DESIGN §3: sampling 6–10% with ≥10 direct units, each key unit on site, ≥2 special
     inspections, a monthly security daily check covering ≥2 units, complaints."""
-    seed(factory)
+    factory, _ = seeded
     with factory() as s:
         # the year's inspections, carried out (a complaint's inspection is planned for tomorrow)
         inspections = list(s.scalars(select(Inspection).where(Inspection.status != "planned")))
@@ -130,8 +153,10 @@ def test_demo_year_of_inspections_meets_the_quotas(factory: sessionmaker[Session
     assert len(daily) == 12 and all(len(v) >= 2 for v in daily.values())
 
 
-def test_demo_cases_stand_in_every_state_with_intact_chains(factory: sessionmaker[Session]) -> None:
-    seed(factory)
+def test_demo_cases_stand_in_every_state_with_intact_chains(
+    seeded: tuple[sessionmaker[Session], str],
+) -> None:
+    factory, _ = seeded
     with factory() as s:
         cases = list(s.scalars(select(Case)))
         closing = Counter(
@@ -186,11 +211,11 @@ def test_if_empty_leaves_a_seeded_database_alone(factory: sessionmaker[Session])
     assert before == after
 
 
-def test_demo_paperwork_plans_and_complaints(factory: sessionmaker[Session]) -> None:
+def test_demo_paperwork_plans_and_complaints(seeded: tuple[sessionmaker[Session], str]) -> None:
     """Issue 4 in the demo: records signed (one refusal), old ones archived, 双随机 results
     published except one left to lapse, next year's plans drawn and verifiable, complaints routed
     three ways, a recusal the draw respects."""
-    summary = seed(factory)
+    factory, summary = seeded
     assert "records signed (1 refusal)" in summary
     with factory() as s:
         refusals = s.scalars(select(Inspection).where(Inspection.refusal_to_sign.is_not(None)))
