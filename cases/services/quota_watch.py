@@ -37,31 +37,39 @@ def next_month(start: date) -> date:
 
 
 def ensure_quota_watch(session: Session, now: datetime) -> None:
-    """This month's watch exists for every authority (idempotent, race-safe)."""
+    """Every authority has a watch for this month and for every month since its last one
+    (idempotent, race-safe): a month in which no sweep ran — the server was down — is still
+    judged when the sweeper comes back, not silently skipped."""
     start = month_start(local_date(now))
-    have = set(
-        session.scalars(
-            select(Deadline.authority_id).where(
-                Deadline.kind == DeadlineKind.QUOTA_WATCH, Deadline.period_start == start
-            )
-        )
+    latest = dict(
+        session.execute(
+            select(Deadline.authority_id, func.max(Deadline.period_start))
+            .where(Deadline.kind == DeadlineKind.QUOTA_WATCH)
+            .group_by(Deadline.authority_id)
+        ).all()
     )
     for authority_id in session.scalars(select(Authority.id)):
-        if authority_id in have:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    Deadline(
-                        case_id=None, authority_id=authority_id, kind=DeadlineKind.QUOTA_WATCH,
-                        period_start=start, status=DeadlineStatus.PENDING,
-                        due_at=shanghai_midnight_utc(next_month(start)), provisional=False,
-                        created_at=now, note="",
-                    )
-                )  # fmt: skip
-                session.flush()
-        except IntegrityError:  # another sweeper made it
-            continue
+        last = latest.get(authority_id)
+        month = next_month(last) if last is not None else start
+        while month <= start:
+            _add_watch(session, authority_id, month, now)
+            month = next_month(month)
+
+
+def _add_watch(session: Session, authority_id: int, start: date, now: datetime) -> None:
+    try:
+        with session.begin_nested():
+            session.add(
+                Deadline(
+                    case_id=None, authority_id=authority_id, kind=DeadlineKind.QUOTA_WATCH,
+                    period_start=start, status=DeadlineStatus.PENDING,
+                    due_at=shanghai_midnight_utc(next_month(start)), provisional=False,
+                    created_at=now, note="",
+                )
+            )  # fmt: skip
+            session.flush()
+    except IntegrityError:  # another sweeper made it
+        pass
 
 
 def daily_rounds(session: Session, authority_id: int, start: date) -> dict[date, int]:

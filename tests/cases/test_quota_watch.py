@@ -110,3 +110,21 @@ def test_no_plan_and_nothing_due_yet_raises_no_alert(world: World) -> None:
     sweep(world.factory, datetime(2026, 4, 15, tzinfo=UTC))
     sweep(world.factory, datetime(2026, 4, 30, 16, 0, tzinfo=UTC))
     assert behind_alerts(world) == []
+
+
+def test_a_month_without_any_sweep_is_still_judged_when_the_sweeper_returns(world: World) -> None:
+    """The server was down from mid-May to July: May and June get their watch (and their alert)
+    when the sweeper comes back, July's is set for its own end."""
+    sweep(world.factory, datetime(2026, 5, 10, tzinfo=UTC))
+    sweep(world.factory, datetime(2026, 7, 2, 6, tzinfo=UTC))
+    with world.factory() as s:
+        watches = s.scalars(
+            select(Deadline)
+            .where(Deadline.kind == "quota_watch", Deadline.authority_id == world.ids["luquan"])
+            .order_by(Deadline.period_start)
+        ).all()
+    assert [(w.period_start.month, w.status) for w in watches] == [
+        (5, "fired"), (6, "fired"), (7, "pending"),
+    ]  # fmt: skip
+    alerts = shortfall_alerts(world)
+    assert [a[:7] for a in alerts] == ["2026年5月", "2026年6月"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from cases.models import Deadline, Event
+from cases.models import Case, Deadline, Event
 from cases.services.deadlines import backoff, fire, sweep
+from cases.services.verification import verify_all_chains
 from tests.support.world import World
 
 
@@ -148,3 +149,27 @@ def test_a_read_inside_a_group_sees_the_groups_own_writes(world: World) -> None:
     assert (result.fired, result.failed) == (3, 0)
     assert seen == [(1, "fired")] * 3
     assert [lapses(world, c) for c in cases] == [1, 1, 1]
+
+
+def test_a_held_update_that_misses_its_row_fails_the_group_which_is_redone(world: World) -> None:
+    """Held-back writes are checked when sent: a case UPDATE (guarded by the version the firing
+    saw) that finds the row changed under it fails the whole group; the group is rolled back and
+    redone one savepoint per firing, writes sent at once — each effect still happens once."""
+    cases = [world.case_for_state("rectifying") for _ in range(3)]
+    due = max(rectification(world, c).due_at for c in cases)
+    bumped: list[int] = []
+
+    def fire_then_change_the_case(session, deadline, now, actor) -> None:  # type: ignore[no-untyped-def]
+        fire(session, deadline, now, actor)
+        if not bumped:  # once, while the group's writes are held: the held UPDATE will miss
+            session.connection().execute(
+                update(Case).where(Case.id == deadline.case_id).values(version=Case.version + 100)
+            )
+            bumped.append(deadline.case_id)
+
+    result = sweep(world.factory, due, fire_one=fire_then_change_the_case)
+    assert (result.claimed, result.fired, result.failed) == (3, 3, 0)
+    assert [lapses(world, c) for c in cases] == [1, 1, 1]
+    assert {world.state(c) for c in cases} == {"overdue"}
+    with world.factory() as s:
+        assert len(list(verify_all_chains(s))) == 0
