@@ -86,10 +86,10 @@ def record_inspection(
     # imported here: the record machine builds on ItemOutcome and open_case above
     from cases.services.inspection_records import (
         advance_inspection,
-        open_findings,
         plan_inspection,
         update_record,
     )
+    from cases.services.record_findings import open_findings
 
     now = ensure_utc(now) if now is not None else utcnow()
     inspection = plan_inspection(
