@@ -22,6 +22,7 @@ from cases.db import command_session, read_session
 from cases.errors import OversightError
 from cases.migrate import check as alembic_check
 from cases.migrate import upgrade as alembic_upgrade
+from cases.services.deadlines import sweep
 from cases.services.reference import sync_reference_data
 from cases.services.verification import verify_all_chains
 from web.app import create_app
@@ -122,6 +123,8 @@ def up(ctx: click.Context, host: str, port: int) -> None:
     beat — all on embedded defaults (SQLite database, SQLite broker)."""
     ctx.invoke(db_upgrade)
     ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
+    # what is already due fires now, not at the first beat tick (/health is ok from the start)
+    click.echo(f"first sweep: {sweep(session_factory()).as_dict()}")
     from werkzeug.serving import run_simple
 
     worker = subprocess.Popen(WORKER_COMMAND, preexec_fn=_die_with_parent)

@@ -37,6 +37,7 @@ from cases.errors import OversightError
 from cases.models import Unit, User
 from cases.services.key_units import KEY_UNIT_GUIDELINE, key_unit_share
 from cases.services.recusals import add_recusal, list_recusals, remove_recusal
+from cases.services.registry import system_actor
 from cases.services.registry_import import COLUMNS, ImportReport, import_units, template
 from web.cli_support import authority_by_code, session_factory
 
@@ -101,7 +102,7 @@ def import_command(
             authority = authority_by_code(session, authority_code)
             report = import_units(
                 session, authority, file.read_bytes(), filename=file.name,
-                valid_only=valid_only, now=utcnow(),
+                valid_only=valid_only, now=utcnow(), actor=system_actor(session),
             )  # fmt: skip
             count, total, share = key_unit_share(session, authority)
     except OversightError as exc:

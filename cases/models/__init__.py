@@ -27,6 +27,7 @@ from cases.models.outbox import Delivery
 from cases.models.people import Authority, Recusal, Unit, User
 from cases.models.plans import InspectionPlan, PlanEntry
 from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitation
+from cases.models.registry_log import RegistryEvent
 
 __all__ = [
     "Assessment",
@@ -57,6 +58,7 @@ __all__ = [
     "RectificationReport",
     "Recusal",
     "Referral",
+    "RegistryEvent",
     "Report",
     "Unit",
     "User",

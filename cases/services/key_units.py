@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from cases.clock import ensure_utc, local_date, utcnow
 from cases.errors import Conflict, InvalidInput, NotAllowed
 from cases.models import Authority, Unit, User
+from cases.services.registry_history import record_registry_event
 from cases.vocabulary import Role
 
 __all__ = ["KEY_UNIT_GUIDELINE", "designate_key_unit", "key_unit_share", "revoke_key_unit"]
@@ -86,6 +87,11 @@ def designate_key_unit(
         )
     unit.is_key_unit, unit.key_unit_reason, unit.key_unit_since = True, reason, since
     session.flush()
+    record_registry_event(
+        session, "key_unit_designated", authority_id=unit.authority_id, actor=actor,
+        at=ensure_utc(now or utcnow()), unit_id=unit.id, reason=reason,
+        payload={"since": since.isoformat()},
+    )  # fmt: skip
     log.info("key unit designated: unit=%s by=%s since=%s", unit.id, actor.username, since)
     return unit
 
@@ -95,8 +101,8 @@ def revoke_key_unit(
 ) -> Unit:
     """End ``unit``'s key-unit designation (撤销重点监控), for ``reason``.
 
-    The model keeps no history of designations: the reason and the old designation go to the
-    log, the unit's flag, reason and date are cleared.
+    The unit's flag, reason and date are cleared; the reason and the old designation are kept in
+    the register's history (:mod:`cases.services.registry_history`).
 
     Raises:
         NotAllowed: the actor is not a supervisor of the unit's authority.
@@ -114,6 +120,11 @@ def revoke_key_unit(
         "key unit revoked: unit=%s by=%s at=%s reason=%r (was since %s: %r)",
         unit.id, actor.username, ensure_utc(now or utcnow()).isoformat(), reason,
         unit.key_unit_since, unit.key_unit_reason,
+    )  # fmt: skip
+    record_registry_event(
+        session, "key_unit_revoked", authority_id=unit.authority_id, actor=actor,
+        at=ensure_utc(now or utcnow()), unit_id=unit.id, reason=reason,
+        payload={"was_since": str(unit.key_unit_since), "was_reason": unit.key_unit_reason},
     )  # fmt: skip
     unit.is_key_unit, unit.key_unit_reason, unit.key_unit_since = False, None, None
     session.flush()

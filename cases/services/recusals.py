@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from cases.clock import ensure_utc, utcnow
 from cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cases.models import Recusal, Unit, User
+from cases.services.registry_history import record_registry_event
 from cases.vocabulary import OFFICER_ROLES, Role
 
 __all__ = [
@@ -114,6 +115,11 @@ def add_recusal(
         if existing is None:
             raise
         raise _already(officer, unit, existing) from None
+    record_registry_event(
+        session, "recusal_added", authority_id=unit.authority_id, actor=actor,
+        at=recusal.created_at, unit_id=unit.id, officer_id=officer.id, reason=reason,
+        payload={"since": since.isoformat()},
+    )  # fmt: skip
     log.info(
         "recusal added: officer=%s unit=%s by=%s since=%s",
         officer.username, unit.id, actor.username, since,
@@ -131,8 +137,9 @@ def remove_recusal(
 ) -> None:
     """Lift ``officer``'s recusal from ``unit`` (the conflict has ended), for ``reason``.
 
-    The row is deleted; the reason goes to the log. Draws already made keep the recusals they
-    read in their stored inputs, so they still verify.
+    The row is deleted; the reason and the lifted recusal are kept in the register's history
+    (:mod:`cases.services.registry_history`). Draws already made keep the recusals they read in
+    their stored inputs, so they still verify.
 
     Raises:
         NotAllowed: the actor is not a supervisor of the unit's authority, or is the officer.
@@ -155,6 +162,11 @@ def remove_recusal(
         )
     session.delete(existing)
     session.flush()
+    record_registry_event(
+        session, "recusal_removed", authority_id=unit.authority_id, actor=actor,
+        at=ensure_utc(now or utcnow()), unit_id=unit.id, officer_id=officer.id, reason=reason,
+        payload={"was_since": existing.since.isoformat(), "was_reason": existing.reason},
+    )  # fmt: skip
     log.info(
         "recusal removed: officer=%s unit=%s by=%s at=%s reason=%r (was since %s: %r)",
         officer.username, unit.id, actor.username, ensure_utc(now or utcnow()).isoformat(),

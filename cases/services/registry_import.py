@@ -40,10 +40,11 @@ from sqlalchemy.orm import Session
 
 from cases.clock import ensure_utc, local_date, utcnow
 from cases.credit_code import InvalidCreditCode, validate_credit_code
-from cases.errors import Conflict
-from cases.models import Authority, Unit
+from cases.errors import Conflict, NotAllowed
+from cases.models import Authority, Unit, User
+from cases.services.registry_history import record_registry_event
 from cases.sheets import CellError, read_rows
-from cases.vocabulary import UnitKind
+from cases.vocabulary import OFFICER_ROLES, Role, UnitKind
 
 __all__ = [
     "COLUMNS",
@@ -546,19 +547,26 @@ def import_units(
     filename: str,
     valid_only: bool = False,
     now: datetime | None = None,
+    actor: User | None = None,
 ) -> ImportReport:
     """Register the units listed in a CSV or XLSX file under ``authority`` (被监管单位名录导入).
 
     All or nothing unless ``valid_only``: with any problem nothing is written. Problems with the
     header (unknown, repeated or missing columns) stop the import even with ``valid_only``: a
     misread header would put values into the wrong fields. ``now`` dates the check that a key
-    unit's designation is not in the future. Flushes, never commits.
+    unit's designation is not in the future. ``actor`` — an officer of the authority, or the
+    system actor of the command line — is checked first and named in the register's history
+    with the counts (a web upload must pass the signed-in user). Flushes, never commits.
 
     Raises:
+        NotAllowed: ``actor`` is neither an officer of the authority nor the system actor.
         InvalidInput: the file is not CSV/XLSX or cannot be read at all.
         Conflict: another import registered one of the codes while this one ran.
     """
-    today = local_date(ensure_utc(now or utcnow()))
+    now = ensure_utc(now or utcnow())
+    if actor is not None:
+        _may_import(actor, authority)
+    today = local_date(now)
     report = ImportReport()
     rows = read_rows(data, filename)
     layout: _Layout | None = None
@@ -601,11 +609,27 @@ def import_units(
         return report
     _insert(session, [values for _, values in good])
     report.imported = len(good)
+    if actor is not None and report.imported:
+        record_registry_event(
+            session, "units_imported", authority_id=authority.id, actor=actor, at=now,
+            payload={"file": filename, "rows": report.rows, "imported": report.imported,
+                     "rejected_rows": report.rejected_rows},
+        )  # fmt: skip
     log.info(
         "units imported: authority=%s file=%s rows=%d imported=%d rejected=%d",
         authority.code, filename, report.rows, report.imported, report.rejected_rows,
     )  # fmt: skip
     return report
+
+
+def _may_import(actor: User, authority: Authority) -> None:
+    if actor.role == Role.SYSTEM or (
+        actor.role in OFFICER_ROLES and actor.active and actor.authority_id == authority.id
+    ):
+        return
+    raise NotAllowed(
+        "只有本馆执法人员可以导入被监管单位名录", "Only officers of the authority may import units"
+    )
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
