@@ -16,7 +16,7 @@ from cases.models import Authority, RegistryEvent, Unit
 from cases.services.key_units import designate_key_unit, revoke_key_unit
 from cases.services.recusals import add_recusal, remove_recusal
 from cases.services.registry_import import import_units
-from tests.cases.test_registry_import import row, xlsx
+from tests.support.sheets import row, xlsx
 from tests.support.world import T0, World
 
 

@@ -4,8 +4,6 @@ designation and the ``oversight units`` commands."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -24,50 +22,15 @@ from cases.db import command_session
 from cases.errors import Conflict, InvalidInput, NotAllowed
 from cases.models import Authority, Unit
 from cases.services.key_units import designate_key_unit, key_unit_share, revoke_key_unit
-from cases.services.registry_import import COLUMNS, ImportReport, RowError, import_units, template
+from cases.services.registry_import import ImportReport, RowError, import_units, template
 from cases.settings import load_settings
+from tests.support.sheets import HEADERS, code, csv_bytes, row, xlsx
 from tests.support.world import T0, World
 from web.app import create_app
 from web.cli import main
 from web.registry_cli import units_group
 
-HEADERS = [c.zh for c in COLUMNS]
 NOW = T0  # 2026-03-02 09:00 Asia/Shanghai
-
-
-def code(n: int, prefix: str = "91") -> str:
-    return make_credit_code(f"{prefix}130185Y{n:08d}")
-
-
-def row(n: int, **changes: object) -> list[object]:
-    """A valid row in the template's column order; ``changes`` by column key."""
-    values: dict[str, object] = {
-        "name": f"鹿泉区测试单位{n}", "credit_code": code(n), "kind": "企业",
-        "address": "鹿泉区向阳路1号", "responsible_person": "王芳", "district_direct": "否",
-        "key_unit": "否", "key_unit_reason": "", "key_unit_since": "",
-        "holds_national_catalog": "否", "holds_long_term": "是", "runs_sensitive_database": "否",
-    }  # fmt: skip
-    values.update(changes)
-    return [values[c.key] for c in COLUMNS]
-
-
-def xlsx(rows: list[list[object]], headers: list[str] = HEADERS, write_only: bool = False) -> bytes:
-    book = openpyxl.Workbook(write_only=write_only)
-    sheet = book.create_sheet() if write_only else book.active
-    sheet.append(headers)
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def csv_bytes(rows: list[list[object]], encoding: str = "utf-8", headers=HEADERS) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return out.getvalue().encode(encoding)
 
 
 def run_import(
