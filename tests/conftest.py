@@ -14,14 +14,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import Flask
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.db import make_engine, make_session_factory
 from cases.migrate import upgrade
 from cases.services.reference import sync_reference_data
+from cases.settings import load_settings
 from tests.support.district import district  # noqa: F401 (a fixture, shared)
 from tests.support.world import World
+from web.app import create_app
 
 PG_ADMIN = os.environ.get(
     "OVERSIGHT_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
@@ -138,3 +141,17 @@ def world(factory: sessionmaker[Session]) -> World:
 @pytest.fixture
 def pg_world(pg_factory: sessionmaker[Session]) -> World:
     return World.build(pg_factory)
+
+
+@pytest.fixture
+def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
+    """The Flask app on the test's database, with an instance folder and key of the test's own
+    (nothing is written into the checkout) — for pages and ``oversight`` commands."""
+    url = factory.kw["bind"].url.render_as_string(hide_password=False)
+    settings = load_settings(
+        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "test-app"}
+    ).with_(database_url=url)
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    yield app
+    app.extensions["oversight.engine"].dispose()

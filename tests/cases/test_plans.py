@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -48,10 +47,8 @@ from cases.services.plan_registers import (
 from cases.services.planning import ALGORITHM_VERSION
 from cases.services.plans import draw_plan, verify_plan
 from cases.services.registry import register_unit
-from cases.settings import load_settings
 from tests.support.district import draw
 from tests.support.world import T0, World
-from web.app import create_app
 from web.plan_cli import plan_group
 
 
@@ -348,18 +345,6 @@ def test_the_registers(district: World) -> None:
 
 
 # ---- the command line ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
-    url = factory.kw["bind"].url.render_as_string(hide_password=False)
-    settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "plan-cli-test"}
-    ).with_(database_url=url)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app
-    app.extensions["oversight.engine"].dispose()
 
 
 def test_cli_draws_verifies_and_exports(app: Flask, district: World, tmp_path: Path) -> None:

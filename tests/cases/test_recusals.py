@@ -3,15 +3,12 @@ the pairs the plan draw reads, and ``oversight recusal add|list|remove``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from cases.credit_code import make_credit_code
 from cases.db import command_session
@@ -25,9 +22,7 @@ from cases.services.recusals import (
     remove_recusal,
 )
 from cases.services.registry import register_unit
-from cases.settings import load_settings
 from tests.support.world import T0, World
-from web.app import create_app
 from web.registry_cli import recusal_group
 
 SINCE = date(2026, 1, 1)
@@ -141,18 +136,6 @@ def test_recused_pairs_cover_only_the_authoritys_units(world: World) -> None:
 
 
 # ---- the command line ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
-    url = factory.kw["bind"].url.render_as_string(hide_password=False)
-    settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "recusal-cli-test"}
-    ).with_(database_url=url)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app
-    app.extensions["oversight.engine"].dispose()
 
 
 def cli(app: Flask, *args: str) -> Result:

@@ -4,7 +4,6 @@ designation and the ``oversight units`` commands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from flask import Flask
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from cases.credit_code import make_credit_code
 from cases.db import command_session
@@ -23,10 +21,8 @@ from cases.errors import Conflict, InvalidInput, NotAllowed
 from cases.models import Authority, Unit
 from cases.services.key_units import designate_key_unit, key_unit_share, revoke_key_unit
 from cases.services.registry_import import ImportReport, RowError, import_units, template
-from cases.settings import load_settings
 from tests.support.sheets import HEADERS, code, csv_bytes, row, xlsx
 from tests.support.world import T0, World
-from web.app import create_app
 from web.cli import main
 from web.registry_cli import units_group
 
@@ -342,18 +338,6 @@ def test_key_unit_share_of_an_empty_register_is_zero(world: World) -> None:
 
 
 # ---- the command line ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
-    url = factory.kw["bind"].url.render_as_string(hide_password=False)
-    settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "registry-cli-test"}
-    ).with_(database_url=url)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app
-    app.extensions["oversight.engine"].dispose()
 
 
 def cli(app: Flask, *args: str) -> Result:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,30 +10,15 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from cases.models import CalendarYear, Deadline
-from cases.settings import load_settings
 from tests.support.world import World
-from web.app import create_app
 from web.calendar_cli import ScheduleFileError, calendar_group, parse_schedule
 
 SCHEDULE_2027 = {
     "holidays": {"2027-01-01..2027-01-03": "元旦", "2027-02-06..2027-02-14": "春节"},
     "workdays": {"2027-02-20": "春节调休上班"},
 }
-
-
-@pytest.fixture
-def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
-    url = factory.kw["bind"].url.render_as_string(hide_password=False)
-    settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "calendar-cli-test"}
-    ).with_(database_url=url)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app
-    app.extensions["oversight.engine"].dispose()
 
 
 def run(app: Flask, *args: str) -> Result:

@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from cases.settings import load_settings
 from tests.support.world import World
-from web.app import create_app
-
-
-@pytest.fixture
-def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
-    url = factory.kw["bind"].url.render_as_string(hide_password=False)
-    # An instance folder and key of the test's own, so nothing is written into the checkout.
-    settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "pages-test"}
-    ).with_(database_url=url)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app
-    app.extensions["oversight.engine"].dispose()
 
 
 @pytest.fixture
