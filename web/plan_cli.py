@@ -31,6 +31,7 @@ from cases.services.plan_publication import (
     table_bytes,
 )
 from cases.services.plan_registers import register_table
+from cases.services.plan_schedule import schedule_month
 from cases.services.plans import draw_plan, find_plan, verify_plan
 from cases.services.registry import system_actor
 from cases.vocabulary import InspectionKind, Regime
@@ -193,6 +194,38 @@ def status(year: int, regime: str, authority_code: str | None) -> None:
     for key, n in totals.items():
         zh, en = PROGRESS_STATUSES[key]
         click.echo(f"{zh} ({en}): {n}")
+
+
+@plan_group.command("schedule")
+@click.argument("year", type=int)
+@click.option("--regime", type=REGIMES, required=True)
+@click.option("--month", type=click.IntRange(1, 12), required=True)
+@click.option("--actor", required=True, help="Username of the officer registering them.")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: first working day."
+)
+@click.option("--authority", "authority_code", help="Authority code (default: the only one).")
+@with_appcontext
+def schedule(
+    year: int, regime: str, month: int, actor: str, day: datetime | None, authority_code: str | None
+) -> None:
+    """Register (planned) the month's drawn inspections with the officers the lottery paired."""
+    try:
+        with command_session(session_factory()) as session:
+            plan = _plan(session, authority_by_code(session, authority_code), year, regime)
+            user = session.scalar(select(User).where(User.username == actor))
+            if user is None:
+                raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")
+            done = schedule_month(
+                session, plan, month, user, day=day.date() if day else None, now=utcnow()
+            )
+            count, already, on = len(done.inspections), done.already, done.day
+    except OversightError as exc:
+        raise _fail(exc) from exc
+    click.echo(
+        f"{year}年{month}月：登记检查{count}项，日期{on}；已登记{already}项 "
+        f"({count} inspections planned on {on}; {already} already were)"
+    )
 
 
 @plan_group.command("registers")

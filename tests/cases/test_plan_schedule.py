@@ -1,0 +1,106 @@
+"""From the drawn plan to planned inspections (both databases): a month's entries become
+``planned`` inspections with the officers the lottery paired, linked to their entries; a second
+run adds nothing; a daily-check round is one day for one pair."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from cases.db import command_session
+from cases.errors import InvalidInput, NotAllowed
+from cases.models import Inspection, InspectionOfficer, InspectionPlan, PlanEntry
+from cases.services.plan_schedule import schedule_month
+from tests.support.district import YEAR, draw
+from tests.support.world import T0, World
+from web.plan_cli import plan_group
+
+
+def schedule(world: World, plan_id: int, month: int, who: str = "supervisor", **kw: object):
+    with command_session(world.factory) as s:
+        plan = s.get(InspectionPlan, plan_id)
+        done = schedule_month(s, plan, month, world.user(s, who), now=kw.pop("now", T0), **kw)
+        return [i.id for i in done.inspections], done.already, done.day
+
+
+def test_a_months_entries_become_planned_inspections_with_their_drawn_pair(district: World) -> None:
+    world = district
+    plan_id = draw(world)
+    with world.factory() as s:
+        month = min(s.scalars(select(PlanEntry.month).where(PlanEntry.plan_id == plan_id)))
+        wanted = s.scalars(
+            select(PlanEntry.id).where(PlanEntry.plan_id == plan_id, PlanEntry.month == month)
+        ).all()
+    ids, already, day = schedule(world, plan_id, month, day=date(YEAR, month, 12))
+    assert (len(ids), already, day) == (len(wanted), 0, date(YEAR, month, 12))
+    with world.factory() as s:
+        for entry in (s.get_one(PlanEntry, i) for i in wanted):
+            inspection = s.get(Inspection, entry.inspection_id)
+            assert inspection is not None and inspection.id in ids
+            assert (inspection.status, inspection.kind, inspection.unit_id) == (
+                "planned", entry.kind, entry.unit_id,
+            )  # fmt: skip
+            officers = s.scalars(
+                select(InspectionOfficer.user_id).where(
+                    InspectionOfficer.inspection_id == inspection.id
+                )
+            ).all()
+            assert sorted(officers) == sorted(entry.officer_ids)
+    again, already, _ = schedule(world, plan_id, month)
+    assert (again, already) == ([], len(wanted))  # nothing twice
+
+
+def test_a_daily_round_is_one_day_for_one_pair(district: World) -> None:
+    world = district
+    plan_id = draw(world, "security", now=datetime(YEAR, 4, 10, 2, tzinfo=UTC))
+    ids, _, day = schedule(world, plan_id, 5, now=datetime(YEAR, 4, 20, 2, tzinfo=UTC))
+    assert ids and day.month == 5
+    rounds: dict[int, set[tuple[date, tuple[int, ...]]]] = defaultdict(set)
+    with world.factory() as s:
+        for entry in s.scalars(
+            select(PlanEntry).where(
+                PlanEntry.plan_id == plan_id, PlanEntry.kind == "daily", PlanEntry.month == 5
+            )  # fmt: skip
+        ):
+            inspection = s.get_one(Inspection, entry.inspection_id)
+            rounds[entry.round_no].add(
+                (inspection.inspection_date, tuple(sorted(entry.officer_ids)))
+            )
+    assert rounds and all(len(r) == 1 for r in rounds.values())
+
+
+def test_bad_months_days_and_actors_are_refused_and_nothing_is_written(district: World) -> None:
+    world = district
+    plan_id = draw(world)
+    with pytest.raises(InvalidInput):
+        schedule(world, plan_id, 13)
+    with pytest.raises(InvalidInput):
+        schedule(world, plan_id, 1, day=date(2026, 3, 1))  # in the past (and the wrong year)
+    with pytest.raises(NotAllowed):
+        schedule(world, plan_id, 1, who="liaison")
+    with world.factory() as s:
+        assert s.scalars(select(Inspection)).all() == []
+        assert all(e.inspection_id is None for e in s.scalars(select(PlanEntry)))
+
+
+def test_the_schedule_command(app: Flask, district: World) -> None:
+    plan_id = draw(district)
+    with district.factory() as s:
+        month = min(s.scalars(select(PlanEntry.month).where(PlanEntry.plan_id == plan_id)))
+        supervisor = district.user(s, "supervisor").username
+    args = ["schedule", str(YEAR), "--regime", "electronic", "--month", str(month)]
+    args += ["--authority", "luquan"]
+    result = app.test_cli_runner().invoke(
+        plan_group, [*args, "--actor", supervisor, "--date", f"{YEAR}-{month:02d}-15"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{YEAR}年{month}月：登记检查" in result.output
+        and f"{YEAR}-{month:02d}-15" in result.output
+    )
+    result = app.test_cli_runner().invoke(plan_group, [*args, "--actor", "nobody"])
+    assert result.exit_code != 0 and "no user named 'nobody'" in result.output
