@@ -1,8 +1,10 @@
-"""The benchmarks' database: which one, creating it, emptying it (shared by every bench)."""
+"""The benchmarks' database (which one, creating it, emptying it) and the machine's idleness —
+shared by every bench."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import psycopg
 from sqlalchemy import Engine, make_url, text
@@ -42,3 +44,19 @@ def reset(engine: Engine) -> None:
             )
         ).scalars()
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+def idle_share(seconds: float = 1.0) -> str:
+    """How idle the machine was just before the start (other work skews every figure)."""
+
+    def sample() -> list[int]:
+        with open("/proc/stat") as f:
+            return [int(v) for v in f.readline().split()[1:9]]
+
+    try:
+        before = sample()
+        time.sleep(seconds)
+        delta = [b - a for a, b in zip(before, sample(), strict=True)]
+    except OSError:
+        return "unknown"
+    return f"{100 * (delta[3] + delta[4]) / max(sum(delta), 1):.0f}%"

@@ -60,7 +60,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import event, make_url, select, text
 
-from bench.benchdb import bench_url, conninfo, ensure_database, reset
+from bench.benchdb import bench_url, conninfo, ensure_database, idle_share, reset
 from cases.chain import GENESIS, Link, canonical_json, timestamp, verify_chain
 from cases.credit_code import make_credit_code
 from cases.db import command_session, make_engine, make_session_factory
@@ -779,22 +779,6 @@ def measure_latency(
 
 
 # ---- reporting -----------------------------------------------------------------------------
-def idle_share(seconds: float = 1.0) -> str:
-    """How idle the machine was just before the start (other work skews every figure)."""
-
-    def sample() -> list[int]:
-        with open("/proc/stat") as f:
-            return [int(v) for v in f.readline().split()[1:9]]
-
-    try:
-        before = sample()
-        time.sleep(seconds)
-        delta = [b - a for a, b in zip(before, sample(), strict=True)]
-    except OSError:
-        return "unknown"
-    return f"{100 * (delta[3] + delta[4]) / max(sum(delta), 1):.0f}%"
-
-
 def benchmark(args: argparse.Namespace) -> None:
     url = bench_url()
     idle = idle_share()

@@ -54,7 +54,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import event, make_url, select, text
 
-from bench.benchdb import bench_url, conninfo, ensure_database, reset
+from bench.benchdb import bench_url, conninfo, ensure_database, idle_share, reset
 from cases.calendar import default_calendar
 from cases.chain import GENESIS, Link, canonical_json
 from cases.clock import local_date
@@ -507,22 +507,6 @@ def check_written(url: str, sample: int = 200) -> None:
     engine.dispose()
     if problems:
         raise SystemExit("the bench wrote bad data:\n" + "\n".join(problems[:20]))
-
-
-def idle_share(seconds: float = 1.0) -> str:
-    """How idle the machine was just before the start (other work skews every figure)."""
-
-    def sample() -> list[int]:
-        with open("/proc/stat") as f:
-            return [int(v) for v in f.readline().split()[1:9]]
-
-    try:
-        before = sample()
-        time.sleep(seconds)
-        delta = [b - a for a, b in zip(before, sample(), strict=True)]
-    except OSError:
-        return "unknown"
-    return f"{100 * (delta[3] + delta[4]) / max(sum(delta), 1):.0f}%"
 
 
 def benchmark(url: str, seconds: float, rounds: int, shared_authority: bool) -> None:

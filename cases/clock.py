@@ -87,3 +87,8 @@ def shanghai_midnight_utc(d: date) -> datetime:
     if isinstance(d, datetime) or not isinstance(d, date):
         raise TypeError(f"expected a date, got {type(d).__name__}")
     return datetime(d.year, d.month, d.day, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def shanghai_time(d: date, hour: int, minute: int = 0) -> datetime:
+    """``hour:minute`` Asia/Shanghai on ``d``, as an aware UTC datetime (office hours in data)."""
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)

@@ -39,7 +39,7 @@ from cases.errors import OversightError
 from cases.models import User
 from cases.models.calendar import CalendarSource
 from cases.services.calendar import enter_year_schedule, year_schedule
-from web.cli_support import session_factory
+from web.cli_support import click_error, session_factory
 
 _WEEKDAYS_ZH = "一二三四五六日"
 _KINDS = {
@@ -193,7 +193,7 @@ def enter(
                 replace=replace,
             )
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     click.echo(
         f"{year}年节假日安排已录入：放假{len(holidays)}天，调休上班{len(workdays)}天；"
         f"重新计算暂定期限{recomputed}个 "

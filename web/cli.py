@@ -27,7 +27,7 @@ from cases.services.reference import sync_reference_data
 from cases.services.verification import verify_all_chains
 from web.app import create_app
 from web.calendar_cli import calendar_group
-from web.cli_support import session_factory
+from web.cli_support import click_error, session_factory
 from web.complaints_cli import register as register_complaints
 from web.plan_cli import plan_group
 from web.registry_cli import register as register_registry
@@ -110,7 +110,7 @@ def seed_demo_command(seed: int, if_empty: bool) -> None:
         with command_session(session_factory()) as session:
             summary = seed_demo(session, seed=seed, if_empty=if_empty)
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     click.echo(summary)
 
 

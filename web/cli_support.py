@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cases.errors import OversightError
 from cases.models import Authority
 
 
@@ -28,3 +29,8 @@ def authority_by_code(session: Session, code: str | None) -> Authority:
         codes = ", ".join(a.code for a in everyone) or "none"
         raise click.ClickException(f"请用 --authority 指定档案机关 (choose one: {codes})")
     return everyone[0]
+
+
+def click_error(exc: OversightError) -> click.ClickException:
+    """A service's refusal as the command's error line, in both languages (exit status 1)."""
+    return click.ClickException(f"{exc.reason_zh} ({exc.reason_en})")

@@ -27,7 +27,7 @@ from cases.models import User
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.services.complaints import receive_complaint
 from cases.services.compliance import MONTH_STATUSES, ComplianceReport, compliance
-from web.cli_support import authority_by_code, session_factory
+from web.cli_support import authority_by_code, click_error, session_factory
 
 
 @click.group("complaints")
@@ -86,7 +86,7 @@ def add(
             click.echo(f"投诉举报#{complaint.id}: {complaint.status}")
             click.echo(complaint.routing_reason)
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
 
 
 def _width(text: str) -> int:
@@ -153,7 +153,7 @@ def compliance_command(
                 today=today.date() if today else None,
             )  # fmt: skip
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     for line in format_report(report):
         click.echo(line.rstrip())
 

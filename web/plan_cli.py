@@ -35,13 +35,9 @@ from cases.services.plan_schedule import schedule_month
 from cases.services.plans import draw_plan, find_plan, verify_plan
 from cases.services.registry import system_actor
 from cases.vocabulary import InspectionKind, Regime
-from web.cli_support import authority_by_code, session_factory
+from web.cli_support import authority_by_code, click_error, session_factory
 
 REGIMES = click.Choice([r.value for r in Regime])
-
-
-def _fail(exc: OversightError) -> click.ClickException:
-    return click.ClickException(f"{exc.reason_zh} ({exc.reason_en})")
 
 
 def _plan(session: Session, authority: Authority, year: int, regime: str) -> InspectionPlan:
@@ -107,7 +103,7 @@ def draw(
                 counts[entry.kind] = counts.get(entry.kind, 0) + 1
             summary = (plan.id, plan.seed, plan.algorithm_version, plan.result_digest, counts)
     except OversightError as exc:
-        raise _fail(exc) from exc
+        raise click_error(exc) from exc
     plan_id, seed_used, version, result_digest, counts = summary
     click.echo(
         f"{year}年{Regime(regime).label_zh}计划已抽取 (plan #{plan_id} drawn): "
@@ -221,7 +217,7 @@ def schedule(
             )
             count, already, on = len(done.inspections), done.already, done.day
     except OversightError as exc:
-        raise _fail(exc) from exc
+        raise click_error(exc) from exc
     click.echo(
         f"{year}年{month}月：登记检查{count}项，日期{on}；已登记{already}项 "
         f"({count} inspections planned on {on}; {already} already were)"
@@ -252,7 +248,7 @@ def registers(
                 session, which, authority_by_code(session, authority_code), regime, day
             )
     except OversightError as exc:
-        raise _fail(exc) from exc
+        raise click_error(exc) from exc
     if fmt == "text":
         click.echo("\t".join(headers))
         for row in rows:

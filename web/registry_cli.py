@@ -39,7 +39,7 @@ from cases.services.key_units import KEY_UNIT_GUIDELINE, key_unit_share
 from cases.services.recusals import add_recusal, list_recusals, remove_recusal
 from cases.services.registry import system_actor
 from cases.services.registry_import import COLUMNS, ImportReport, import_units, template
-from web.cli_support import authority_by_code, session_factory
+from web.cli_support import authority_by_code, click_error, session_factory
 
 
 def _user(session: Session, username: str) -> User:
@@ -53,7 +53,7 @@ def _unit(session: Session, code: str) -> Unit:
     try:
         normalised = validate_credit_code(code)
     except InvalidCreditCode as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     unit = session.scalar(select(Unit).where(Unit.credit_code == normalised))
     if unit is None:
         raise click.ClickException(f"没有统一社会信用代码为{normalised}的单位 (no such unit)")
@@ -106,7 +106,7 @@ def import_command(
             )  # fmt: skip
             count, total, share = key_unit_share(session, authority)
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     _print_report(report, max_errors)
     if report.imported == 0 and report.errors:
         hint = "" if valid_only else "；改正后重新导入，或用 --valid-only 只导入正确的行"
@@ -202,7 +202,7 @@ def recusal_add(
             )  # fmt: skip
             names = f"{person.display_name} ↔ {unit.name}"
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     click.echo(f"回避已登记 recusal recorded: {names}")
 
 
@@ -220,7 +220,7 @@ def recusal_remove(officer: str, unit_code: str, reason: str, actor: str) -> Non
             remove_recusal(session, person, unit, reason, _user(session, actor), utcnow())
             names = f"{person.display_name} ↔ {unit.name}"
     except OversightError as exc:
-        raise click.ClickException(f"{exc.reason_zh} ({exc.reason_en})") from exc
+        raise click_error(exc) from exc
     click.echo(f"回避已撤销 recusal lifted: {names}")
 
 

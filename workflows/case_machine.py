@@ -12,22 +12,15 @@ Guards are functions in :mod:`workflows.guards`; effects are names the context o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from transitions import Machine
 
 from cases.vocabulary import Role
-from workflows.digest import definition_digest as digest_of
+from workflows.rulebook import StateInfo
+from workflows.rulebook import definition_digest as digest_of
 
 G = "workflows.guards."
-
-
-@dataclass(frozen=True)
-class StateInfo:
-    name: str
-    label_zh: str
-    label_en: str
 
 
 STATES: tuple[StateInfo, ...] = (

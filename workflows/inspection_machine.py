@@ -33,16 +33,10 @@ from transitions import EventData, Machine
 
 from cases.reference_data import INSPECTION_METHODS
 from cases.vocabulary import Role
-from workflows.digest import definition_digest as digest_of
+from workflows.rulebook import StateInfo
+from workflows.rulebook import definition_digest as digest_of
 
 G = "workflows.inspection_machine."
-
-
-@dataclass(frozen=True)
-class StateInfo:
-    name: str
-    label_zh: str
-    label_en: str
 
 
 STATES: tuple[StateInfo, ...] = (
@@ -61,6 +55,9 @@ SEALED_STATES = frozenset({"signed", "archived"})
 EDITABLE_STATES = frozenset({"in_progress", "recorded"})
 #: Where the officers on the inspection may be changed (``set_officers``).
 STAFFABLE_STATES = frozenset({"planned", "in_progress", "recorded"})
+#: The check has been carried out and written down: it counts for the quotas, and its end starts
+#: the 20 working days for publication (signatures may still be coming).
+RECORDED_STATES = ("recorded", "signed", "archived")
 
 #: 检查方式 (seed 档案安全 四(一)): the fixed vocabulary a record's methods come from.
 METHODS: dict[str, tuple[str, str]] = dict(INSPECTION_METHODS)

@@ -310,7 +310,6 @@ class _Planned:
     unit: Unit
     regime: str
     day: date
-    checklist_id: int
 
 
 def _plan_inspection(
@@ -328,7 +327,8 @@ def _plan_inspection(
     day = day or calendar_for(session).next_working_day(today)
     if day < today:
         raise InvalidInput(f"检查日期{day}早于今日", f"The inspection date {day} is in the past")
-    return _Planned(unit, chosen, day, current_checklist(session, chosen, day).id)
+    current_checklist(session, chosen, day)  # none in force on that day: refused before any write
+    return _Planned(unit, chosen, day)
 
 
 def _schedule_inspection(

@@ -43,8 +43,7 @@ from cases.clock import local_date, utcnow
 from cases.errors import InvalidInput
 from cases.models import Authority, Inspection, InspectionPlan, PlanEntry, Unit
 from cases.vocabulary import InspectionKind, Regime
-
-DONE_STATUSES = ("recorded", "signed", "archived")
+from workflows.inspection_machine import RECORDED_STATES
 
 DEFAULT_PARAMETERS: dict[str, Any] = {
     "sampling_rate": 0.08,
@@ -200,7 +199,7 @@ class _Context:
                     Inspection.authority_id == self.authority_id,
                     Inspection.regime == regime,
                     Inspection.kind == kind,
-                    Inspection.status.in_(DONE_STATUSES),
+                    Inspection.status.in_(RECORDED_STATES),
                     Inspection.inspection_date >= date(self.year, 1, 1),
                     Inspection.inspection_date <= date(self.year, 12, 31),
                 )
@@ -279,7 +278,7 @@ def _entries_done(ctx: _Context, entries: list[PlanEntry] | None, done_units: se
         ctx.session.scalars(
             select(Inspection.id).where(
                 Inspection.id.in_(linked),
-                Inspection.status.in_(DONE_STATUSES),
+                Inspection.status.in_(RECORDED_STATES),
                 Inspection.inspection_date >= date(ctx.year, 1, 1),
                 Inspection.inspection_date <= date(ctx.year, 12, 31),
             )

@@ -13,14 +13,19 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.calendar import default_calendar
-from cases.clock import SHANGHAI, ensure_utc, local_date, shanghai_midnight_utc, utcnow
+from cases.clock import (
+    local_date,
+    shanghai_midnight_utc,
+    shanghai_time,
+    utcnow,
+)
 from cases.credit_code import make_credit_code
 from cases.errors import InvalidInput
 from cases.models import Authority, Case, Circular, Unit, User
@@ -334,10 +339,6 @@ def _plan_inspections(rnd: random.Random, units: list[Unit], today: date) -> lis
     return sorted(plan, key=lambda p: (p.day, p.hour, p.unit.id))
 
 
-def _at(day: date, hour: int, minute: int) -> datetime:
-    return ensure_utc(datetime.combine(day, time(hour, minute), SHANGHAI))
-
-
 def _outcome(rnd: random.Random, code: str, p: Planned) -> ItemOutcome:
     forced = {f.rstrip("!*"): f for f in p.forced}
     if code in forced or (not p.forced and rnd.random() < 0.11):
@@ -370,7 +371,7 @@ def _record_inspections(
             officers=officers, outcomes=outcomes, actor=officers[0], methods=methods,
             record_problems="；".join(failed),
             record_handling="当场指出问题，下达执法通知书责令限期改正" if failed else "",
-            now=_at(p.day, p.hour or rnd.randint(9, 11), rnd.randint(0, 50)),
+            now=shanghai_time(p.day, p.hour or rnd.randint(9, 11), rnd.randint(0, 50)),
             record_content=f"对{p.unit.name}开展{InspectionKind(p.kind).label_zh}：听取汇报、查阅资料、核查现场",
         )  # fmt: skip
         cases += opened
@@ -380,7 +381,7 @@ def _record_inspections(
 def _office(day: date, rnd: random.Random) -> datetime:
     while not default_calendar().is_working_day(day):
         day += timedelta(days=1)
-    return _at(day, rnd.randint(9, 16), rnd.randint(0, 59))
+    return shanghai_time(day, rnd.randint(9, 16), rnd.randint(0, 59))
 
 
 def _state_after(steps: tuple[str, ...]) -> str:

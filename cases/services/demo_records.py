@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.clock import SHANGHAI, ensure_utc
+from cases.clock import shanghai_time
 from cases.models import Authority, Deadline, Inspection, InspectionOfficer, Unit, User
 from cases.services.complaints import receive_complaint
 from cases.services.inspection_records import advance_inspection
@@ -43,10 +43,6 @@ class Paperwork:
         )
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return ensure_utc(datetime.combine(day, time(hour, minute), SHANGHAI))
-
-
 def finish_records(
     session: Session, authority: Authority, rnd: random.Random, today: date
 ) -> Paperwork:
@@ -67,7 +63,7 @@ def finish_records(
             .where(InspectionOfficer.inspection_id == inspection.id)
             .order_by(User.id)
         ).all()
-        signed_at = _at(day, 16, rnd.randint(0, 40))
+        signed_at = shanghai_time(day, 16, rnd.randint(0, 40))
         for officer in officers:
             advance_inspection(session, inspection.id, "sign", officer, now=signed_at)
         person = inspection.unit.responsible_person
@@ -88,14 +84,14 @@ def finish_records(
         )
         publish_on = day + timedelta(days=rnd.randint(7, 21))
         if deadline is not None and inspection.id != lapsing and publish_on < today:
-            publish_result(session, inspection.id, officers[0], _at(publish_on, 10))
+            publish_result(session, inspection.id, officers[0], shanghai_time(publish_on, 10))
             done.published += 1
         elif deadline is not None:
             done.unpublished += 1
         if day < today - ARCHIVE_AFTER:
             archived_on = max(publish_on, day + timedelta(days=25))
             advance_inspection(session, inspection.id, "archive", officers[0],
-                               now=_at(min(archived_on, today - timedelta(days=1)), 11))  # fmt: skip
+                               now=shanghai_time(min(archived_on, today - timedelta(days=1)), 11))  # fmt: skip
             done.archived += 1
     return done
 
@@ -122,7 +118,7 @@ def recusal_complaints_and_plans(
     today: date,
 ) -> str:
     """A conflict of interest on file, three complaints, and next year's two plans."""
-    now = _at(today, 9) - timedelta(days=1)
+    now = shanghai_time(today, 9) - timedelta(days=1)
     relative = rnd.choice([u for u in units if not u.is_key_unit])
     add_recusal(session, inspectors[0], relative, f"配偶在{relative.name}任职", today - timedelta(days=200),
                 supervisor, now)  # fmt: skip

@@ -95,13 +95,18 @@ def firing(session: Session, batch: FiringBatch) -> Iterator[FiringBatch]:
         session.info.pop(_KEY, None)
 
 
-def write(session: Session, stmt: UpdateBase, params: dict[str, Any]) -> int | None:
-    """Execute a prebuilt INSERT/UPDATE now (returns its row count), or hold it back while a
-    sweeper's group is firing (returns None; :func:`send_held_writes` checks the counts)."""
+def write(
+    session: Session, stmt: UpdateBase, params: dict[str, Any] | list[dict[str, Any]]
+) -> int | None:
+    """Execute a prebuilt INSERT/UPDATE now — one row, or several as one executemany — and
+    return its row count; or hold it back while a sweeper's group is firing (returns None;
+    :func:`send_held_writes` checks the counts)."""
+    rows = params if isinstance(params, list) else [params]
     batch = current_batch(session)
     if batch is not None and batch.holding:
-        key = (id(stmt), frozenset(params))  # executemany needs one set of keys per statement
-        batch.held.setdefault(key, (stmt, []))[1].append(params)
+        for row in rows:
+            key = (id(stmt), frozenset(row))  # executemany needs one set of keys per statement
+            batch.held.setdefault(key, (stmt, []))[1].append(row)
         return None
     return session.connection().execute(stmt, params).rowcount
 

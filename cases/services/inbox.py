@@ -41,13 +41,12 @@ def notify(
     now: datetime,
     case_id: int | None = None,
 ) -> list[int]:
-    """One notification per distinct user, written with a prebuilt Core INSERT (nothing reads
+    """One notification per distinct user, written with one prebuilt Core INSERT (nothing reads
     them back in the transaction); returns the users' ids (for the event's payload)."""
     ids = list(dict.fromkeys(u.id for u in users))
     if ids:
         if session.new:  # rows it may refer to (a new case, a new user) go first
             session.flush()
-        for i in ids:
-            row = {"user_id": i, "case_id": case_id, "title_zh": zh, "title_en": en}
-            write(session, _INSERT_NOTIFICATION, {**row, "created_at": now})
+        common = {"case_id": case_id, "title_zh": zh, "title_en": en, "created_at": now}
+        write(session, _INSERT_NOTIFICATION, [{"user_id": i, **common} for i in ids])
     return ids

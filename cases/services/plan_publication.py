@@ -29,10 +29,7 @@ from cases.services.plans import stored_rows
 from cases.services.publication import PUBLICATION_LIMIT
 from cases.timelimits import compute_due
 from cases.vocabulary import DeadlineKind, InspectionKind, Regime
-
-#: Inspection statuses in which the check has ended (its record exists), even without ``ended_on``.
-ENDED_STATUSES = ("recorded", "signed", "archived")
-
+from workflows.inspection_machine import RECORDED_STATES
 
 # ---- publication (一公开) -------------------------------------------------------------------
 
@@ -182,7 +179,7 @@ def publication_progress(
         if inspection is None:
             out.append(EntryProgress(position, unit_id, kind, month, None, "not_inspected"))
             continue
-        if inspection.ended_on is None and inspection.status not in ENDED_STATUSES:
+        if inspection.ended_on is None and inspection.status not in RECORDED_STATES:
             out.append(EntryProgress(position, unit_id, kind, month, inspection.id, "in_progress"))
             continue
         ended = inspection.ended_on or inspection.inspection_date

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from cases.clock import local_date, shanghai_midnight_utc
 from cases.models import Authority, Deadline, Inspection
-from cases.services.compliance import DONE_STATUSES, compliance
+from cases.services.compliance import compliance
 from cases.services.inbox import notify, supervisors_of
 from cases.vocabulary import DeadlineKind, DeadlineStatus, InspectionKind, Regime
+from workflows.inspection_machine import RECORDED_STATES
 
 UNITS_PER_CHECK = 2
 
@@ -80,7 +81,7 @@ def daily_rounds(session: Session, authority_id: int, start: date) -> dict[date,
             Inspection.authority_id == authority_id,
             Inspection.regime == Regime.SECURITY,
             Inspection.kind == InspectionKind.DAILY,
-            Inspection.status.in_(DONE_STATUSES),
+            Inspection.status.in_(RECORDED_STATES),
             Inspection.inspection_date >= start,
             Inspection.inspection_date < next_month(start),
         )

@@ -1,4 +1,5 @@
-"""The digest that pins a machine's definition to its version number.
+"""What both machines (case, inspection record) are written with: a state with its labels, and
+the digest that pins a machine's definition to its version number.
 
 A stored case or inspection record names the machine version it was opened under; if the table
 of states, transitions or roles changes without a new version, old records would silently follow
@@ -9,7 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    name: str
+    label_zh: str
+    label_en: str
 
 
 def definition_digest(
