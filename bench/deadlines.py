@@ -1,7 +1,7 @@
 """Deadlines on PostgreSQL at scale: claiming, firing, and due-to-effect latency through Celery.
 
 With 1,000,000 pending deadline rows of which 1,000 are due, measures — through the app's own
-code (``cases.services.deadlines``):
+code (``cases.deadlines.sweeper``):
 
 * ``claim_ms``: one ``claim_due(session, now, 1000)`` (``FOR UPDATE OF deadlines, cases SKIP
   LOCKED``), median of repeated rolled-back transactions; next to it the same SQL through
@@ -29,7 +29,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder is sys.path[0], and bench/transitions.py would shadow the
+# Run as a script, this file's folder is sys.path[0], and bench/door.py would shadow the
 # ``transitions`` library; put the project root there instead.
 _HERE = Path(__file__).resolve().parent
 _ROOT = _HERE.parent
@@ -61,19 +61,19 @@ import psycopg
 from sqlalchemy import event, make_url, select, text
 
 from bench.benchdb import bench_url, conninfo, ensure_database, idle_share, reset
-from cases.chain import GENESIS, Link, canonical_json, timestamp, verify_chain
-from cases.credit_code import make_credit_code
-from cases.db import command_session, make_engine, make_session_factory
-from cases.migrate import upgrade
+from cases.casework.door import advance
+from cases.core.chain import GENESIS, Link, canonical_json, timestamp, verify_chain
+from cases.core.db import command_session, make_engine, make_session_factory
+from cases.core.migrate import upgrade
+from cases.core.runtime import tune_gc
+from cases.core.settings import current_settings
+from cases.core.vocabulary import Role
+from cases.deadlines.sweeper import claim_due, sweep
+from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import Case, Deadline, Event, Finding, User
-from cases.runtime import tune_gc
-from cases.services.advance import advance
-from cases.services.deadlines import claim_due, sweep
-from cases.services.inspections import ItemOutcome, record_inspection
-from cases.services.reference import sync_reference_data
-from cases.services.registry import create_authority, create_user, register_unit, system_actor
-from cases.settings import current_settings
-from cases.vocabulary import Role
+from cases.reference.sync import sync_reference_data
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import create_authority, create_user, register_unit, system_actor
 
 BROKER_URL = "redis://127.0.0.1:6379/14"
 STATE = "rectifying"  # the cases the deadlines act on (notice served, rectification running)

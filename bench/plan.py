@@ -27,7 +27,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder is sys.path[0], and bench/transitions.py would shadow the
+# Run as a script, this file's folder is sys.path[0], and bench/door.py would shadow the
 # ``transitions`` library; put the project root there instead.
 _HERE = Path(__file__).resolve().parent
 _ROOT = _HERE.parent
@@ -52,14 +52,14 @@ from openpyxl import Workbook
 from sqlalchemy import delete, func, select, text
 
 from bench.benchdb import conninfo, ensure_database, reset
-from cases.credit_code import make_credit_code
-from cases.db import command_session, make_engine, make_session_factory
-from cases.migrate import upgrade
+from cases.core.db import command_session, make_engine, make_session_factory
+from cases.core.migrate import upgrade
+from cases.core.runtime import tune_gc
 from cases.models import Authority, InspectionPlan, PlanEntry, User
-from cases.runtime import tune_gc
-from cases.services.plans import draw_plan, verify_plan
-from cases.services.reference import sync_reference_data
-from cases.services.registry import create_authority, create_user
+from cases.plans.yearly import draw_plan, verify_plan
+from cases.reference.sync import sync_reference_data
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import create_authority, create_user
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/oversight_bench_plan"
 UNITS = 100_000
@@ -278,7 +278,7 @@ def import_file(rows: int) -> bytes:
 
 
 def time_import(url: str, rows: int) -> float:
-    from cases.services.registry_import import import_units
+    from cases.registry.unit_import import import_units
 
     start = time.perf_counter()
     data = import_file(rows)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import cases.models  # noqa: F401  (registers every table on Base.metadata)
-from cases.db import Base, make_engine
-from cases.settings import load_settings
+from cases.core.db import Base, make_engine
+from cases.core.settings import load_settings
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or load_settings().database_url

@@ -18,9 +18,9 @@ from celery import Celery
 from celery.signals import worker_process_init
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.db import make_engine, make_session_factory
-from cases.runtime import tune_gc
-from cases.settings import Settings, current_settings
+from cases.core.db import make_engine, make_session_factory
+from cases.core.runtime import tune_gc
+from cases.core.settings import Settings, current_settings
 
 
 def make_celery(settings: Settings) -> Celery:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from cases.services.deadlines import SweepResult, sweep
-from cases.services.mail import deliver_emails
-from cases.services.outbox import deliver_outbox
-from cases.settings import Settings, current_settings
+from cases.core.settings import Settings, current_settings
+from cases.deadlines.sweeper import SweepResult, sweep
+from cases.messages.mail import deliver_emails
+from cases.messages.outbox import deliver_outbox
 from tasks.app import app, session_factory
 
 

@@ -18,10 +18,10 @@ from flask import Flask
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.db import make_engine, make_session_factory
-from cases.migrate import upgrade
-from cases.services.reference import sync_reference_data
-from cases.settings import load_settings
+from cases.core.db import make_engine, make_session_factory
+from cases.core.migrate import upgrade
+from cases.core.settings import load_settings
+from cases.reference.sync import sync_reference_data
 from tests.support.district import district  # noqa: F401 (a fixture, shared)
 from tests.support.world import World
 from web.app import create_app

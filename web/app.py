@@ -5,14 +5,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
-from sqlalchemy.orm import Session
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from cases.db import make_engine, make_session_factory
-from cases.errors import OversightError
-from cases.runtime import tune_gc
-from cases.settings import Settings, load_settings
+from cases.core.db import make_engine, make_session_factory
+from cases.core.errors import OversightError
+from cases.core.runtime import tune_gc
+from cases.core.settings import Settings, load_settings
+from web.database import close_session
+from web.views import cases as case_views
+from web.views import health
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,18 +25,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["oversight.engine"] = engine
     app.extensions["oversight.sessions"] = make_session_factory(engine)
 
-    from web.views import cases as case_views
-    from web.views import health
-
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)
 
-    @app.teardown_appcontext
-    def _close_session(_exc: BaseException | None) -> None:
-        session: Session | None = g.pop("db", None)
-        if session is not None:
-            session.rollback()
-            session.close()
+    app.teardown_appcontext(close_session)
 
     @app.errorhandler(OversightError)
     def _domain_error(exc: OversightError) -> Any:
@@ -63,12 +57,3 @@ HTTP_MESSAGES_ZH = {
     405: "不支持该请求方式",
     413: "提交的内容过大",
 }
-
-
-def db() -> Session:
-    """The request's session (rolled back at teardown unless a view committed)."""
-    from flask import current_app
-
-    if "db" not in g:
-        g.db = current_app.extensions["oversight.sessions"]()
-    return g.db

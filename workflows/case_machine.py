@@ -16,7 +16,7 @@ from functools import cache
 
 from transitions import Machine
 
-from cases.vocabulary import Role
+from cases.core.vocabulary import Role
 from workflows.rulebook import StateInfo
 from workflows.rulebook import definition_digest as digest_of
 

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from transitions import EventData
 
-from cases.timelimits import InvalidTimeLimit, TimeLimit
-from cases.vocabulary import Regime
+from cases.core.vocabulary import Regime
+from cases.reference.timelimits import InvalidTimeLimit, TimeLimit
 
 #: Ways a notice may be served (送达方式), after 行政处罚法 art 61 / 民事诉讼法.
 SERVICE_METHODS: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ who may fire what.
 
 Built like :mod:`workflows.case_machine`, only smaller: one shared ``transitions.Machine`` used as
 a rulebook (never bound to a row, no queue, no ``on_exception``); the one door
-(:func:`cases.services.inspection_records.advance_inspection`) fires
+(:func:`cases.inspections.door.advance_inspection`) fires
 ``machine.events[trigger].trigger(context)`` on a throw-away context holding one record.
 
 Signatures. ``sign`` (an officer signs for themself), ``unit_sign`` (the unit's responsible person
@@ -31,8 +31,8 @@ from typing import Protocol
 
 from transitions import EventData, Machine
 
-from cases.reference_data import INSPECTION_METHODS
-from cases.vocabulary import Role
+from cases.core.vocabulary import Role
+from cases.reference.data import INSPECTION_METHODS
 from workflows.rulebook import StateInfo
 from workflows.rulebook import definition_digest as digest_of
 

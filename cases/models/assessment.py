@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.db import Base, UTCDateTime
+from cases.core.db import Base, UTCDateTime
 
 
 class Assessment(Base):

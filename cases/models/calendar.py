@@ -17,9 +17,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cases.db import Base, UTCDateTime
+from cases.core.db import Base, UTCDateTime
+from cases.core.vocabulary import Labeled, sql_in
 from cases.models.people import User
-from cases.vocabulary import Labeled, sql_in
 
 
 class CalendarSource(Labeled):

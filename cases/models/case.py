@@ -24,13 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cases.clock import utcnow
-from cases.db import Base, UTCDateTime
-from cases.models.inspections import Finding
-from cases.models.people import Unit, User
-from cases.models.reference import ChecklistVersion
-from cases.timelimits import TimeUnit
-from cases.vocabulary import (
+from cases.core.clock import utcnow
+from cases.core.db import Base, UTCDateTime
+from cases.core.vocabulary import (
     CircularKind,
     DeadlineKind,
     DeadlineStatus,
@@ -39,6 +35,10 @@ from cases.vocabulary import (
     ReportRecipient,
     sql_in,
 )
+from cases.models.inspections import Finding
+from cases.models.people import Unit, User
+from cases.models.reference import ChecklistVersion
+from cases.reference.timelimits import TimeUnit
 from workflows.case_machine import STATE_NAMES
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.clock import utcnow
-from cases.db import Base, UTCDateTime
+from cases.core.clock import utcnow
+from cases.core.db import Base, UTCDateTime
 
 COMPLAINT_SOURCES = ["public", "department", "superior", "media", "other"]
 COMPLAINT_STATUSES = ["received", "inspection_scheduled", "forwarded"]

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.db import Base, UTCDateTime
+from cases.core.db import Base, UTCDateTime
 
 
 class Delivery(Base):

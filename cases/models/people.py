@@ -17,9 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cases.clock import utcnow
-from cases.db import Base, UTCDateTime
-from cases.vocabulary import OFFICER_ROLES, Role, UnitKind, sql_in
+from cases.core.clock import utcnow
+from cases.core.db import Base, UTCDateTime
+from cases.core.vocabulary import OFFICER_ROLES, Role, UnitKind, sql_in
 
 
 class Authority(Base):

@@ -22,9 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cases.clock import utcnow
-from cases.db import Base, UTCDateTime
-from cases.vocabulary import InspectionKind, Regime, sql_in
+from cases.core.clock import utcnow
+from cases.core.db import Base, UTCDateTime
+from cases.core.vocabulary import InspectionKind, Regime, sql_in
 
 
 class InspectionPlan(Base):

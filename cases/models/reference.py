@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cases.db import Base
-from cases.vocabulary import Regime, sql_in
+from cases.core.db import Base
+from cases.core.vocabulary import Regime, sql_in
 
 
 class ChecklistVersion(Base):

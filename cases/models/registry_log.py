@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.db import Base, UTCDateTime
+from cases.core.db import Base, UTCDateTime
 
 REGISTRY_EVENT_KINDS = [
     "key_unit_designated",

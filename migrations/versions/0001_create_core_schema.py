@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0001"
 down_revision = None
@@ -155,7 +155,7 @@ def upgrade() -> None:
         sa.Column("record_handling", sa.Text(), nullable=False),
         sa.Column("responsible_person_signed", sa.Boolean(), nullable=False),
         sa.Column("refusal_to_sign", sa.Text(), nullable=True),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "kind IN ('random_sampling', 'key_unit', 'special', 'complaint', 'daily')",
             name=op.f("ck_inspections_kind"),
@@ -205,7 +205,7 @@ def upgrade() -> None:
         sa.Column("credential_no", sa.String(length=40), nullable=True),
         sa.Column("credential_issued_on", sa.Date(), nullable=True),
         sa.Column("credential_expires_on", sa.Date(), nullable=True),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "role <> 'unit_liaison' OR unit_id IS NOT NULL", name=op.f("ck_users_liaison_has_unit")
         ),
@@ -239,8 +239,8 @@ def upgrade() -> None:
         sa.Column("is_emergency", sa.Boolean(), nullable=False),
         sa.Column("is_serious", sa.Boolean(), nullable=False),
         sa.Column("on_site_stop", sa.Boolean(), nullable=False),
-        sa.Column("on_site_stop_at", cases.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("on_site_stop_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "NOT on_site_stop OR on_site_stop_at IS NOT NULL",
             name=op.f("ck_findings_on_site_stop_has_time"),
@@ -324,10 +324,10 @@ def upgrade() -> None:
         sa.Column("is_emergency", sa.Boolean(), nullable=False),
         sa.Column("is_serious", sa.Boolean(), nullable=False),
         sa.Column("information_security", sa.Boolean(), nullable=False),
-        sa.Column("opened_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", cases.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("stop_order_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("stop_order_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("chain_algorithm", sa.String(length=10), nullable=False),
         sa.Column("chain_seq", sa.Integer(), nullable=False),
         sa.Column("chain_head", sa.String(length=64), nullable=False),
@@ -372,7 +372,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("legal_basis", sa.Text(), nullable=False),
-        sa.Column("published_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "kind <> 'criticism' OR legal_basis <> ''",
@@ -400,12 +400,12 @@ def upgrade() -> None:
         sa.Column("authority_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("due_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("time_limit_length", sa.Integer(), nullable=True),
         sa.Column("time_limit_unit", sa.String(length=20), nullable=True),
         sa.Column("provisional", sa.Boolean(), nullable=False),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("settled_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("settled_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.CheckConstraint(
             "kind IN ('rectification', 'emergency_backfill', 'referral_feedback', 'publication', 'assessment_cutoff', 'quota_watch')",
@@ -445,7 +445,7 @@ def upgrade() -> None:
         sa.Column("to_state", sa.String(length=30), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_role", sa.String(length=20), nullable=False),
-        sa.Column("occurred_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=200), nullable=True),
         sa.Column("algorithm", sa.String(length=10), nullable=False),
@@ -474,14 +474,14 @@ def upgrade() -> None:
         sa.Column("remedial_measures", sa.Text(), nullable=False),
         sa.Column("time_limit_length", sa.Integer(), nullable=False),
         sa.Column("time_limit_unit", sa.String(length=20), nullable=False),
-        sa.Column("due_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("due_provisional", sa.Boolean(), nullable=False),
-        sa.Column("issued_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("issued_by_id", sa.Integer(), nullable=False),
         sa.Column("officer_ids", sa.JSON(), nullable=False),
         sa.Column("is_backfill", sa.Boolean(), nullable=False),
         sa.Column("backfill_late", sa.Boolean(), nullable=False),
-        sa.Column("served_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("served_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("service_method", sa.String(length=20), nullable=True),
         sa.CheckConstraint(
             "time_limit_unit IN ('natural_day', 'working_day', 'hour')",
@@ -512,8 +512,8 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("title_zh", sa.String(length=300), nullable=False),
         sa.Column("title_en", sa.String(length=300), nullable=False),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("read_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_notifications_case_id_cases")
         ),
@@ -532,7 +532,7 @@ def upgrade() -> None:
         sa.Column("content", sa.Text(), nullable=False),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("submitted_by_id", sa.Integer(), nullable=False),
-        sa.Column("submitted_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_rectification_reports_case_id_cases")
         ),
@@ -556,8 +556,8 @@ def upgrade() -> None:
         sa.Column("grounds", sa.Text(), nullable=False),
         sa.Column("legal_basis", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("proposed_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("answered_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("proposed_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=False),
         sa.CheckConstraint(
             "status <> 'answered' OR (answered_at IS NOT NULL AND outcome <> '')",
@@ -581,8 +581,8 @@ def upgrade() -> None:
         sa.Column("recipient_name", sa.String(length=200), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "recipient IN ('network_security', 'superior_archives', 'district_government', 'other_department')",
             name=op.f("ck_reports_recipient"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0002"
 down_revision = "0001"
@@ -22,7 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(
-            sa.Column("retry_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("retry_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("last_error", sa.Text(), server_default="", nullable=False))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0003"
 down_revision = "0002"
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("published_on", sa.Date(), nullable=True),
         sa.Column("entered_by_id", sa.Integer(), nullable=True),
-        sa.Column("entered_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("entered_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "source <> 'admin' OR entered_by_id IS NOT NULL",
             name=op.f("ck_calendar_years_admin_entry_has_author"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0004"
 down_revision = "0003"
@@ -22,7 +22,7 @@ PENDING_REMINDER = "status = 'pending' AND next_reminder_at IS NOT NULL"
 def upgrade() -> None:
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("next_reminder_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("next_reminder_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
             sa.Column("reminders_sent", sa.Integer(), server_default="0", nullable=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0005"
 down_revision = "0004"
@@ -24,12 +24,12 @@ def upgrade() -> None:
         sa.Column("deadline_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=False),
-        sa.Column("requested_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("requested_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("new_last_day", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
-        sa.Column("decided_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decision_note", sa.Text(), nullable=False),
         sa.CheckConstraint(
             "status = 'requested' OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
@@ -67,7 +67,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("paused_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("paused_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0006"
 down_revision = "0005"
@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("emailed_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("emailed_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
             sa.Column("email_attempts", sa.Integer(), server_default="0", nullable=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0007"
 down_revision = "0006"
@@ -27,7 +27,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("sent_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("sent_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0008"
 down_revision = "0007"
@@ -24,10 +24,10 @@ def upgrade() -> None:
         sa.Column("authority_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("cutoff_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("cutoff_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("circular_id", sa.Integer(), nullable=True),
-        sa.Column("circulated_at", cases.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("locked_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("circulated_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status = 'open' OR locked_at IS NOT NULL", name=op.f("ck_assessments_locked_has_time")
         ),

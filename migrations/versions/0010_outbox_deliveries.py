@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0010"
 down_revision = "0009"
@@ -28,10 +28,10 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(length=128), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=False),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("kind IN ('report', 'circular')", name=op.f("ck_deliveries_kind")),
         sa.CheckConstraint("status IN ('pending', 'delivered')", name=op.f("ck_deliveries_status")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),

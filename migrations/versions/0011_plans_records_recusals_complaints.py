@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0011"
 down_revision = "0010"
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("inputs", sa.JSON(), nullable=False),
         sa.Column("inputs_digest", sa.String(length=64), nullable=False),
         sa.Column("result_digest", sa.String(length=64), nullable=False),
-        sa.Column("drawn_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("drawn_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("drawn_by_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "regime IN ('electronic', 'security')", name=op.f("ck_inspection_plans_regime")
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("since", sa.Date(), nullable=False),
-        sa.Column("created_at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("length(reason) > 0", name=op.f("ck_recusals_has_reason")),
         sa.ForeignKeyConstraint(
             ["officer_id"], ["users.id"], name=op.f("fk_recusals_officer_id_users")
@@ -86,8 +86,8 @@ def upgrade() -> None:
         sa.Column("routing_reason", sa.Text(), nullable=False),
         sa.Column("forwarded_to", sa.String(length=300), nullable=False),
         sa.Column("inspection_id", sa.Integer(), nullable=True),
-        sa.Column("received_at", cases.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("routed_at", cases.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("routed_at", cases.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("received_by_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "source IN ('public', 'department', 'superior', 'media', 'other')",
@@ -134,7 +134,7 @@ def upgrade() -> None:
         sa.Column("from_state", sa.String(length=20), nullable=True),
         sa.Column("to_state", sa.String(length=20), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=False),
-        sa.Column("at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["users.id"], name=op.f("fk_inspection_events_actor_id_users")
@@ -215,13 +215,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("refusal_recorded_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("ended_on", sa.Date(), nullable=True))
         batch_op.add_column(
-            sa.Column("signed_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("signed_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("archived_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("archived_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("published_at", cases.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("published_at", cases.core.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
         batch_op.create_foreign_key(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import cases.db
+import cases.core.db
 
 revision = "0012"
 down_revision = "0011"
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=False),
-        sa.Column("at", cases.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.CheckConstraint(

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cases.casework.context import CaseTransition
+from cases.casework.verification import verify_all_chains
 from cases.models import (
     Case,
     Deadline,
@@ -20,8 +22,6 @@ from cases.models import (
     Referral,
     Report,
 )
-from cases.services.transition import CaseTransition
-from cases.services.verification import verify_all_chains
 from tests.support.world import World
 
 

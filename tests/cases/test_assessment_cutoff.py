@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from cases.db import command_session
-from cases.errors import Conflict
+from cases.core.db import command_session
+from cases.core.errors import Conflict
+from cases.deadlines.sweeper import sweep
 from cases.models import Assessment, Notification
-from cases.services.assessments import circulate_assessment, cutoff_for
-from cases.services.deadlines import sweep
+from cases.plans.assessments import circulate_assessment, cutoff_for
 from tests.support.world import World
 
 

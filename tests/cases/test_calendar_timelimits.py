@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from cases.calendar import WorkdayCalendar, default_calendar
-from cases.clock import (
+from cases.core.clock import (
     SHANGHAI,
     ensure_utc,
     local_date,
@@ -15,7 +14,8 @@ from cases.clock import (
     to_shanghai,
     utcnow,
 )
-from cases.timelimits import Due, InvalidTimeLimit, TimeLimit, TimeUnit, compute_due
+from cases.reference.timelimits import Due, InvalidTimeLimit, TimeLimit, TimeUnit, compute_due
+from cases.reference.workdays import WorkdayCalendar, default_calendar
 
 
 def d(iso: str) -> date:

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from cases.credit_code import make_credit_code
-from cases.db import command_session
-from cases.errors import InvalidInput, NotAllowed
+from cases.complaints.intake import MAX_ATTACHMENT_BYTES, attachment_path, receive_complaint
+from cases.core.db import command_session
+from cases.core.errors import InvalidInput, NotAllowed
+from cases.core.settings import Settings, load_settings
 from cases.models import (
     Authority,
     Complaint,
@@ -21,9 +22,8 @@ from cases.models import (
     Notification,
     Unit,
 )
-from cases.services.complaints import MAX_ATTACHMENT_BYTES, attachment_path, receive_complaint
-from cases.services.registry import register_unit
-from cases.settings import Settings, load_settings
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import register_unit
 from tests.support.world import World
 
 
@@ -247,7 +247,7 @@ def test_security_regime_refused_for_a_unit_outside_it(world: World, settings: S
 def test_a_disk_failure_while_storing_leaves_no_row_and_no_file(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cases.services.complaints as complaints
+    import cases.complaints.intake as complaints
 
     written: list[int] = []
 

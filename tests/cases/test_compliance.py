@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.credit_code import make_credit_code
-from cases.db import command_session
-from cases.errors import InvalidInput
+from cases.complaints.intake import receive_complaint
+from cases.core.db import command_session
+from cases.core.errors import InvalidInput
+from cases.core.settings import load_settings
+from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import Authority, InspectionPlan, PlanEntry, Unit
-from cases.reference_data import checklist_for
-from cases.services.complaints import receive_complaint
-from cases.services.compliance import ComplianceReport, compliance
-from cases.services.inspections import ItemOutcome, record_inspection
-from cases.services.quota_watch import UNITS_PER_CHECK, daily_rounds
-from cases.services.registry import register_unit
-from cases.settings import load_settings
+from cases.plans.compliance import ComplianceReport, compliance
+from cases.plans.quota_watch import UNITS_PER_CHECK, daily_rounds
+from cases.reference.data import checklist_for
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import register_unit
 from tests.support.world import World
 from web.app import create_app
-from web.complaints_cli import compliance_command
+from web.cli.complaints import compliance_command
 
 TODAY = date(2026, 7, 15)  # six months (January–June) have ended
 
@@ -58,7 +58,7 @@ def inspect(world: World, unit: str, regime: str, kind: str, day: date) -> int:
             record_content="例行检查", now=datetime.combine(day, datetime.min.time(), UTC),
         )  # fmt: skip
         if inspection.status == "in_progress":  # the record machine's quick path stops here
-            from cases.services.inspection_records import advance_inspection
+            from cases.inspections.door import advance_inspection
 
             advance_inspection(
                 s, inspection.id, "record", inspector,

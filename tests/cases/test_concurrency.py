@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from cases.db import command_session
-from cases.errors import GuardFailed
+from cases.casework.door import advance
+from cases.casework.verification import verify_all_chains
+from cases.core.db import command_session
+from cases.core.errors import GuardFailed
 from cases.models import Case, Event, Notice
-from cases.services.advance import advance
-from cases.services.verification import verify_all_chains
 from tests.support.contenders import process_main, start_threads
 from tests.support.world import World
 

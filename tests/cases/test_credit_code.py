@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.credit_code import (
+from cases.registry.credit_code import (
     CHARSET,
     WEIGHTS,
     InvalidCreditCode,

@@ -8,17 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from cases.db import command_session
-from cases.errors import Conflict, InvalidInput, NotAllowed
-from cases.models import Deadline, Event
-from cases.services.deadline_changes import (
+from cases.casework.deadline_changes import (
     decide_extension,
     pause_deadline,
     request_extension,
     resume_deadline,
 )
-from cases.services.deadlines import sweep
-from cases.services.verification import verify_all_chains
+from cases.casework.verification import verify_all_chains
+from cases.core.db import command_session
+from cases.core.errors import Conflict, InvalidInput, NotAllowed
+from cases.deadlines.sweeper import sweep
+from cases.models import Deadline, Event
 from tests.support.world import World
 
 

@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.clock import local_date, shanghai_midnight_utc
-from cases.credit_code import is_valid_credit_code
-from cases.db import command_session, make_engine, make_session_factory, read_session
-from cases.errors import InvalidInput
+from cases.casework.verification import verify_all_chains
+from cases.core.clock import local_date, shanghai_midnight_utc
+from cases.core.db import command_session, make_engine, make_session_factory, read_session
+from cases.core.errors import InvalidInput
+from cases.core.vocabulary import OFFICER_ROLES, Role
+from cases.demo.district import seed_demo
 from cases.models import (
     Case,
     Circular,
@@ -31,10 +33,8 @@ from cases.models import (
     Unit,
     User,
 )
-from cases.services.demo import seed_demo
-from cases.services.plans import verify_plan
-from cases.services.verification import verify_all_chains
-from cases.vocabulary import OFFICER_ROLES, Role
+from cases.plans.yearly import verify_plan
+from cases.registry.credit_code import is_valid_credit_code
 from workflows.case_machine import STATE_NAMES
 
 TODAY = date(2026, 11, 25)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cases.db import command_session
-from cases.errors import (
+from cases.core.db import command_session
+from cases.core.errors import (
     Conflict,
     GuardFailed,
     InvalidInput,
@@ -19,6 +19,15 @@ from cases.errors import (
     NotAllowed,
     OversightError,
 )
+from cases.inspections.door import (
+    Fired,
+    RecordSealed,
+    advance_inspection,
+    plan_inspection,
+    set_officers,
+    update_record,
+)
+from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import (
     Case,
     Event,
@@ -30,15 +39,6 @@ from cases.models import (
     Recusal,
     Unit,
 )
-from cases.services.inspection_records import (
-    Fired,
-    RecordSealed,
-    advance_inspection,
-    plan_inspection,
-    set_officers,
-    update_record,
-)
-from cases.services.inspections import ItemOutcome, record_inspection
 from tests.support.world import World
 
 #: The inspection's day: world time T0 is 09:00 Asia/Shanghai on it (a Monday).

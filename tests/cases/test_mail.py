@@ -13,10 +13,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
+from cases.core.settings import load_settings
+from cases.deadlines.sweeper import sweep
+from cases.messages.mail import deliver_emails
 from cases.models import Notification, User
-from cases.services.deadlines import sweep
-from cases.services.mail import deliver_emails
-from cases.settings import load_settings
 from tests.support.world import World
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import inspect
 
-from cases.db import Base, make_engine
-from cases.migrate import check, downgrade, upgrade
+from cases.core.db import Base, make_engine
+from cases.core.migrate import check, downgrade, upgrade
 from tests.conftest import PG_ADMIN, PG_DB, _pg_url
 
 

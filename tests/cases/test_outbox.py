@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from cases.core.settings import current_settings
+from cases.messages.outbox import FolderSender, HttpSender, deliver_outbox, verify_signature
 from cases.models import Delivery, Report
-from cases.services.outbox import FolderSender, HttpSender, deliver_outbox, verify_signature
-from cases.settings import current_settings
 from tests.support.world import World
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cases.errors import NotAllowed
+from cases.access.permissions import DUTIES, Duty, duties_of, require
+from cases.core.errors import NotAllowed
+from cases.core.vocabulary import ADMIN_ROLES, Role
 from cases.models import User
-from cases.permissions import DUTIES, Duty, duties_of, require
-from cases.vocabulary import ADMIN_ROLES, Role
 from workflows.case_machine import WHO_MAY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def test_require_refuses_everyone_without_the_duty(duty: Duty) -> None:
 
 
 #: The only ``.state =`` allowed: the per-trigger context the machine moves in memory.
-ALLOWED_STATE_ASSIGNMENTS = {"cases/services/transition.py: self.state = case.state"}
+ALLOWED_STATE_ASSIGNMENTS = {"cases/casework/context.py: self.state = case.state"}
 
 
 def _code_lines(packages: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -65,9 +65,9 @@ def _code_lines(packages: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def test_only_the_one_door_writes_a_case_state() -> None:
     """grep, as the before-stop hook does: no ``.state =`` on a case anywhere; the case row is
-    updated (``"state": …`` / ``Case.__table__.update()``) only in cases/services/advance.py."""
+    updated (``"state": …`` / ``Case.__table__.update()``) only in cases/casework/door.py."""
     lines = _code_lines(("cases", "workflows", "tasks", "web"))
     assigned = {f"{p}: {c}" for p, c in lines if re.search(r"\.state\s*=[^=]", c)}
     assert assigned == ALLOWED_STATE_ASSIGNMENTS
     writers = {p for p, c in lines if re.search(r'Case\.__table__\.update\(|"state":\s', c)}
-    assert writers == {"cases/services/advance.py"}
+    assert writers == {"cases/casework/door.py"}

@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from cases.db import command_session
-from cases.errors import InvalidInput, NotAllowed
+from cases.core.db import command_session
+from cases.core.errors import InvalidInput, NotAllowed
 from cases.models import Inspection, InspectionOfficer, InspectionPlan, PlanEntry
-from cases.services.plan_schedule import schedule_month
+from cases.plans.schedule import schedule_month
 from tests.support.district import YEAR, draw
 from tests.support.world import T0, World
-from web.plan_cli import plan_group
+from web.cli.plans import plan_group
 
 
 def schedule(world: World, plan_id: int, month: int, who: str = "supervisor", **kw: object):

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from cases.errors import InvalidInput
-from cases.services.planning import (
+from cases.core.errors import InvalidInput
+from cases.plans.draw import (
     ALGORITHM_VERSION,
     DrawInputs,
     DrawParameters,

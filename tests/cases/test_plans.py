@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.clock import local_date, utcnow
-from cases.credit_code import make_credit_code
-from cases.db import command_session, read_session
-from cases.errors import Conflict, InvalidInput, NotAllowed
+from cases.core.clock import local_date, utcnow
+from cases.core.db import command_session, read_session
+from cases.core.errors import Conflict, InvalidInput, NotAllowed
+from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import (
     Authority,
     Complaint,
@@ -30,26 +30,26 @@ from cases.models import (
     Recusal,
     Unit,
 )
-from cases.services.inspections import ItemOutcome, record_inspection
-from cases.services.plan_publication import (
+from cases.plans.draw import ALGORITHM_VERSION
+from cases.plans.publication import (
     PUBLICATION_HEADERS,
     export_publication,
     link_inspection,
     publication_progress,
     read_table,
 )
-from cases.services.plan_registers import (
+from cases.plans.registers import (
     inspectable_items,
     inspectors_register,
     register_table,
     targets_register,
 )
-from cases.services.planning import ALGORITHM_VERSION
-from cases.services.plans import draw_plan, verify_plan
-from cases.services.registry import register_unit
+from cases.plans.yearly import draw_plan, verify_plan
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import register_unit
 from tests.support.district import draw
 from tests.support.world import T0, World
-from web.plan_cli import plan_group
+from web.cli.plans import plan_group
 
 
 def entries(factory: sessionmaker[Session], plan_id: int) -> list[PlanEntry]:

@@ -8,18 +8,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from cases.clock import SHANGHAI, shanghai_midnight_utc
-from cases.db import command_session
-from cases.errors import InvalidTransition
-from cases.models import Deadline, InspectionPlan, Notification, PlanEntry, Unit
-from cases.services.deadlines import late_deadlines, sweep
-from cases.services.inspection_records import advance_inspection, plan_inspection
-from cases.services.inspections import ItemOutcome
-from cases.services.publication import (
+from cases.core.clock import SHANGHAI, shanghai_midnight_utc
+from cases.core.db import command_session
+from cases.core.errors import InvalidTransition
+from cases.deadlines.sweeper import late_deadlines, sweep
+from cases.inspections.door import advance_inspection, plan_inspection
+from cases.inspections.publication import (
     publication_deadline,
     publication_lapsed,
     publish_result,
 )
+from cases.inspections.results import ItemOutcome
+from cases.models import Deadline, InspectionPlan, Notification, PlanEntry, Unit
 from tests.support.world import World
 
 PAIR = ("inspector", "inspector2")

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from cases.db import command_session
+from cases.core.db import command_session
+from cases.deadlines.sweeper import sweep
+from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import Deadline, Notification, PlanEntry, Unit
-from cases.services.deadlines import sweep
-from cases.services.inspections import ItemOutcome, record_inspection
 from tests.support.district import draw
 from tests.support.world import World
 

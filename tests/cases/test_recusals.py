@@ -10,20 +10,20 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import func, select
 
-from cases.credit_code import make_credit_code
-from cases.db import command_session
-from cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from cases.core.db import command_session
+from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cases.models import Authority, Recusal, Unit
-from cases.services.recusals import (
+from cases.registry.credit_code import make_credit_code
+from cases.registry.recusals import (
     add_recusal,
     is_recused,
     list_recusals,
     recused_pairs,
     remove_recusal,
 )
-from cases.services.registry import register_unit
+from cases.registry.register import register_unit
 from tests.support.world import T0, World
-from web.registry_cli import recusal_group
+from web.cli.registry import recusal_group
 
 SINCE = date(2026, 1, 1)
 REASON = "配偶在该单位任档案员"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cases import reference_data as rd
-from cases.reference_data import (
+from cases.reference import data as rd
+from cases.reference.data import (
     CHECKLISTS,
     CITATIONS,
     INSPECTION_KINDS,

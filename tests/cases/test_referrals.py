@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from cases.db import command_session
-from cases.errors import Conflict, InvalidInput, NotAllowed
+from cases.casework.referrals import record_referral_answer, send_referral
+from cases.core.db import command_session
+from cases.core.errors import Conflict, InvalidInput, NotAllowed
+from cases.deadlines.sweeper import sweep
 from cases.models import Deadline, Event, Notification, Referral
-from cases.services.deadlines import sweep
-from cases.services.referrals import record_referral_answer, send_referral
 from tests.support.world import World
 
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
-from cases.db import command_session
-from cases.errors import InvalidInput, NotAllowed
+from cases.core.db import command_session
+from cases.core.errors import InvalidInput, NotAllowed
 from cases.models import Authority, RegistryEvent, Unit
-from cases.services.key_units import designate_key_unit, revoke_key_unit
-from cases.services.recusals import add_recusal, remove_recusal
-from cases.services.registry_import import import_units
+from cases.registry.key_units import designate_key_unit, revoke_key_unit
+from cases.registry.recusals import add_recusal, remove_recusal
+from cases.registry.unit_import import import_units
 from tests.support.sheets import row, xlsx
 from tests.support.world import T0, World
 

@@ -15,16 +15,16 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from sqlalchemy import func, select
 
-from cases.credit_code import make_credit_code
-from cases.db import command_session
-from cases.errors import Conflict, InvalidInput, NotAllowed
+from cases.core.db import command_session
+from cases.core.errors import Conflict, InvalidInput, NotAllowed
 from cases.models import Authority, Unit
-from cases.services.key_units import designate_key_unit, key_unit_share, revoke_key_unit
-from cases.services.registry_import import ImportReport, RowError, import_units, template
+from cases.registry.credit_code import make_credit_code
+from cases.registry.key_units import designate_key_unit, key_unit_share, revoke_key_unit
+from cases.registry.unit_import import ImportReport, RowError, import_units, template
 from tests.support.sheets import HEADERS, code, csv_bytes, row, xlsx
 from tests.support.world import T0, World
-from web.cli import main
-from web.registry_cli import units_group
+from web.cli.main import main
+from web.cli.registry import units_group
 
 NOW = T0  # 2026-03-02 09:00 Asia/Shanghai
 
@@ -386,7 +386,7 @@ def test_cli_sample_file_imports_cleanly(app: Flask, world: World, tmp_path: Pat
 
 
 def test_a_naive_now_is_refused(world: World) -> None:
-    """Times are aware UTC everywhere (cases/clock.py); a naive one would shift the day."""
+    """Times are aware UTC everywhere (cases/core/clock.py); a naive one would shift the day."""
     with command_session(world.factory) as s, pytest.raises(ValueError, match="naive"):
         import_units(
             s, s.get(Authority, world.ids["luquan"]), xlsx([row(1)]), filename="u.xlsx",

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from cases.deadlines.sweeper import sweep
 from cases.models import Deadline, Notification
-from cases.services.deadlines import sweep
 from tests.support.world import World
 
 

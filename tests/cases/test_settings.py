@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.settings import SettingsError, load_settings
+from cases.core.settings import SettingsError, load_settings
 
 
 def test_embedded_defaults_need_nothing(tmp_path: Path) -> None:

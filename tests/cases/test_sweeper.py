@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from cases.casework.verification import verify_all_chains
+from cases.deadlines.sweeper import backoff, fire, sweep
 from cases.models import Case, Deadline, Event
-from cases.services.deadlines import backoff, fire, sweep
-from cases.services.verification import verify_all_chains
 from tests.support.world import World
 
 
@@ -115,7 +115,7 @@ def test_two_sweepers_at_once_fire_each_deadline_once(pg_world: World) -> None:
 
 
 def test_health_reports_deadlines_due_but_not_fired(world: World) -> None:
-    from cases.services.deadlines import late_deadlines
+    from cases.deadlines.sweeper import late_deadlines
 
     case_id = world.case_for_state("rectifying")
     due = rectification(world, case_id).due_at

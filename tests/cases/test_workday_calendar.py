@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.calendar import WorkdayCalendar
-from cases.clock import shanghai_midnight_utc
-from cases.db import command_session
-from cases.errors import InvalidInput, NotAllowed
+from cases.core.clock import shanghai_midnight_utc
+from cases.core.db import command_session
+from cases.core.errors import InvalidInput, NotAllowed
+from cases.core.vocabulary import DeadlineKind
 from cases.models import CalendarDay, CalendarYear, Deadline, Notice
-from cases.services import calendar as calendar_service
-from cases.services.calendar import (
+from cases.reference import calendar as calendar_service
+from cases.reference.calendar import (
     calendar_for,
     enter_year_schedule,
     forget_calendar,
@@ -23,8 +23,8 @@ from cases.services.calendar import (
     sync_calendar,
     year_schedule,
 )
-from cases.timelimits import TimeLimit, TimeUnit, compute_due
-from cases.vocabulary import DeadlineKind
+from cases.reference.timelimits import TimeLimit, TimeUnit, compute_due
+from cases.reference.workdays import WorkdayCalendar
 from tests.support.world import World
 
 #: 2026-12-20 09:00 Asia/Shanghai, a Sunday: ten working days from here reach into 2027.

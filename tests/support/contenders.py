@@ -8,9 +8,9 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-from cases.db import command_session, make_engine, make_session_factory
-from cases.errors import OversightError
-from cases.services.advance import advance
+from cases.casework.door import advance
+from cases.core.db import command_session, make_engine, make_session_factory
+from cases.core.errors import OversightError
 from tests.support.world import World
 
 

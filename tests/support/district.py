@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from cases.credit_code import make_credit_code
-from cases.db import command_session
+from cases.core.db import command_session
 from cases.models import Authority
-from cases.services.plans import draw_plan
-from cases.services.registry import register_unit
+from cases.plans.yearly import draw_plan
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import register_unit
 from tests.support.world import T0, World
 
 YEAR = 2027  # next year from T0 (2026-03-02): the whole year is schedulable

@@ -8,8 +8,8 @@ import io
 
 import openpyxl
 
-from cases.credit_code import make_credit_code
-from cases.services.registry_import import COLUMNS
+from cases.registry.credit_code import make_credit_code
+from cases.registry.unit_import import COLUMNS
 
 HEADERS = [c.zh for c in COLUMNS]
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.credit_code import make_credit_code
-from cases.db import command_session
+from cases.casework.door import Advanced, advance
+from cases.core.db import command_session
+from cases.core.vocabulary import Role
+from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import Case, User
-from cases.services.advance import Advanced, advance
-from cases.services.inspections import ItemOutcome, record_inspection
-from cases.services.registry import create_authority, create_user, register_unit, system_actor
-from cases.vocabulary import Role
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import create_authority, create_user, register_unit, system_actor
 
 #: 2026-03-02 09:00 Asia/Shanghai, a Monday.
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

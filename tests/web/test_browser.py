@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
-from cases.settings import load_settings
+from cases.core.settings import load_settings
 from tests.support.world import World
 from web.app import create_app
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from cases.models import CalendarYear, Deadline
 from tests.support.world import World
-from web.calendar_cli import ScheduleFileError, calendar_group, parse_schedule
+from web.cli.calendar import ScheduleFileError, calendar_group, parse_schedule
 
 SCHEDULE_2027 = {
     "holidays": {"2027-01-01..2027-01-03": "元旦", "2027-02-06..2027-02-14": "春节"},

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from cases.db import begin_command
-from cases.errors import InvalidTransition, NotAllowed
+from cases.casework.door import advance
+from cases.core.db import begin_command
+from cases.core.errors import InvalidTransition, NotAllowed
 from cases.models import Case
-from cases.services.advance import advance
 from tests.support.world import PATHS, World
 from workflows.case_machine import MACHINE_VERSION, STATE_NAMES, TRIGGERS, definition_digest
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.case_machine import STATE_NAMES, STATES, TRIGGER_LABELS, edges
-from workflows.diagram import (
+from web.diagram import (
     MARKDOWN_NAME,
     SVG_NAME,
     mermaid,
@@ -17,6 +16,7 @@ from workflows.diagram import (
     render_svg,
     write_diagrams,
 )
+from workflows.case_machine import STATE_NAMES, STATES, TRIGGER_LABELS, edges
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SVG = "{http://www.w3.org/2000/svg}"

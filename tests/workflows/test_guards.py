@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from cases.db import command_session
-from cases.errors import GuardFailed, InvalidInput, UnknownTrigger
+from cases.core.db import command_session
+from cases.core.errors import GuardFailed, InvalidInput, UnknownTrigger
 from cases.models import Circular
 from tests.support.world import World
 

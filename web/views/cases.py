@@ -1,6 +1,6 @@
 """Case pages (案件): the list with its filters and one case with its diagram and history.
 
-Read-only and thin: parse the query string, call :mod:`cases.queries`, render. Errors are the
+Read-only and thin: parse the query string, call :mod:`cases.casework.queries`, render. Errors are the
 domain's typed errors, rendered by the app's one handler (``InvalidFilter`` → 400,
 ``NotFound`` → 404).
 """
@@ -14,12 +14,12 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from cases.clock import to_shanghai
-from cases.errors import InvalidFilter
-from cases.queries import case_detail, list_cases, unit_choices
-from web.app import db
+from cases.casework.queries import case_detail, list_cases, unit_choices
+from cases.core.clock import to_shanghai
+from cases.core.errors import InvalidFilter
+from web.database import db
+from web.diagram import render_svg
 from workflows.case_machine import MACHINE_VERSION, STATES
-from workflows.diagram import render_svg
 
 bp = Blueprint("cases", __name__)
 

@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from cases.clock import utcnow
-from cases.services.deadlines import late_deadlines
-from web.app import db
+from cases.core.clock import utcnow
+from cases.deadlines.sweeper import late_deadlines
+from web.database import db
 
 bp = Blueprint("health", __name__)
 

@@ -1,0 +1,1 @@
+"""Who may do what: the one permission function every door, page, command and API asks."""

@@ -1,0 +1,526 @@
+"""Read-side queries for the case pages (案件列表、案件详情): typed rows in, no writes, no rules.
+
+The web layer parses the request and renders; everything it shows comes from here as plain
+frozen dataclasses with the Chinese labels already resolved from the vocabularies and the
+machine definition, so templates only format. Times stay aware UTC; the edge (a template
+filter) shows them in Asia/Shanghai (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from cases.core.clock import to_shanghai
+from cases.core.errors import InvalidFilter, NotFound
+from cases.core.vocabulary import DeadlineKind, DeadlineStatus, Regime, ReportRecipient, Role
+from cases.models import Case, Deadline, Event, Notice, Unit, User
+from cases.reference.timelimits import TimeLimit, TimeUnit
+from workflows.case_machine import RECORD_LABELS, STATE_LABELS, TRIGGER_LABELS
+from workflows.guards import SERVICE_METHODS
+
+__all__ = [
+    "PER_PAGE",
+    "CaseDetail",
+    "CaseRow",
+    "DeadlineRow",
+    "InvalidFilter",
+    "NoticeRow",
+    "Page",
+    "TimelineEntry",
+    "UnitChoice",
+    "case_detail",
+    "list_cases",
+    "unit_choices",
+]
+
+PER_PAGE = 50
+#: The trigger of a case's genesis event, written when a finding opens the case.
+OPEN_TRIGGER = "open"
+OPEN_LABEL = ("立案", "Case opened")
+
+
+# ---- the list -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    title: str
+    unit_id: int
+    unit_name: str
+    regime: str
+    regime_zh: str
+    state: str
+    state_zh: str
+    opened_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[CaseRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    id: int
+    name: str
+
+
+def list_cases(
+    session: Session,
+    state: str | None = None,
+    unit_id: int | None = None,
+    page: int = 1,
+    *,
+    unit_name: str | None = None,
+    per_page: int = PER_PAGE,
+) -> Page:
+    """Cases, newest first, filtered by state, unit and/or part of the unit's name.
+
+    A page past the last one is empty (the list may have shrunk since the link was made).
+
+    Raises:
+        InvalidFilter: unknown state, page below 1, or a unit that does not exist.
+    """
+    if state is not None and state not in STATE_LABELS:
+        raise InvalidFilter(
+            f"未知的案件状态：“{state[:40]}”。请从状态列表中选择。",
+            f"Unknown case state: {state[:40]!r}. Choose one from the list.",
+        )
+    if page < 1:
+        raise InvalidFilter(
+            f"页码必须是正整数，收到的是{page}。", f"The page must be at least 1, got {page}."
+        )
+    if unit_id is not None and session.get(Unit, unit_id) is None:
+        raise InvalidFilter(
+            f"单位编号{unit_id}不存在。请从单位列表中选择。",
+            f"Unit {unit_id} does not exist. Choose one from the list.",
+        )
+    conditions = []
+    if state is not None:
+        conditions.append(Case.state == state)
+    if unit_id is not None:
+        conditions.append(Case.unit_id == unit_id)
+    if unit_name:
+        conditions.append(Unit.name.contains(unit_name, autoescape=True))
+
+    total = session.scalar(
+        select(func.count()).select_from(Case).join(Unit, Case.unit).where(*conditions)
+    )
+    rows = session.execute(
+        select(Case, Unit.name)
+        .join(Unit, Case.unit)
+        .where(*conditions)
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [
+        CaseRow(
+            id=case.id,
+            title=case.title,
+            unit_id=case.unit_id,
+            unit_name=unit,
+            regime=case.regime,
+            regime_zh=_regime_zh(case.regime),
+            state=case.state,
+            state_zh=_state_zh(case.state),
+            opened_at=case.opened_at,
+            updated_at=case.updated_at,
+        )
+        for case, unit in rows
+    ]
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def unit_choices(session: Session) -> list[UnitChoice]:
+    """Units that have at least one case, by name — the options of the list's unit filter."""
+    rows = session.execute(
+        select(Unit.id, Unit.name)
+        .where(Unit.id.in_(select(Case.unit_id)))
+        .order_by(Unit.name, Unit.id)
+    ).all()
+    return [UnitChoice(id=i, name=n) for i, n in rows]
+
+
+# ---- one case -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    occurred_at: datetime
+    trigger: str
+    trigger_zh: str
+    from_state: str | None
+    from_zh: str | None
+    to_state: str
+    to_zh: str
+    actor_name: str
+    actor_role: str
+    actor_role_zh: str
+    details: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    kind: str
+    kind_zh: str
+    time_limit_zh: str  # 15日（自然日）/ 10个工作日 / 24小时; "" when the row has none
+    unit_zh: str  # 自然日 / 工作日 / 小时
+    due_at: datetime
+    provisional: bool  # 暂定: computed without that year's official holiday schedule
+    status: str
+    status_zh: str
+    settled_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    number: str  # 鹿档执通〔2026〕7号
+    issued_at: datetime
+    time_limit_zh: str
+    due_at: datetime
+    due_provisional: bool
+    served_at: datetime | None
+    service_method_zh: str
+    is_backfill: bool
+    backfill_late: bool
+    officers: list[str]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    title: str
+    unit_name: str
+    regime: str
+    regime_zh: str
+    state: str
+    state_zh: str
+    machine_version: int
+    checklist_version: int
+    checklist_title: str
+    is_emergency: bool
+    is_serious: bool
+    opened_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    timeline: list[TimelineEntry]
+    deadlines: list[DeadlineRow]
+    notices: list[NoticeRow]
+
+
+def case_detail(session: Session, case_id: int) -> CaseDetail:
+    """Everything the case page shows, in four queries (case, events, deadlines, notices)
+    plus one for the officers the history names.
+
+    Raises:
+        NotFound: no case has this id.
+    """
+    case = session.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(joinedload(Case.unit), joinedload(Case.checklist))
+    )
+    if case is None:
+        raise NotFound(f"案件{case_id}不存在。", f"Case {case_id} does not exist.")
+    events = session.scalars(
+        select(Event)
+        .where(Event.case_id == case.id)
+        .options(joinedload(Event.actor))
+        .order_by(Event.seq)
+    ).all()
+    deadlines = session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at, Deadline.id)
+    ).all()
+    notices = session.scalars(
+        select(Notice).where(Notice.case_id == case.id).order_by(Notice.issued_at, Notice.id)
+    ).all()
+    payloads = {e.id: _load(e.payload) for e in events}
+    officer_ids = {i for p in payloads.values() for i in _officer_ids(p)}
+    officer_ids.update(i for n in notices for i in n.officer_ids)
+    names = _user_names(session, officer_ids)
+    return CaseDetail(
+        id=case.id,
+        title=case.title,
+        unit_name=case.unit.name,
+        regime=case.regime,
+        regime_zh=_regime_zh(case.regime),
+        state=case.state,
+        state_zh=_state_zh(case.state),
+        machine_version=case.machine_version,
+        checklist_version=case.checklist.version,
+        checklist_title=case.checklist.title_zh,
+        is_emergency=case.is_emergency,
+        is_serious=case.is_serious,
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        closed_at=case.closed_at,
+        timeline=[_timeline_entry(e, payloads[e.id], names) for e in events],
+        deadlines=[_deadline_row(d) for d in deadlines],
+        notices=[_notice_row(n, names) for n in notices],
+    )
+
+
+# ---- labels -------------------------------------------------------------------------------
+
+
+def _state_zh(state: str | None) -> str:
+    info = STATE_LABELS.get(state or "")
+    return info.label_zh if info else (state or "")
+
+
+def _regime_zh(regime: str) -> str:
+    try:
+        return Regime(regime).label_zh
+    except ValueError:
+        return regime
+
+
+def _trigger_zh(trigger: str) -> str:
+    if trigger == OPEN_TRIGGER:
+        return OPEN_LABEL[0]
+    return (TRIGGER_LABELS.get(trigger) or RECORD_LABELS.get(trigger) or (trigger, trigger))[0]
+
+
+def _role_zh(role: str) -> str:
+    try:
+        return Role(role).label_zh
+    except ValueError:
+        return role
+
+
+def _time_limit_zh(length: int | None, unit: str | None) -> str:
+    if not length or not unit:
+        return ""
+    try:
+        return TimeLimit(length, TimeUnit(unit)).describe_zh()
+    except ValueError:
+        return f"{length} {unit}"
+
+
+def _unit_zh(unit: str | None) -> str:
+    try:
+        return TimeUnit(unit).label_zh if unit else ""
+    except ValueError:
+        return unit or ""
+
+
+def _deadline_row(d: Deadline) -> DeadlineRow:
+    try:
+        kind_zh = DeadlineKind(d.kind).label_zh
+    except ValueError:
+        kind_zh = d.kind
+    try:
+        status_zh = DeadlineStatus(d.status).label_zh
+    except ValueError:
+        status_zh = d.status
+    return DeadlineRow(
+        kind=d.kind,
+        kind_zh=kind_zh,
+        time_limit_zh=_time_limit_zh(d.time_limit_length, d.time_limit_unit),
+        unit_zh=_unit_zh(d.time_limit_unit),
+        due_at=d.due_at,
+        provisional=d.provisional,
+        status=d.status,
+        status_zh=status_zh,
+        settled_at=d.settled_at,
+        note=d.note,
+    )
+
+
+def _notice_row(n: Notice, names: Mapping[int, str]) -> NoticeRow:
+    method = SERVICE_METHODS.get(n.service_method or "")
+    return NoticeRow(
+        number=n.number,
+        issued_at=n.issued_at,
+        time_limit_zh=_time_limit_zh(n.time_limit_length, n.time_limit_unit),
+        due_at=n.due_at,
+        due_provisional=n.due_provisional,
+        served_at=n.served_at,
+        service_method_zh=method[0] if method else (n.service_method or ""),
+        is_backfill=n.is_backfill,
+        backfill_late=n.backfill_late,
+        officers=[names.get(i, f"#{i}") for i in n.officer_ids],
+    )
+
+
+def _user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
+    return dict(rows)
+
+
+# ---- event payloads -----------------------------------------------------------------------
+
+#: Chinese names of the payload fields a person wants to read, in display order. Anything else
+#: (internal ids) is left out; an unknown field is shown under its own name.
+FIELD_LABELS: dict[str, str] = {
+    "item": "检查项",
+    "checklist_version": "检查清单版本",
+    "on_site_stop": "现场叫停",
+    "reason": "理由",
+    "facts": "违法事实",
+    "required_correction": "整改要求",
+    "remedial_measures": "补救措施",
+    "time_limit": "整改期限",
+    "officer_ids": "执法人员",
+    "served_at": "送达时间",
+    "service_method": "送达方式",
+    "report": "整改报告",
+    "evidence": "证明材料",
+    "instructions": "上级处理意见",
+    "outcome": "处理结果",
+    "notify_departments": "通知其他部门",
+    "note": "备注",
+    "notice_number": "通知书文号",
+    "rectification_due_at": "整改期限届满时间",
+    "emergency_backfill_due_at": "补发通知书期限",
+    "backfill_late": "补发逾期",
+    "referral_proposed": "处分建议",
+    "reports": "已报告",
+    "notified": "已提醒",
+}
+HIDDEN_FIELDS = frozenset(
+    {"finding", "inspection", "machine_version", "time_limit_length", "time_limit_unit"}
+)
+#: Flags worth a line only when set (an electronic-archive case has no on-site stop to report).
+SHOWN_IF_TRUE = frozenset({"on_site_stop", "referral_proposed"})
+OUTCOMES = {"rectify": "继续整改", "close": "结案"}
+TEXT_LIMIT = 160
+
+
+def _load(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _officer_ids(payload: Mapping[str, Any]) -> list[int]:
+    data = payload.get("data")
+    ids = data.get("officer_ids") if isinstance(data, dict) else None
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def _flatten(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """An advance event stores ``{"data": …, "effects": …}``; the genesis event is flat."""
+    if set(payload) <= {"data", "effects"}:
+        out: dict[str, Any] = {}
+        for part in ("data", "effects"):
+            if isinstance(payload.get(part), dict):
+                out.update(payload[part])
+        return out
+    return dict(payload)
+
+
+def _timestamp(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            return to_shanghai(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+def _details(payload: Mapping[str, Any], names: Mapping[int, str]) -> list[tuple[str, str]]:
+    """The payload as (中文字段, value) pairs a reader can follow."""
+    fields = _flatten(payload)
+    if "time_limit_length" in fields:
+        fields["time_limit"] = _time_limit_zh(
+            fields.get("time_limit_length"), fields.get("time_limit_unit")
+        )
+    shown: dict[str, str] = {}
+    for key, value in fields.items():
+        if key in HIDDEN_FIELDS or key.endswith("_provisional") or value in (None, "", []):
+            continue
+        if key in SHOWN_IF_TRUE and value is False:
+            continue
+        if key == "officer_ids" and isinstance(value, list):
+            text = "、".join(names.get(i, f"#{i}") for i in value)
+        elif key == "service_method":
+            text = SERVICE_METHODS.get(value, (str(value),))[0]
+        elif key == "outcome":
+            text = OUTCOMES.get(value, str(value))
+        elif key == "reports" and isinstance(value, list):
+            text = "、".join(_recipient_zh(v) for v in value)
+        elif key == "notified" and isinstance(value, list):
+            text = f"{len(value)}人"
+        elif key == "checklist_version":
+            text = f"第{value}版"
+        elif key.endswith("_at"):
+            text = _timestamp(value)
+            kind = key.removesuffix("_due_at")
+            if fields.get(f"{kind}_provisional"):
+                text += "（暂定）"
+        elif isinstance(value, bool):
+            text = "是" if value else "否"
+        elif isinstance(value, list):
+            text = _short("、".join(str(v) for v in value))
+        else:
+            text = _short(value)
+        shown[key] = text
+    order = list(FIELD_LABELS)
+    keys = sorted(shown, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [(FIELD_LABELS.get(k, k), shown[k]) for k in keys]
+
+
+def _recipient_zh(value: Any) -> str:
+    try:
+        return ReportRecipient(value).label_zh
+    except ValueError:
+        return str(value)
+
+
+def _timeline_entry(
+    e: Event, payload: Mapping[str, Any], names: Mapping[int, str]
+) -> TimelineEntry:
+    return TimelineEntry(
+        seq=e.seq,
+        occurred_at=e.occurred_at,
+        trigger=e.trigger,
+        trigger_zh=_trigger_zh(e.trigger),
+        from_state=e.from_state,
+        from_zh=_state_zh(e.from_state) if e.from_state else None,
+        to_state=e.to_state,
+        to_zh=_state_zh(e.to_state),
+        actor_name=e.actor.display_name if e.actor is not None else "",
+        actor_role=e.actor_role,
+        actor_role_zh=_role_zh(e.actor_role),
+        details=_details(payload, names),
+    )

@@ -1,0 +1,1 @@
+"""Complaints and referrals from outside (投诉举报/移送): intake and routing by territory."""

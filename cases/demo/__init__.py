@@ -1,0 +1,1 @@
+"""Demo data: a believable Luquan district (``oversight seed-demo``)."""

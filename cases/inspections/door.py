@@ -1,0 +1,441 @@
+"""Inspection records (检查记录) and their one door (DESIGN §3; seed 四).
+
+A record is planned, started on site once ≥2 officers with valid credentials have shown them,
+completed with a result for every checklist item, signed by every officer and by the unit's
+responsible person (or the officers note the refusal), then archived. Its status changes only in
+:func:`advance_inspection`, which locks the row, checks the trigger, the actor and the version the
+caller saw, asks :mod:`workflows.inspection_machine`, and writes the new status, the effects and an
+:class:`InspectionEvent` in the caller's transaction. Edits (:func:`update_record`,
+:func:`set_officers`) take the same lock, bump the same version and leave an event too; once the
+record is signed they are refused (:class:`RecordSealed`).
+
+Decisions where the issue is silent:
+
+- **Cases open at signing.** The signed record is final, so that is when every nonconforming item
+  becomes a :class:`Finding` and opens a case in ``detected``
+  (:func:`cases.inspections.findings.open_findings`). An item that
+  already has a finding (the quick path, :func:`cases.inspections.results.record_inspection`,
+  opens them at once) is not opened twice.
+- **Emergency / serious flags and evidence** have no column on :class:`InspectionItemResult`; they
+  travel in the ``outcomes`` of the ``record`` trigger's (and every edit's) event payload, and at
+  signing the latest payload per item is read back
+  (:func:`cases.inspections.findings.outcome_flags`). The history is the
+  record of what the officers marked.
+- **An edit of a recorded record** must keep it complete (the ``record`` rules run again), and it
+  clears the signatures given so far: a signature covers the text that was signed.
+
+Services flush, never commit (STYLE 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from cases.access.permissions import Duty, require
+from cases.core.clock import ensure_utc, utcnow
+from cases.core.db import begin_command
+from cases.core.errors import (
+    Conflict,
+    GuardFailed,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    UnknownTrigger,
+)
+from cases.core.settings import Settings
+from cases.core.vocabulary import OFFICER_ROLES, InspectionKind, Regime, Role
+from cases.inspections.context import OfficerOnRecord, RecordTransition
+from cases.inspections.input import event_payload, normalise_record_input, parse_ids
+from cases.inspections.results import current_checklist
+from cases.models import (
+    Case,
+    Deadline,
+    Inspection,
+    InspectionEvent,
+    InspectionOfficer,
+    PlanEntry,
+    Unit,
+    User,
+)
+from workflows.inspection_machine import (
+    EDIT_FIELDS,
+    EDIT_ROLES,
+    EDITABLE_STATES,
+    INITIAL_STATE,
+    SEALED_STATES,
+    STAFFABLE_STATES,
+    STATE_LABELS,
+    TRIGGER_FIELDS,
+    TRIGGER_LABELS,
+    TRIGGERS,
+    actor_gaps,
+    authority_gaps,
+    inspection_machine,
+    officer_gaps,
+    record_gaps,
+    who_may,
+)
+
+
+class RecordSealed(InvalidTransition):
+    """A signed (or archived) record is immutable (seed 四: 签字后归档)."""
+
+    code = "record_sealed"
+
+    def __init__(self, state: str) -> None:
+        label = STATE_LABELS[state]
+        super().__init__(
+            f"检查记录已签字，不得修改（当前状态：{label.label_zh}）",
+            f"The inspection record is signed and can no longer be changed "
+            f"(it is {label.label_en.lower()})",
+        )
+
+
+@dataclass
+class Fired:
+    """What one trigger did: the record, its new event, and what sealing it opened."""
+
+    inspection: Inspection
+    event: InspectionEvent
+    from_state: str
+    to_state: str
+    opened: list[Case] = field(default_factory=list)
+    publication: Deadline | None = None
+
+
+# ---- the one door -----------------------------------------------------------------------------
+
+
+def advance_inspection(
+    session: Session,
+    inspection_id: int,
+    trigger: str,
+    actor: User,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+    settings: Settings | None = None,
+    **data: Any,
+) -> Fired:
+    """Fire ``trigger`` on the record as ``actor``. Flushes; never commits."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    if trigger not in TRIGGERS:
+        raise UnknownTrigger(f"未知的操作：{trigger}", f"Unknown trigger: {trigger}")
+    zh_t, en_t = TRIGGER_LABELS[trigger]
+    _check_role(who_may(trigger), actor, zh_t, en_t)
+    _refuse_unknown(data, TRIGGER_FIELDS[trigger])
+    inspection = lock_inspection(session, inspection_id, actor, expected_version)
+    machine = inspection_machine()
+    if trigger not in machine.get_triggers(inspection.status):
+        if inspection.status in SEALED_STATES:
+            raise RecordSealed(inspection.status)
+        label = STATE_LABELS[inspection.status]
+        raise InvalidTransition(
+            f"检查记录处于“{label.label_zh}”状态，不能执行“{zh_t}”",
+            f"“{en_t}” is not possible while the record is “{label.label_en}”",
+        )
+    ctx = RecordTransition(
+        session,
+        inspection,
+        actor,
+        now,
+        trigger,
+        normalise_record_input(session, inspection, data),
+        settings,
+    )
+    if not machine.events[trigger].trigger(ctx):
+        raise GuardFailed(ctx.refusals or [("条件不满足", "A condition was not met")])
+    from_state, to_state = inspection.status, ctx.status
+    event = record_inspection_event(
+        session, inspection, trigger=trigger, actor=actor, now=now, to_state=to_state,
+        payload=event_payload(ctx), changes={**ctx.changes, "status": to_state},
+    )  # fmt: skip
+    return Fired(inspection, event, from_state, to_state, ctx.opened, ctx.publication)
+
+
+def update_record(
+    session: Session,
+    inspection_id: int,
+    actor: User,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> InspectionEvent:
+    """Edit the record's methods, text, end date or item results while it is open
+    (``in_progress``/``recorded``). Refused once signed (:class:`RecordSealed`)."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    _check_role(EDIT_ROLES, actor, "修改检查记录", "edit an inspection record")
+    _refuse_unknown(fields, EDIT_FIELDS)
+    inspection = lock_inspection(session, inspection_id, actor, expected_version)
+    _check_state(inspection, EDITABLE_STATES)
+    data = normalise_record_input(session, inspection, fields)
+    ctx = RecordTransition(session, inspection, actor, now, "update_record", data)
+    _refuse_if(actor_gaps(ctx))
+    if inspection.status == "recorded":
+        _refuse_if(record_gaps(ctx))
+        ctx.clear_signatures()
+    ctx.write_draft()
+    return record_inspection_event(
+        session, inspection, trigger="update_record", actor=actor, now=now,
+        to_state=inspection.status, payload=event_payload(ctx), changes=ctx.changes,
+    )  # fmt: skip
+
+
+def set_officers(
+    session: Session,
+    inspection_id: int,
+    officer_ids: Sequence[int],
+    actor: User,
+    *,
+    credentials_shown: Iterable[int] = (),
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> InspectionEvent:
+    """Change the officers on the record. While planned any officers of the authority may be
+    named (the rules apply at ``start``); once the check runs the new set must meet them at once:
+    ≥2 officers, valid credentials shown, none recused. Refused once signed."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    _check_role(EDIT_ROLES, actor, "调整检查人员", "change an inspection's officers")
+    inspection = lock_inspection(session, inspection_id, actor, expected_version)
+    _check_state(inspection, STAFFABLE_STATES)
+    ids = parse_ids(officer_ids, "officer_ids")
+    shown = set(parse_ids(credentials_shown, "credentials_shown"))
+    ctx = RecordTransition(
+        session, inspection, actor, now, "set_officers",
+        {"officer_ids": ids, "credentials_shown": sorted(shown)},
+    )  # fmt: skip
+    running = inspection.status != "planned"
+    if running:
+        _refuse_if(actor_gaps(ctx))
+    before = {o.id: o for o in ctx.stored_officers}
+    users = _load_officers(session, ids)
+    ctx.new_officers = [
+        OfficerOnRecord.of(
+            u,
+            shown=u.id in shown or (u.id in before and before[u.id].credential_shown),
+            signed=False,
+        )
+        for u in users
+    ]
+    _refuse_if(officer_gaps(ctx) if running else authority_gaps(ctx))
+    if inspection.status == "recorded":
+        ctx.clear_signatures()
+    for link in ctx.links:
+        if link.user_id not in ids:
+            session.delete(link)
+    for officer in ctx.new_officers:
+        link = next((k for k in ctx.links if k.user_id == officer.id), None)
+        if link is None:
+            link = InspectionOfficer(inspection_id=inspection.id, user_id=officer.id)
+            session.add(link)
+        link.credential_shown = officer.credential_shown
+    ctx.recorded["officers"] = {"before": sorted(before), "after": ids}
+    return record_inspection_event(
+        session, inspection, trigger="set_officers", actor=actor, now=now,
+        to_state=inspection.status, payload=event_payload(ctx), changes=ctx.changes,
+    )  # fmt: skip
+
+
+def plan_inspection(
+    session: Session,
+    *,
+    unit: Unit,
+    regime: str,
+    kind: str,
+    inspection_date: date,
+    officers: Sequence[User],
+    actor: User,
+    now: datetime | None = None,
+    responsible_person: str | None = None,
+    plan_entry: PlanEntry | None = None,
+) -> Inspection:
+    """Register an inspection in ``planned`` with its officers and the checklist version in force
+    on its date, and write the record's first event. ``plan_entry`` links the drawn entry it
+    carries out (双随机: its result must then be published, see :mod:`cases.inspections.publication`).
+    Credentials are checked when the inspection starts, on its date."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    require(actor, Duty.RECORD_INSPECTIONS)
+    if actor.authority_id != unit.authority_id:
+        raise NotAllowed("该单位不属于本机关管辖", "The unit belongs to another authority")
+    try:
+        Regime(regime), InspectionKind(kind)  # noqa: B018  (raise on unknown values)
+    except ValueError:
+        raise InvalidInput(
+            f"未知的监管事项或检查方式：{regime}/{kind}", f"Unknown regime or kind: {regime}/{kind}"
+        ) from None
+    if regime == Regime.SECURITY and not unit.under_security_regime:
+        raise InvalidInput(
+            "该单位不属于档案安全事项监管对象", "The unit is outside the archive-security regime"
+        )
+    if plan_entry is not None:
+        _check_plan_entry(plan_entry, unit, kind)
+    checklist = current_checklist(session, regime, inspection_date)
+    users = _load_officers(session, parse_ids([o.id for o in officers], "officers"))
+    inspection = Inspection(
+        authority_id=unit.authority_id, unit_id=unit.id, regime=regime, kind=kind,
+        inspection_date=inspection_date, checklist_id=checklist.id, status=INITIAL_STATE,
+        methods=[], record_content="", record_problems="", record_handling="",
+        responsible_person=(
+            responsible_person if responsible_person is not None else unit.responsible_person
+        ) or "",
+        created_at=now, version=1,
+    )  # fmt: skip
+    session.add(inspection)
+    session.flush()
+    for user in users:
+        session.add(
+            InspectionOfficer(inspection_id=inspection.id, user_id=user.id, credential_shown=False)
+        )
+    if plan_entry is not None:
+        plan_entry.inspection_id = inspection.id
+    payload = {
+        "unit": unit.id, "regime": regime, "kind": kind,
+        "inspection_date": inspection_date.isoformat(), "checklist_version": checklist.version,
+        "officers": [u.id for u in users],
+        "plan_entry": plan_entry.id if plan_entry is not None else None,
+    }  # fmt: skip
+    genesis = InspectionEvent(
+        inspection_id=inspection.id, seq=1, trigger="plan", from_state=None,
+        to_state=INITIAL_STATE, actor_id=actor.id, at=now, payload=payload,
+    )  # fmt: skip
+    session.add(genesis)
+    session.flush()
+    return inspection
+
+
+# ---- locking, history, checks -----------------------------------------------------------------
+
+_LOCK = (
+    select(Inspection)
+    .where(Inspection.id == bindparam("inspection_id"))
+    .with_for_update(of=Inspection)
+    .execution_options(populate_existing=True)
+)
+_UPDATE = (
+    Inspection.__table__.update()
+    .where(Inspection.__table__.c.id == bindparam("b_id"))
+    .where(Inspection.__table__.c.version == bindparam("b_version"))
+)
+
+
+def lock_inspection(
+    session: Session, inspection_id: int, actor: User, expected_version: int | None = None
+) -> Inspection:
+    """Start a command transaction, lock the record (``FOR UPDATE`` on PostgreSQL; SQLite holds
+    the write lock since ``BEGIN IMMEDIATE``), check the actor's scope and the version they saw."""
+    begin_command(session)
+    inspection = session.scalar(_LOCK, {"inspection_id": inspection_id})
+    if inspection is None:
+        raise NotFound(
+            f"检查记录{inspection_id}不存在", f"Inspection {inspection_id} does not exist"
+        )
+    if actor.authority_id != inspection.authority_id:
+        raise NotAllowed("该检查不属于本机关", "The inspection belongs to another authority")
+    if expected_version is not None and inspection.version != expected_version:
+        raise Conflict(
+            f"检查记录已被他人更新（当前为第{inspection.version}版，您看到的是第{expected_version}版），"
+            "请刷新后重试",
+            f"The record was changed by someone else (version {inspection.version}, you saw "
+            f"{expected_version}); reload and try again",
+        )
+    return inspection
+
+
+def record_inspection_event(
+    session: Session,
+    inspection: Inspection,
+    *,
+    trigger: str,
+    actor: User,
+    now: datetime,
+    to_state: str,
+    payload: dict[str, Any],
+    changes: Mapping[str, Any],
+) -> InspectionEvent:
+    """Append the next event to a locked record's history and write ``changes`` with the version
+    bump, guarded by the version the command started from."""
+    seq = session.scalar(
+        select(func.coalesce(func.max(InspectionEvent.seq), 0)).where(
+            InspectionEvent.inspection_id == inspection.id
+        )
+    )
+    event = InspectionEvent(
+        inspection_id=inspection.id, seq=(seq or 0) + 1, trigger=trigger,
+        from_state=inspection.status, to_state=to_state, actor_id=actor.id, at=now,
+        payload=payload,
+    )  # fmt: skip
+    session.add(event)
+    values = {**changes, "version": inspection.version + 1}
+    params = {"b_id": inspection.id, "b_version": inspection.version, **values}
+    if session.connection().execute(_UPDATE, params).rowcount != 1:
+        raise Conflict(
+            "检查记录已被他人更新，请刷新后重试", "The record was changed; reload and retry"
+        )
+    for key, value in values.items():
+        set_committed_value(inspection, key, value)
+    session.flush()
+    return event
+
+
+def _check_role(roles: frozenset[Role], actor: User, zh: str, en: str) -> None:
+    if actor.role not in roles or not actor.active:
+        role = Role(actor.role)
+        raise NotAllowed(f"{role.label_zh}无权{zh}", f"A {role.label_en.lower()} may not {en}")
+
+
+def _check_state(inspection: Inspection, allowed: frozenset[str]) -> None:
+    if inspection.status in allowed:
+        return
+    if inspection.status in SEALED_STATES:
+        raise RecordSealed(inspection.status)
+    label = STATE_LABELS[inspection.status]
+    raise InvalidTransition(
+        f"检查记录处于“{label.label_zh}”状态，不能修改",
+        f"The record cannot be edited while it is “{label.label_en}”",
+    )
+
+
+def _refuse_if(refusals: list[tuple[str, str]]) -> None:
+    if refusals:
+        raise GuardFailed(refusals)
+
+
+def _refuse_unknown(data: Mapping[str, Any], accepted: frozenset[str]) -> None:
+    unknown = sorted(set(data) - accepted)
+    if unknown:
+        raise InvalidInput(
+            f"不接受的字段：{'、'.join(unknown)}", f"Unexpected fields: {', '.join(unknown)}"
+        )
+
+
+def _check_plan_entry(entry: PlanEntry, unit: Unit, kind: str) -> None:
+    if entry.unit_id != unit.id or entry.kind != kind:
+        raise InvalidInput(
+            "检查与抽查计划条目的单位或检查方式不一致",
+            "The inspection's unit or kind differs from the plan entry's",
+        )
+    if entry.inspection_id is not None:
+        raise InvalidInput(
+            "该抽查计划条目已有对应的检查", "The plan entry already has its inspection"
+        )
+
+
+def _load_officers(session: Session, ids: list[int]) -> list[User]:
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    missing = [i for i in ids if i not in users]
+    if missing:
+        raise InvalidInput(f"人员不存在：{missing}", f"No such users: {missing}")
+    not_officers = [users[i].display_name for i in ids if users[i].role not in OFFICER_ROLES]
+    if not_officers:
+        names = "、".join(not_officers)
+        raise InvalidInput(f"{names}不是执法人员", f"Not enforcement officers: {names}")
+    return [users[i] for i in ids]

@@ -1,0 +1,131 @@
+"""Checking and normalising what a client sends for an inspection record (ids, methods, item
+outcomes, dates) and the JSON payload of the record's events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.core.errors import (
+    InvalidInput,
+)
+from cases.inspections.context import RecordTransition
+from cases.inspections.results import ItemOutcome
+from cases.models import (
+    ChecklistItem,
+    Inspection,
+)
+from cases.models.inspections import ITEM_RESULTS
+from workflows.inspection_machine import (
+    METHODS,
+)
+
+
+def parse_ids(values: Iterable[Any], name: str) -> list[int]:
+    try:
+        return list(dict.fromkeys(int(v) for v in values))
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{name}须为人员编号列表", f"{name} must be a list of user ids"
+        ) from None
+
+
+# ---- input ------------------------------------------------------------------------------------
+
+
+def normalise_record_input(
+    session: Session, inspection: Inspection, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Check the shape of the data (unknown items, methods, results are invalid input, 422) and
+    bring it to plain values; whether the record is complete is the guards' business."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "methods":
+            out[key] = _methods(value)
+        elif key == "outcomes":
+            out[key] = _outcomes(session, inspection, value)
+        elif key == "ended_on":
+            out[key] = _day(value)
+        elif key == "credentials_shown":
+            out[key] = parse_ids(value or (), key)
+        else:
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(f"{key}须为文字", f"{key} must be text")
+            out[key] = (value or "").strip()
+    return out
+
+
+def _methods(value: Any) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidInput("检查方式须为列表", "methods must be a list")
+    methods = list(dict.fromkeys(value))
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise InvalidInput(f"未知的检查方式：{unknown}", f"Unknown inspection methods: {unknown}")
+    return methods
+
+
+def _outcomes(session: Session, inspection: Inspection, value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput("检查结果须按检查项填写", "outcomes must map item codes to results")
+    codes = set(
+        session.scalars(
+            select(ChecklistItem.code).where(ChecklistItem.checklist_id == inspection.checklist_id)
+        )
+    )
+    unknown = sorted(set(value) - codes)
+    if unknown:
+        raise InvalidInput(f"检查项不存在：{'、'.join(unknown)}", f"Unknown items: {unknown}")
+    out: dict[str, dict[str, Any]] = {}
+    for code, raw in value.items():
+        o = asdict(raw) if isinstance(raw, ItemOutcome) else dict(raw)
+        result = o.get("result")
+        if result not in ITEM_RESULTS:
+            raise InvalidInput(
+                f"{code}的检查结果须为符合、不符合或不适用",
+                f"{code}: result must be one of {ITEM_RESULTS}",
+            )
+        flags = {k: bool(o.get(k)) for k in ("is_emergency", "is_serious")}
+        if result != "nonconform" and any(flags.values()):
+            raise InvalidInput(
+                f"{code}：只有不符合项可以标记为紧急或严重",
+                f"{code}: only a nonconforming item can be marked emergency or serious",
+            )
+        evidence = [str(e).strip() for e in o.get("evidence") or () if str(e).strip()]
+        out[code] = {"result": result, "note": str(o.get("note") or "").strip(),
+                     "evidence": evidence, **flags}  # fmt: skip
+    return out
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"日期格式不正确：{value!r}", f"Not a date: {value!r}")
+
+
+def event_payload(ctx: RecordTransition) -> dict[str, Any]:
+    data = {k: v for k, v in ctx.data.items() if k != "outcomes"}
+    payload: dict[str, Any] = {"data": _jsonable(data), "effects": _jsonable(ctx.recorded)}
+    if "outcomes" in ctx.data:
+        payload["outcomes"] = ctx.data["outcomes"]
+    return payload
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

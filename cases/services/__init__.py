@@ -1,1 +1,0 @@
-"""Service functions: the only places the domain changes (verb-named, actor explicit)."""

@@ -1,0 +1,155 @@
+"""The ``oversight`` command: Flask's CLI (``FlaskGroup``) plus the project's own commands.
+
+``oversight run``, ``oversight db upgrade``, ``oversight seed-demo``, ``oversight verify-events``,
+``oversight diagram`` and ``oversight up`` (everything on embedded defaults) live together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from cases.casework.verification import verify_all_chains
+from cases.core.db import command_session, read_session
+from cases.core.errors import OversightError
+from cases.core.migrate import check as alembic_check
+from cases.core.migrate import upgrade as alembic_upgrade
+from cases.deadlines.sweeper import sweep
+from cases.reference.sync import sync_reference_data
+from web.app import create_app
+from web.cli.calendar import calendar_group
+from web.cli.complaints import register as register_complaints
+from web.cli.plans import plan_group
+from web.cli.registry import register as register_registry
+from web.cli.support import click_error, session_factory
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def main() -> None:
+    """Oversight — 档案监督检查案件管理."""
+
+
+main.add_command(calendar_group)
+register_complaints(main)
+register_registry(main)
+main.add_command(plan_group)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Migrate the schema to the newest revision and load the reference data."""
+    settings = current_app.config["OVERSIGHT"]
+    alembic_upgrade(settings.database_url)
+    with command_session(session_factory()) as session:
+        added = sync_reference_data(session)
+    click.echo(f"schema up to date; reference data added: {added}")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    alembic_check(current_app.config["OVERSIGHT"].database_url)
+    click.echo("models and migrations agree")
+
+
+@main.command("verify-events")
+@with_appcontext
+def verify_events() -> None:
+    """Re-compute every case's hash chain; exit 1 naming each altered or missing event."""
+    breaks = 0
+    with read_session(session_factory()) as session:
+        for problem in verify_all_chains(session):
+            breaks += 1
+            click.echo(f"BROKEN {problem}", err=True)
+    if breaks:
+        click.echo(f"{breaks} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("all event chains verify")
+
+
+@main.command("diagram")
+@click.option("--check", is_flag=True, help="Fail if the committed diagram is stale.")
+def diagram(check: bool) -> None:
+    """Write the case machine's diagram to docs/ (generated from the machine itself)."""
+    from web.diagram import write_diagrams
+
+    stale = write_diagrams(DOCS, check_only=check)
+    if check and stale:
+        click.echo(f"stale: {', '.join(stale)}; run `oversight diagram`", err=True)
+        sys.exit(1)
+    click.echo("diagram up to date" if check else f"written to {DOCS}")
+
+
+@main.command("seed-demo")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (reproducible).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when units already exist.")
+@with_appcontext
+def seed_demo_command(seed: int, if_empty: bool) -> None:
+    """Create a believable Luquan district: units, officers, a year of inspections and cases."""
+    from cases.demo.district import seed_demo
+
+    try:
+        with command_session(session_factory()) as session:
+            summary = seed_demo(session, seed=seed, if_empty=if_empty)
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(summary)
+
+
+@main.command("up")
+@click.option("--host", default=lambda: os.environ.get("OVERSIGHT_HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("OVERSIGHT_PORT", "5000")), type=int)
+@click.pass_context
+def up(ctx: click.Context, host: str, port: int) -> None:
+    """Migrate, load demo data on first start, then run the web app and a Celery worker with its
+    beat — all on embedded defaults (SQLite database, SQLite broker)."""
+    ctx.invoke(db_upgrade)
+    ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
+    # what is already due fires now, not at the first beat tick (/health is ok from the start)
+    click.echo(f"first sweep: {sweep(session_factory()).as_dict()}")
+    from werkzeug.serving import run_simple
+
+    worker = subprocess.Popen(WORKER_COMMAND, preexec_fn=_die_with_parent)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below on `kill`
+    try:
+        click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM if ``oversight up`` dies, even by SIGKILL."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+#: The worker with its beat inside (``-B``): one process runs the deadline sweeps on a fresh
+#: machine. Production runs ``worker`` and ``beat`` separately (docker-compose.yml).
+WORKER_COMMAND = [
+    sys.executable, "-m", "celery", "-A", "tasks.app", "worker", "-B", "--pool=solo",
+    "--loglevel=INFO",
+]  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

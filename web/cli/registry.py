@@ -1,0 +1,245 @@
+"""``oversight units`` and ``oversight recusal``: the register of units and the recusal list.
+
+    oversight units template units.xlsx                 # an empty file with the headers
+    oversight units import units.xlsx --authority luquan
+    oversight units import units.csv --valid-only       # import the good rows, list the rest
+    oversight units sample 5000 sample.xlsx             # made-up units, to try (and time) an import
+    oversight recusal add --officer zhang --unit 11130185000000001X --reason "配偶在该单位任职" \\
+        --actor zhao
+    oversight recusal remove --officer zhang --unit 11130185000000001X --reason "配偶已离职" \\
+        --actor zhao
+    oversight recusal list --authority luquan
+
+``units import`` prints every problem as 第N行“列名”：原因 and exits 1 when nothing was imported
+because of them. This module only reads arguments and files and prints; the rules live in
+:mod:`cases.registry.unit_import`, :mod:`cases.registry.key_units` and
+:mod:`cases.registry.recusals`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.core.clock import local_date, utcnow
+from cases.core.db import command_session, read_session
+from cases.core.errors import OversightError
+from cases.models import Unit, User
+from cases.registry.credit_code import InvalidCreditCode, make_credit_code, validate_credit_code
+from cases.registry.key_units import KEY_UNIT_GUIDELINE, key_unit_share
+from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
+from cases.registry.register import system_actor
+from cases.registry.unit_import import COLUMNS, ImportReport, import_units, template
+from web.cli.support import authority_by_code, click_error, session_factory
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"没有用户名为{username}的用户 (no user named {username!r})")
+    return user
+
+
+def _unit(session: Session, code: str) -> Unit:
+    try:
+        normalised = validate_credit_code(code)
+    except InvalidCreditCode as exc:
+        raise click_error(exc) from exc
+    unit = session.scalar(select(Unit).where(Unit.credit_code == normalised))
+    if unit is None:
+        raise click.ClickException(f"没有统一社会信用代码为{normalised}的单位 (no such unit)")
+    return unit
+
+
+# ---- units -----------------------------------------------------------------------------------
+
+
+@click.group("units")
+def units_group() -> None:
+    """Supervised units (被监管单位): import the register from CSV/XLSX, get the template."""
+
+
+def _print_report(report: ImportReport, max_errors: int) -> None:
+    shown = report.errors if max_errors <= 0 else report.errors[:max_errors]
+    for error in shown:
+        click.echo(error.message_zh)
+    if len(shown) < len(report.errors):
+        click.echo(
+            f"……另有{len(report.errors) - len(shown)}个问题未列出（--max-errors 0 列出全部）"
+        )
+    click.echo(
+        f"共{report.rows}行数据，导入{report.imported}个单位，{report.rejected_rows}行有问题"
+        f"（其中重复{report.duplicates}行） "
+        f"({report.rows} rows, {report.imported} imported, {report.rejected_rows} with problems, "
+        f"{report.duplicates} duplicates)"
+    )
+
+
+@units_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--authority", "authority_code", help="Authority code (default: the only one).")
+@click.option("--valid-only", is_flag=True, help="Import the good rows even if others are wrong.")
+@click.option(
+    "--max-errors", default=1000, show_default=True, help="Problems to print (0: all of them)."
+)
+@with_appcontext
+def import_command(
+    file: Path, authority_code: str | None, valid_only: bool, max_errors: int
+) -> None:
+    """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default."""
+    started = time.perf_counter()
+    try:
+        with command_session(session_factory()) as session:
+            authority = authority_by_code(session, authority_code)
+            report = import_units(
+                session, authority, file.read_bytes(), filename=file.name,
+                valid_only=valid_only, now=utcnow(), actor=system_actor(session),
+            )  # fmt: skip
+            count, total, share = key_unit_share(session, authority)
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    _print_report(report, max_errors)
+    if report.imported == 0 and report.errors:
+        hint = "" if valid_only else "；改正后重新导入，或用 --valid-only 只导入正确的行"
+        raise click.ClickException(
+            f"文件有错误，未导入任何单位{hint} (nothing imported because of the problems above)"
+        )
+    click.echo(
+        f"重点监控单位{count}个，占{total}个单位的{share:.1%}（指导比例约{KEY_UNIT_GUIDELINE:.0%}） "
+        f"(key units: {count} of {total}; guideline ≈{KEY_UNIT_GUIDELINE:.0%}); "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+
+@units_group.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--xlsx", "fmt", flag_value="xlsx", help="An Excel workbook (the default).")
+@click.option("--csv", "fmt", flag_value="csv", help="A CSV file (UTF-8 with BOM).")
+def template_command(out: Path, fmt: str | None) -> None:
+    """Write an empty import file with the headers to OUT."""
+    fmt = fmt or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    out.write_bytes(template(fmt))
+    click.echo(f"模板已写入 template written: {out}")
+
+
+@units_group.command("sample")
+@click.argument("count", type=click.IntRange(1, 1_000_000))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--start", default=0, show_default=True, help="First serial (codes stay unique).")
+def sample_command(count: int, out: Path, start: int) -> None:
+    """Write COUNT made-up units (valid codes, 1% key units) to OUT, to try or time an import."""
+    since = local_date(utcnow()).replace(month=1, day=1)
+    rows = (_sample_row(n, since) for n in range(start, start + count))
+    if out.suffix.lower() == ".csv":
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow([c.zh for c in COLUMNS])
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
+        out.write_bytes(text.getvalue().encode("utf-8-sig"))
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("被监管单位")
+        sheet.append([c.zh for c in COLUMNS])
+        for row in rows:
+            sheet.append(row)
+        book.save(out)
+    click.echo(f"{count}个示例单位已写入 {count} sample units written: {out}")
+
+
+_SAMPLE_KINDS = (("91", "企业"), ("12", "事业单位"), ("11", "机关"), ("51", "团体"))
+
+
+def _sample_row(n: int, since: date) -> list[object]:
+    prefix, kind = _SAMPLE_KINDS[n % len(_SAMPLE_KINDS)]
+    key = n % 100 == 0
+    return [
+        f"示例单位{n:07d}", make_credit_code(f"{prefix}130185X{n:08d}"), kind,
+        f"鹿泉区示例路{n % 500 + 1}号", "张三", "是" if n % 40 == 0 else "否", "是" if key else "否",
+        "曾发生档案安全事故" if key else None, since if key else None,
+        "否", "是" if n % 3 == 0 else "否", "否",
+    ]  # fmt: skip
+
+
+def _csv_cell(value: object) -> object:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+# ---- recusals --------------------------------------------------------------------------------
+
+
+@click.group("recusal")
+def recusal_group() -> None:
+    """Recusals (回避): officers who must not inspect a unit."""
+
+
+@recusal_group.command("add")
+@click.option("--officer", required=True, help="Username of the officer who steps aside.")
+@click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
+@click.option("--reason", required=True, help="The conflict of interest (亲属关系、曾任职…).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From (default: today).")
+@click.option("--actor", required=True, help="Username recording it (the officer or a supervisor).")
+@with_appcontext
+def recusal_add(
+    officer: str, unit_code: str, reason: str, since: datetime | None, actor: str
+) -> None:
+    """Record that an officer must not inspect a unit."""
+    now = utcnow()
+    try:
+        with command_session(session_factory()) as session:
+            person, unit = _user(session, officer), _unit(session, unit_code)
+            add_recusal(
+                session, person, unit, reason, since.date() if since else local_date(now),
+                _user(session, actor), now,
+            )  # fmt: skip
+            names = f"{person.display_name} ↔ {unit.name}"
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(f"回避已登记 recusal recorded: {names}")
+
+
+@recusal_group.command("remove")
+@click.option("--officer", required=True, help="Username of the officer.")
+@click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
+@click.option("--reason", required=True, help="Why the conflict has ended.")
+@click.option("--actor", required=True, help="Username of the supervisor lifting it.")
+@with_appcontext
+def recusal_remove(officer: str, unit_code: str, reason: str, actor: str) -> None:
+    """Lift an officer's recusal from a unit."""
+    try:
+        with command_session(session_factory()) as session:
+            person, unit = _user(session, officer), _unit(session, unit_code)
+            remove_recusal(session, person, unit, reason, _user(session, actor), utcnow())
+            names = f"{person.display_name} ↔ {unit.name}"
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(f"回避已撤销 recusal lifted: {names}")
+
+
+@recusal_group.command("list")
+@click.option("--authority", "authority_code", help="Authority code (default: the only one).")
+@with_appcontext
+def recusal_list(authority_code: str | None) -> None:
+    """Print the authority's recusal list."""
+    with read_session(session_factory()) as session:
+        entries = list_recusals(session, authority_by_code(session, authority_code).id)
+    for e in entries:
+        click.echo(
+            f"{e.officer_name}（{e.officer_username}） ↔ {e.unit_name}（{e.credit_code}） "
+            f"自{e.since.isoformat()}：{e.reason}"
+        )
+    click.echo(f"共{len(entries)}条回避 ({len(entries)} recusals)")
+
+
+def register(main: click.Group) -> None:
+    """Add ``units`` and ``recusal`` to the ``oversight`` command."""
+    main.add_command(units_group)
+    main.add_command(recusal_group)
