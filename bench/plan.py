@@ -1,4 +1,4 @@
-"""The yearly 双随机 plan at district-of-a-province scale (issue 4), on PostgreSQL.
+"""The yearly 双随机 plan at district-of-a-province scale, on PostgreSQL.
 
 * ``draw_s``: one ``draw_plan`` for 100,000 units and 200 officers, end to end as a caller runs it
   — a command transaction that reads the facts (units, complaints, cases, last year's plan,

@@ -2,7 +2,7 @@
 
 Nothing authoritative lives in the broker: deadlines are rows, and the beat-driven sweep
 re-derives the work from the database every ``OVERSIGHT_SWEEP_SECONDS``; so a broker that loses
-messages (Redis FLUSHALL, the embedded SQLite transport on SIGKILL — PITFALLS) delays a firing by
+messages (Redis FLUSHALL, the embedded SQLite transport on SIGKILL) delays a firing by
 at most one interval and loses nothing.
 
 Production: ``celery -A tasks.app worker`` and ``celery -A tasks.app beat`` with Redis.
@@ -55,6 +55,6 @@ def session_factory() -> sessionmaker[Session]:
 
 @worker_process_init.connect
 def _fresh_engine_per_child(**_: object) -> None:
-    """A pooled engine must not cross a fork (PITFALLS): drop any the parent built."""
+    """A pooled engine must not cross a fork (SQLAlchemy's pooling docs): drop any the parent built."""
     session_factory.cache_clear()
     tune_gc()

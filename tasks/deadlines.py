@@ -1,4 +1,4 @@
-"""Thin tasks over the deadline services (STYLE 18: explicit names, IDs not objects, idempotent)."""
+"""Thin tasks over the deadline services (explicit names, IDs not objects, idempotent)."""
 
 from __future__ import annotations
 

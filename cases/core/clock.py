@@ -8,7 +8,7 @@ than guessed at: SQLite and many libraries hand them out silently, and a guess w
 every deadline by eight hours.
 
 Code that needs "now" calls :func:`utcnow` (or, better, receives ``now`` as an argument), so
-tests can control time in one place (STYLE §7).
+tests can control time in one place.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def utcnow() -> datetime:
     """Return the current instant as an aware UTC datetime — the single clock of the system.
 
-    Everything that needs the current time calls this (STYLE §7), never ``datetime.now()`` or
+    Everything that needs the current time calls this, never ``datetime.now()`` or
     ``datetime.utcnow()`` (the latter is naive and deprecated).
     """
     return datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""The demo district's inspection paperwork and next year's plan (issue 4), after the year of
+"""The demo district's inspection paperwork and next year's plan, after the year of
 inspections :mod:`cases.demo.district` records: every record signed (one refusal to sign
 recorded by the officers), the older ones archived, 双随机 results published within 20 working
 days except one left to lapse, a recusal, three complaints routed three ways, and next year's

@@ -7,7 +7,8 @@ holidays and 调休 rest days (``is_working`` false) and 调休 make-up working 
 holidays that fall on a weekend may be stored too, which is harmless and keeps their names.
 
 A year without an official row follows the weekday rule, and anything computed from it is
-provisional (暂定) until the schedule is entered (PITFALLS "Calendars").
+provisional (暂定) until the schedule is entered: the ``holidays`` package would quietly
+return next year's holidays without the make-up working days (调休).
 """
 
 from __future__ import annotations

@@ -257,7 +257,7 @@ class RectificationReport(Base):
 
 
 class Report(Base):
-    """An outbound 报告/通知 to another authority (delivered through the outbox, issue 3)."""
+    """An outbound 报告/通知 to another authority (delivered through the outbox)."""
 
     __tablename__ = "reports"
     __table_args__ = (CheckConstraint(sql_in("recipient", ReportRecipient), name="recipient"),)

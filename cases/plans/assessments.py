@@ -1,8 +1,8 @@
 """The annual assessment cut-off (seed 安全 四(二)): the previous year's assessment is summarised
 and circulated by the last day of February, 23:59:59 Asia/Shanghai — the 29th in leap years.
 
-Celery's crontab has no "last day of the month" and ``28-29`` fires twice in leap years
-(PITFALLS), so the cut-off is a deadline row due at 1 March 00:00 Asia/Shanghai. Reminders go to
+Celery's crontab has no "last day of the month" and ``28-29`` fires twice in leap years,
+so the cut-off is a deadline row due at 1 March 00:00 Asia/Shanghai. Reminders go to
 the supervisors weekly through February until the circular is out; at the cut-off the year is
 locked, late or not.
 """

@@ -1,7 +1,7 @@
 """Reading an uploaded table: the rows of a CSV file or of an XLSX workbook's first sheet.
 
 Used by the unit registry import (``cases.registry.unit_import``), which is timed at 100,000
-rows (issue 4: ≤ 30 s including the database write). openpyxl reads the workbook's structure, its
+rows (≤ 30 s including the database write). openpyxl reads the workbook's structure, its
 styles (to know which numbers are dates) and the 1900/1904 epoch; the cells of the sheet are read
 by a lean ``iterparse`` loop, because openpyxl's read-only cell loop builds a dict and several
 descriptor objects per cell and, for sheets written in write-only mode (no ``<dimension>``),

@@ -9,7 +9,7 @@ written in the file, and what is wrong, in Chinese and English — because the p
 has the spreadsheet open, not our database. ``valid_only=True`` imports the good rows and reports
 the rest, for the user who has decided to fix the others later.
 
-Speed (issue 4: 100,000 units from XLSX in ≤ 30 s on PostgreSQL): every row is checked in plain
+Speed (a province's register, 100,000 units from XLSX, in ≤ 30 s on PostgreSQL): every row is checked in plain
 Python, the existing codes are looked up a chunk at a time and the rows are written with Core
 ``INSERT`` executemany in chunks — no ORM object per row. XLSX cells are read by a lean
 ``iterparse`` loop over the first worksheet; openpyxl supplies the workbook structure, the shared

@@ -1,4 +1,4 @@
-"""inspection plans, records, recusals and complaints (issue 4); publication deadlines
+"""inspection plans, records, recusals and complaints; publication deadlines
 
 Revision ID: 0011
 Revises: 0010

@@ -1,4 +1,4 @@
-"""The unit registry import (issue 4) on both databases: the report names row, column and reason;
+"""The unit registry import on both databases: the report names row, column and reason;
 a file with errors writes nothing unless only the valid rows are asked for. Also the key-unit
 designation and the ``oversight units`` commands."""
 
