@@ -414,6 +414,12 @@ def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
             "valid_to = 2021-06-30",
             r"inconsistent:\n- archives_law\.supervision: validity of 1988-01-01 overlaps 2021-01-01",
         ),
+        (
+            "citations.toml",
+            "valid_from = 1988-01-01",
+            "valid_from = 1988-01-01T00:00:00",
+            r"valid_from: expected a date \(YYYY-MM-DD, unquoted\), found datetime",
+        ),
         ("services.toml", 'phone = "82013255"', "phone = 82013255", r"phone: expected text"),
         ("labels.toml", "[regimes]", "[regimes", r"labels\.toml: not valid TOML"),
     ],

@@ -88,13 +88,16 @@ class _Entry:
             raise self.fail(key, f"expected true or false, found {_kind(value)}")
         return value
 
-    def day(self, key: str, default: Any = _MISSING) -> date:
-        value = self._get(key, default)
-        if value is None and default is None:
-            return None  # type: ignore[return-value]
+    def day(self, key: str) -> date:
+        value = self._get(key, _MISSING)
+        # A TOML date-time is a datetime, which is also a date: refuse it, a day is meant.
         if isinstance(value, datetime) or not isinstance(value, date):
             raise self.fail(key, f"expected a date (YYYY-MM-DD, unquoted), found {_kind(value)}")
         return value
+
+    def optional_day(self, key: str) -> date | None:
+        """A date, or ``None`` when the field is left out (TOML has no null)."""
+        return self.day(key) if key in self.raw else None
 
     def texts(self, key: str, *, empty: bool = True) -> tuple[str, ...]:
         value = self._get(key, _MISSING)
@@ -235,7 +238,7 @@ def _citation(entry: _Entry) -> CitationSpec:
         summary_zh=entry.text("summary_zh", ""),
         doc_number=entry.text("doc_number", ""),
         valid_from=entry.day("valid_from"),
-        valid_to=entry.day("valid_to", None),
+        valid_to=entry.optional_day("valid_to"),
         note=entry.text("note", ""),
         certainty=entry.tags("certainty", _field_names(CitationSpec)),
     )
