@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.errorhandler(OversightError)
     def _domain_error(exc: OversightError) -> Any:
-        """One place maps the service layer's typed errors to status codes (STYLE 5)."""
+        """One place maps the service layer's typed errors to status codes."""
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return jsonify(exc.as_dict()), exc.status
         return render_template("error.html", error=exc), exc.status

@@ -3,7 +3,8 @@ paused for a legal reason and resumed. Every change is an event on the case's ha
 
 The most common complaint about workflow engines is a timer that cannot be changed once started.
 Here the timer is a row: change the row and the sweeper, which always reads the current row,
-follows. Locks are taken case first, as everywhere (PITFALLS: lock order).
+follows. Locks are taken case first, as everywhere, so a sweeper that locks deadline and case
+in one statement never deadlocks with a request.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from cases.casework.door import lock_case, record_case_event
 from cases.core.clock import ensure_utc, local_date, shanghai_midnight_utc
 from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cases.core.settings import current_settings
-from cases.core.vocabulary import DeadlineKind, DeadlineStatus, Role
+from cases.core.vocabulary import DeadlineKind, DeadlineStatus, ExtensionStatus, Role
 from cases.deadlines.reminders import first_reminder
 from cases.models import Deadline, ExtensionRequest, User
 from cases.reference.calendar import calendar_for
@@ -49,14 +50,15 @@ def request_extension(
         )
     pending = session.scalar(
         select(ExtensionRequest.id).where(
-            ExtensionRequest.deadline_id == deadline.id, ExtensionRequest.status == "requested"
+            ExtensionRequest.deadline_id == deadline.id,
+            ExtensionRequest.status == ExtensionStatus.REQUESTED,
         )
     )
     if pending is not None:
         raise Conflict("该期限已有待审批的延期申请", "An extension request is already pending")
     request = ExtensionRequest(
         deadline_id=deadline.id, case_id=case.id, requested_by_id=actor.id, requested_at=now,
-        reason=reason.strip(), new_last_day=new_last_day, status="requested",
+        reason=reason.strip(), new_last_day=new_last_day, status=ExtensionStatus.REQUESTED,
     )  # fmt: skip
     session.add(request)
     session.flush()
@@ -79,11 +81,11 @@ def decide_extension(
     deadline, case = _open_rectification(session, request.deadline_id)
     _require_supervisor(actor, case.authority_id)
     session.refresh(request, with_for_update=True)
-    if request.status != "requested":
+    if request.status != ExtensionStatus.REQUESTED:
         raise Conflict("该延期申请已处理", "The extension request was already decided")
     if not approve and not note.strip():
         raise InvalidInput("不予延期须说明理由", "A refusal needs a reason")
-    request.status = "approved" if approve else "refused"
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, note.strip()
     payload: dict[str, object] = {"deadline": deadline.id, "request": request.id, "note": note}
     if approve:

@@ -4,6 +4,9 @@ The web layer parses the request and renders; everything it shows comes from her
 frozen dataclasses with the Chinese labels already resolved from the vocabularies and the
 machine definition, so templates only format. Times stay aware UTC; the edge (a template
 filter) shows them in Asia/Shanghai (DESIGN §4).
+
+Every read takes the actor and shows only what that actor may see (:func:`visible_cases`): a case
+outside it is ``NotFound``, never ``NotAllowed``, so a page does not tell whether it exists.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from cases.core.clock import to_shanghai
@@ -39,12 +42,59 @@ __all__ = [
     "case_detail",
     "list_cases",
     "unit_choices",
+    "visible_cases",
+    "visible_units",
 ]
 
 PER_PAGE = 50
 #: The trigger of a case's genesis event, written when a finding opens the case.
 OPEN_TRIGGER = "open"
 OPEN_LABEL = ("立案", "Case opened")
+
+
+# ---- who sees what -------------------------------------------------------------------------
+
+#: Staff of an authority see its cases: the officers work them, the leader reads them.
+AUTHORITY_STAFF = frozenset({Role.INSPECTOR, Role.SUPERVISOR, Role.LEADER})
+
+
+def visible_cases(actor: User) -> ColumnElement[bool]:
+    """The cases ``actor`` may read, as a WHERE clause on ``cases``.
+
+    - inspectors, supervisors and the leader: their own authority's cases (属地管理);
+    - a unit liaison: their own unit's cases only;
+    - the automated-deadline actor (``system``): every case;
+    - the three administrators: none — 三员分立 (LAW.md, 等保 2.0): they run the system, set
+      permissions and audit it, they do not read case files;
+    - an inactive account, or anyone without the authority or unit the rule needs: none.
+
+    This is the read side of the permission rules in :mod:`cases.access`, written as SQL so a
+    list is filtered in the database rather than row by row. The two must agree: whoever
+    ``cases.access`` lets view a case must pass this filter for it, and nobody else.
+    """
+    if not actor.active:
+        return false()
+    if actor.role == Role.SYSTEM:
+        return true()
+    if actor.role in AUTHORITY_STAFF and actor.authority_id is not None:
+        return Case.authority_id == actor.authority_id
+    if actor.role == Role.UNIT_LIAISON and actor.unit_id is not None:
+        return Case.unit_id == actor.unit_id
+    return false()
+
+
+def visible_units(actor: User) -> ColumnElement[bool]:
+    """The units whose cases ``actor`` may read (same rule as :func:`visible_cases`), as a WHERE
+    clause on ``units`` — so a unit filter cannot probe for units outside the actor's scope."""
+    if not actor.active:
+        return false()
+    if actor.role == Role.SYSTEM:
+        return true()
+    if actor.role in AUTHORITY_STAFF and actor.authority_id is not None:
+        return Unit.authority_id == actor.authority_id
+    if actor.role == Role.UNIT_LIAISON and actor.unit_id is not None:
+        return Unit.id == actor.unit_id
+    return false()
 
 
 # ---- the list -----------------------------------------------------------------------------
@@ -92,6 +142,7 @@ class UnitChoice:
 
 def list_cases(
     session: Session,
+    actor: User,
     state: str | None = None,
     unit_id: int | None = None,
     page: int = 1,
@@ -99,12 +150,14 @@ def list_cases(
     unit_name: str | None = None,
     per_page: int = PER_PAGE,
 ) -> Page:
-    """Cases, newest first, filtered by state, unit and/or part of the unit's name.
+    """The cases ``actor`` may see, newest first, filtered by state, unit and/or part of the
+    unit's name.
 
     A page past the last one is empty (the list may have shrunk since the link was made).
 
     Raises:
-        InvalidFilter: unknown state, page below 1, or a unit that does not exist.
+        InvalidFilter: unknown state, page below 1, or a unit that does not exist — a unit
+            outside the actor's scope is reported the same way.
     """
     if state is not None and state not in STATE_LABELS:
         raise InvalidFilter(
@@ -115,12 +168,12 @@ def list_cases(
         raise InvalidFilter(
             f"页码必须是正整数，收到的是{page}。", f"The page must be at least 1, got {page}."
         )
-    if unit_id is not None and session.get(Unit, unit_id) is None:
+    if unit_id is not None and not _unit_visible(session, actor, unit_id):
         raise InvalidFilter(
             f"单位编号{unit_id}不存在。请从单位列表中选择。",
             f"Unit {unit_id} does not exist. Choose one from the list.",
         )
-    conditions = []
+    conditions = [visible_cases(actor)]
     if state is not None:
         conditions.append(Case.state == state)
     if unit_id is not None:
@@ -157,14 +210,20 @@ def list_cases(
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
-def unit_choices(session: Session) -> list[UnitChoice]:
-    """Units that have at least one case, by name — the options of the list's unit filter."""
+def unit_choices(session: Session, actor: User) -> list[UnitChoice]:
+    """Units with at least one case ``actor`` may see, by name — the options of the list's unit
+    filter."""
     rows = session.execute(
         select(Unit.id, Unit.name)
-        .where(Unit.id.in_(select(Case.unit_id)))
+        .where(Unit.id.in_(select(Case.unit_id).where(visible_cases(actor))))
         .order_by(Unit.name, Unit.id)
     ).all()
     return [UnitChoice(id=i, name=n) for i, n in rows]
+
+
+def _unit_visible(session: Session, actor: User, unit_id: int) -> bool:
+    found = session.scalar(select(Unit.id).where(Unit.id == unit_id, visible_units(actor)))
+    return found is not None
 
 
 # ---- one case -----------------------------------------------------------------------------
@@ -236,16 +295,16 @@ class CaseDetail:
     notices: list[NoticeRow]
 
 
-def case_detail(session: Session, case_id: int) -> CaseDetail:
-    """Everything the case page shows, in four queries (case, events, deadlines, notices)
-    plus one for the officers the history names.
+def case_detail(session: Session, actor: User, case_id: int) -> CaseDetail:
+    """Everything the case page shows ``actor``, in four queries (case, events, deadlines,
+    notices) plus one for the officers the history names.
 
     Raises:
-        NotFound: no case has this id.
+        NotFound: no case has this id, or ``actor`` may not see it (the two look the same).
     """
     case = session.scalar(
         select(Case)
-        .where(Case.id == case_id)
+        .where(Case.id == case_id, visible_cases(actor))
         .options(joinedload(Case.unit), joinedload(Case.checklist))
     )
     if case is None:

@@ -38,12 +38,11 @@ from cases.access.permissions import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import InvalidInput, NotAllowed
 from cases.core.settings import Settings, current_settings
-from cases.core.vocabulary import InspectionKind, Regime
+from cases.core.vocabulary import ComplaintSource, ComplaintStatus, InspectionKind, Regime, values
 from cases.inspections.door import plan_inspection
 from cases.inspections.results import current_checklist
 from cases.messages.inbox import notify, supervisors_of
 from cases.models import Authority, Complaint, Unit, User
-from cases.models.complaints import COMPLAINT_SOURCES
 from cases.reference.calendar import calendar_for
 from cases.reference.data import RESPONSIBILITY_BOUNDARIES, BoundarySpec, route_matter
 
@@ -57,11 +56,7 @@ ARCHIVES_MATTER = "archives"
 _BOUNDARY_KEYS: dict[int, str] = {1: "illegal_fundraising"}
 
 SOURCE_LABELS: dict[str, tuple[str, str]] = {
-    "public": ("群众投诉举报", "Complaint from the public"),
-    "department": ("其他部门移送", "Referral from another department"),
-    "superior": ("上级交办", "Assigned by a superior"),
-    "media": ("媒体反映", "Media report"),
-    "other": ("其他", "Other"),
+    s.value: (s.label_zh, s.label_en) for s in ComplaintSource
 }
 
 #: Words that make a complaint about a security-regime unit an archive-security matter (the
@@ -148,7 +143,7 @@ def receive_complaint(
     content = (content or "").strip()
     if not content:
         raise InvalidInput("请填写投诉举报内容", "The complaint's content is required")
-    if source not in COMPLAINT_SOURCES:
+    if source not in values(ComplaintSource):
         raise InvalidInput(f"来源无效：{source}", f"Unknown source: {source}")
     source_detail, unit_name = source_detail.strip(), unit_name.strip()
     if len(source_detail) > 300 or len(unit_name) > 200:
@@ -181,7 +176,7 @@ def receive_complaint(
         unit_name=unit.name if unit is not None else unit_name,
         matter=boundary_key(boundary) if boundary is not None else ARCHIVES_MATTER,
         content=content,
-        status="received",
+        status=ComplaintStatus.RECEIVED,
         received_at=now,
         routed_at=now,
         received_by_id=actor.id,
@@ -258,7 +253,7 @@ def _resolve_unit(
 
 def _forward_to_departments(complaint: Complaint, boundary: BoundarySpec) -> None:
     departments = boundary.departments
-    complaint.status = "forwarded"
+    complaint.status = ComplaintStatus.FORWARDED
     complaint.forwarded_to = "、".join(d.department_zh for d in departments)
     duties_zh = "".join(d.duty_zh for d in departments)
     duties_en = " ".join(f"{d.department_en}: {d.duty_en}" for d in departments)
@@ -272,7 +267,7 @@ def _forward_to_departments(complaint: Complaint, boundary: BoundarySpec) -> Non
 
 
 def _forward_to_authority(complaint: Complaint, other: Authority) -> None:
-    complaint.status = "forwarded"
+    complaint.status = ComplaintStatus.FORWARDED
     complaint.forwarded_to = other.name
     complaint.routing_reason = (
         f"被投诉单位“{complaint.unit_name}”属{other.jurisdiction}，按属地管理原则移送{other.name}。"
@@ -282,7 +277,7 @@ def _forward_to_authority(complaint: Complaint, other: Authority) -> None:
 
 def _forward_to_superior(complaint: Complaint, authority: Authority) -> None:
     superior = authority.superior_name or "上级档案主管部门"
-    complaint.status = "forwarded"
+    complaint.status = ComplaintStatus.FORWARDED
     complaint.forwarded_to = superior
     complaint.routing_reason = (
         f"被投诉单位“{complaint.unit_name}”不在{authority.jurisdiction}登记的单位中，属地不明，"
@@ -340,7 +335,7 @@ def _schedule_inspection(
         session, unit=unit, regime=plan.regime, kind=InspectionKind.COMPLAINT,
         inspection_date=day, officers=[], actor=actor, now=now,
     )  # fmt: skip
-    complaint.status = "inspection_scheduled"
+    complaint.status = ComplaintStatus.INSPECTION_SCHEDULED
     complaint.inspection_id = inspection.id
     label = Regime(plan.regime)
     complaint.routing_reason = (

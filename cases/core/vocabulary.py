@@ -99,6 +99,33 @@ class ReferralStatus(Labeled):
     WITHDRAWN = "withdrawn", "已撤回", "Withdrawn"
 
 
+class ComplaintSource(Labeled):
+    """Where a complaint or referral comes from (投诉举报/移送, DESIGN §1)."""
+
+    PUBLIC = "public", "群众投诉举报", "Complaint from the public"
+    DEPARTMENT = "department", "其他部门移送", "Referral from another department"
+    SUPERIOR = "superior", "上级交办", "Assigned by a superior"
+    MEDIA = "media", "媒体反映", "Media report"
+    OTHER = "other", "其他", "Other"
+
+
+class ComplaintStatus(Labeled):
+    """Where a complaint stands: received, then either an inspection is scheduled on our own
+    territory or it is forwarded to whoever is responsible (属地管理; 职责边界登记表)."""
+
+    RECEIVED = "received", "已受理", "Received"
+    INSPECTION_SCHEDULED = "inspection_scheduled", "已安排检查", "Inspection scheduled"
+    FORWARDED = "forwarded", "已转办", "Forwarded"
+
+
+class ExtensionStatus(Labeled):
+    """A unit's request for more time on a running deadline (延期申请) and the decision on it."""
+
+    REQUESTED = "requested", "待审批", "Requested"
+    APPROVED = "approved", "已批准延期", "Approved"
+    REFUSED = "refused", "不予延期", "Refused"
+
+
 def values(enum: type[StrEnum]) -> list[str]:
     return [m.value for m in enum]
 

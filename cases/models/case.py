@@ -30,6 +30,7 @@ from cases.core.vocabulary import (
     CircularKind,
     DeadlineKind,
     DeadlineStatus,
+    ExtensionStatus,
     ReferralStatus,
     Regime,
     ReportRecipient,
@@ -223,7 +224,7 @@ class ExtensionRequest(Base):
 
     __tablename__ = "extension_requests"
     __table_args__ = (
-        CheckConstraint("status IN ('requested', 'approved', 'refused')", name="status"),
+        CheckConstraint(sql_in("status", ExtensionStatus), name="status"),
         CheckConstraint(
             "status = 'requested' OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
             name="decision_recorded",
@@ -237,7 +238,7 @@ class ExtensionRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
     new_last_day: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="requested")
+    status: Mapped[str] = mapped_column(String(20), default=ExtensionStatus.REQUESTED)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -10,20 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.core.clock import utcnow
 from cases.core.db import Base, UTCDateTime
+from cases.core.vocabulary import ComplaintSource, ComplaintStatus, sql_in, values
 
-COMPLAINT_SOURCES = ["public", "department", "superior", "media", "other"]
-COMPLAINT_STATUSES = ["received", "inspection_scheduled", "forwarded"]
+#: The stored values, in the order the CLI offers them.
+COMPLAINT_SOURCES = values(ComplaintSource)
+COMPLAINT_STATUSES = values(ComplaintStatus)
 
 
 class Complaint(Base):
     __tablename__ = "complaints"
     __table_args__ = (
-        CheckConstraint(
-            "source IN (" + ", ".join(f"'{s}'" for s in COMPLAINT_SOURCES) + ")", name="source"
-        ),
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in COMPLAINT_STATUSES) + ")", name="status"
-        ),
+        CheckConstraint(sql_in("source", ComplaintSource), name="source"),
+        CheckConstraint(sql_in("status", ComplaintStatus), name="status"),
         CheckConstraint(
             "status <> 'forwarded' OR forwarded_to <> ''", name="forwarded_has_recipient"
         ),
@@ -42,7 +40,7 @@ class Complaint(Base):
     content: Mapped[str] = mapped_column(Text)
     #: [{name, sha256, size}] — files kept under the instance folder by their digest.
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(30), default="received")
+    status: Mapped[str] = mapped_column(String(30), default=ComplaintStatus.RECEIVED)
     routing_reason: Mapped[str] = mapped_column(Text, default="")
     forwarded_to: Mapped[str] = mapped_column(String(300), default="")
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))

@@ -10,7 +10,9 @@ natural days need the calendar too: one that ends on a rest day ends on the next
 The State Council publishes each year's schedule around November of the year before (LAW.md),
 so the calendar is data: a mapping of the dates that differ from the Monday–Friday rule, plus
 the set of years whose schedule is known ("official"). Dates in other years follow the weekday
-rule, and any result that depends on them is *provisional* (PITFALLS "Calendars"). The
+rule, and any result that depends on them is *provisional*: the ``holidays`` package quietly
+guesses next year without its make-up working days (调休) and ``chinesecalendar`` refuses years it
+does not know. The
 constructor takes plain data and knows nothing of where it comes from;
 :meth:`WorkdayCalendar.from_chinesecalendar` is one source, a database table will be another
 (DESIGN §4: "take a new year's schedule as data without a release").

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from cases.complaints.intake import MAX_ATTACHMENT_BYTES, attachment_path, receive_complaint
 from cases.core.db import command_session
 from cases.core.errors import InvalidInput, NotAllowed
 from cases.core.settings import Settings, load_settings
+from cases.core.vocabulary import ComplaintStatus
 from cases.models import (
     Authority,
     Complaint,
@@ -264,3 +266,15 @@ def test_a_disk_failure_while_storing_leaves_no_row_and_no_file(
         )  # fmt: skip
     assert counts(world) == (0, 0)
     assert list((settings.instance_dir / "attachments").iterdir()) == []
+
+
+def test_complaint_status_is_a_closed_vocabulary_in_the_database(
+    world: World, settings: Settings
+) -> None:
+    complaint_id = receive(world, settings, unit_id=world.ids["unit"], content="档案库房漏水")
+    with world.factory() as s:
+        stored = s.scalar(text("SELECT status FROM complaints WHERE id = :i"), {"i": complaint_id})
+        assert stored == ComplaintStatus.INSPECTION_SCHEDULED.value == "inspection_scheduled"
+        s.get(Complaint, complaint_id).status = "lost"
+        with pytest.raises(IntegrityError):
+            s.flush()

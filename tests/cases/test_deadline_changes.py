@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from cases.casework.deadline_changes import (
     decide_extension,
@@ -17,8 +18,9 @@ from cases.casework.deadline_changes import (
 from cases.casework.verification import verify_all_chains
 from cases.core.db import command_session
 from cases.core.errors import Conflict, InvalidInput, NotAllowed
+from cases.core.vocabulary import ExtensionStatus
 from cases.deadlines.sweeper import sweep
-from cases.models import Deadline, Event
+from cases.models import Deadline, Event, ExtensionRequest
 from tests.support.world import World
 
 
@@ -164,3 +166,20 @@ def test_only_a_supervisor_pauses_and_with_a_reason(world: World) -> None:
         run(world, pause_deadline, deadline_id, actor="supervisor", reason=" ")
     with pytest.raises(Conflict):
         run(world, resume_deadline, deadline_id, actor="supervisor", reason="x")
+
+
+def test_extension_status_is_a_closed_vocabulary_in_the_database(world: World) -> None:
+    case_id = world.case_for_state("rectifying")
+    request = run(
+        world, request_extension, rectification(world, case_id).id, actor="liaison",
+        reason="设备采购周期长", new_last_day=date(2026, 3, 28),
+    )  # fmt: skip
+    run(world, decide_extension, request.id, actor="supervisor", approve=False, note="理由不足")
+    with world.factory() as s:
+        stored = s.scalar(
+            text("SELECT status FROM extension_requests WHERE id = :i"), {"i": request.id}
+        )
+        assert stored == ExtensionStatus.REFUSED.value == "refused"
+        s.get(ExtensionRequest, request.id).status = "maybe"
+        with pytest.raises(IntegrityError):
+            s.flush()

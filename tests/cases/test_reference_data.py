@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,15 +20,33 @@ from cases.reference.data import (
     PUBLIC_SERVICES,
     REGIMES,
     RESPONSIBILITY_BOUNDARIES,
+    Certainty,
     ChecklistSpec,
     Purpose,
     checklist_for,
     citation_for_key,
     citations_for,
+    load_reference,
     route_matter,
 )
+from cases.reference.data.loader import FILES, ReferenceDataError
 
-SEED = Path("/work/shared/seed/000_880a41305e712c61.txt")
+SEED_NAME = "000_880a41305e712c61.txt"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def _seed_file() -> Path:
+    """The seed document: in ``$OVERSIGHT_SEED_DIR``, or in the ``shared/seed`` folder that sits
+    next to the checkout (looked for beside the repository and each folder above it)."""
+    if os.environ.get("OVERSIGHT_SEED_DIR"):
+        return Path(os.environ["OVERSIGHT_SEED_DIR"]) / SEED_NAME
+    for folder in REPOSITORY.parents:
+        if (folder / "shared" / "seed" / SEED_NAME).is_file():
+            return folder / "shared" / "seed" / SEED_NAME
+    return REPOSITORY.parent / "shared" / "seed" / SEED_NAME
+
+
+SEED = _seed_file()
 TODAY = date(2026, 11, 25)
 
 
@@ -84,7 +104,11 @@ def test_codes_unique_across_all_checklists():
     assert len(codes) == len(set(codes))
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed document not available")
+@pytest.mark.skipif(
+    not SEED.is_file(),
+    reason=f"seed document {SEED_NAME} not found: set OVERSIGHT_SEED_DIR to the folder holding it, "
+    "or put the shared/seed folder next to the checkout",
+)
 def test_item_texts_are_verbatim_from_seed():
     seed = "".join(SEED.read_text(encoding="utf-8").split())
     for cl in CHECKLISTS:
@@ -294,3 +318,130 @@ def test_labels():
 def test_specs_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         CITATIONS[0].key = "x"  # type: ignore[misc]
+
+
+# --- the data files and their loader -------------------------------------------------------------
+
+DATA_DIR = REPOSITORY / "cases" / "reference" / "data"
+
+
+def test_certainty_tags_are_data() -> None:
+    law_2020 = citation_for_key("archives_law.supervision", TODAY)
+    assert law_2020.cite_zh == "《中华人民共和国档案法》第四十二条"
+    assert law_2020.certainty_of("article_zh") is Certainty.VERIFIED
+    assert law_2020.certainty_of("doc_number") is Certainty.UNVERIFIED
+    assert "doc_number" in law_2020.unverified_fields
+    assert "from memory" in law_2020.note
+    cyber = citation_for_key("cybersecurity_law.incident_reporting", TODAY)
+    assert cyber.certainty_of("article_zh") is Certainty.UNVERIFIED
+    assert cyber.certainty_of("summary_zh") is None  # not assessed
+    field_names = {f.name for f in dataclasses.fields(rd.CitationSpec)}
+    for c in CITATIONS:
+        for name, certainty in c.certainty:
+            assert name in field_names and isinstance(certainty, Certainty), c.key
+    assert rd.REFERENCE.inspection_scopes.certainty is Certainty.VERIFIED
+    for cl in CHECKLISTS:
+        assert cl.certainty_of("effective_from") is Certainty.UNVERIFIED
+        assert dict(cl.item_certainty)["text_zh"] is Certainty.VERIFIED
+        assert cl.source.startswith("seed:")
+
+
+def test_loaded_values_have_their_types() -> None:
+    for c in CITATIONS:
+        assert type(c.valid_from) is date and (c.valid_to is None or type(c.valid_to) is date)
+        assert isinstance(c.purposes, tuple) and c.purposes
+    assert all(isinstance(it.legal_basis_keys, tuple) for cl in CHECKLISTS for it in cl.items)
+    assert date(2021, 1, 1) == rd.CHECKLIST_V1_FROM
+
+
+def test_loading_the_shipped_files_again_gives_the_same_values() -> None:
+    assert load_reference(DATA_DIR) == rd.REFERENCE
+
+
+def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    for source in DATA_DIR.glob("*.toml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    assert old in text, old
+    (tmp_path / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "error"),
+    [
+        (
+            "citations.toml",
+            "valid_from = 1988-01-01",
+            'valid_from = "1988-01-01"',
+            r"citations\.toml \[\[citation\]\] #1 \(archives_law\.supervision\): valid_from: "
+            r"expected a date",
+        ),
+        (
+            "citations.toml",
+            "valid_to = 2020-12-31",
+            "valid_too = 2020-12-31",
+            r"#1 \(archives_law\.supervision\): unknown field\(s\) valid_too",
+        ),
+        (
+            "citations.toml",
+            'article_zh = "secondary"',
+            'article_zh = "probably"',
+            r"\[certainty\]: article_zh: certainty must be one of verified, secondary, unverified",
+        ),
+        (
+            "citations.toml",
+            'article_zh = "secondary"',
+            'article = "secondary"',
+            r"\[certainty\]: article: not a field of this entry",
+        ),
+        (
+            "checklists.toml",
+            'scope = "responsibility"',
+            'scope = "paperwork"',
+            r"checklists\.toml \[\[checklist\]\] #1 \(electronic v1\) \[\[checklist\.item\]\] #1: "
+            r"scope: 'paperwork' is not an entry of \[inspection_scopes\]",
+        ),
+        (
+            "checklists.toml",
+            "position = 2",
+            "position = 2.0",
+            r"\[\[checklist\.item\]\] #2: position: expected a whole number, found float",
+        ),
+        (
+            "citations.toml",
+            "valid_to = 2020-12-31",
+            "valid_to = 2021-06-30",
+            r"inconsistent:\n- archives_law\.supervision: validity of 1988-01-01 overlaps 2021-01-01",
+        ),
+        (
+            "citations.toml",
+            "valid_from = 1988-01-01",
+            "valid_from = 1988-01-01T00:00:00",
+            r"valid_from: expected a date \(YYYY-MM-DD, unquoted\), found datetime",
+        ),
+        ("services.toml", 'phone = "82013255"', "phone = 82013255", r"phone: expected text"),
+        ("labels.toml", "[regimes]", "[regimes", r"labels\.toml: not valid TOML"),
+    ],
+)
+def test_a_broken_data_file_is_refused_naming_file_entry_and_field(
+    tmp_path: Path, name: str, old: str, new: str, error: str
+) -> None:
+    with pytest.raises(ReferenceDataError, match=error):
+        load_reference(_edited(tmp_path, name, old, new))
+
+
+def test_a_missing_data_file_is_refused(tmp_path: Path) -> None:
+    directory = _edited(tmp_path, "labels.toml", "[regimes]", "[regimes]")
+    (directory / "boundaries.toml").unlink()
+    with pytest.raises(ReferenceDataError, match=r"boundaries\.toml: file missing"):
+        load_reference(directory)
+
+
+def test_the_data_files_ship_with_the_package() -> None:
+    """A non-editable install carries the TOML files only if package-data names them."""
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["cases.reference.data"]
+    shipped = sorted(p.name for p in DATA_DIR.glob("*.toml"))
+    assert shipped == sorted(FILES)
+    assert all(any(Path(n).match(p) for p in patterns) for n in shipped)

@@ -1,5 +1,5 @@
-"""A real browser on the real app: Debian's Chromium driven by Playwright (PITFALLS: no test tool
-may download its own browser; the flags keep Chromium from calling hosts this machine can't reach).
+"""A real browser on the real app: Debian's Chromium driven by Playwright (no test tool may
+download its own browser here; the flags keep Chromium from calling hosts the machine can't reach).
 
 Chromium missing: a skip on a developer's machine, a failure in CI (``CI=true``).
 """

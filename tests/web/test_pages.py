@@ -8,8 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from cases.models import User
+from cases.registry.register import SYSTEM_USERNAME
 from tests.support.world import World
+from web.database import db
+from web.identity import current_actor
 
 
 @pytest.fixture
@@ -263,3 +269,46 @@ def test_health_is_degraded_when_a_deadline_is_due_but_not_fired(
     world.case_for_state("rectifying")  # due in March 2026, and no sweeper ran
     body = client.get("/health").get_json()
     assert (body["status"], body["late_deadlines"]) == ("degraded", 1)
+
+
+def test_pages_act_as_the_system_actor_and_write_nothing(app: Flask, world: World) -> None:
+    with app.test_request_context("/cases"):
+        actor = current_actor()
+        assert (actor.role, actor.id) == ("system", world.ids["system"])
+        assert current_actor() is actor  # asked once per request
+        assert not db().new and not db().dirty
+
+
+def test_pages_show_only_what_the_requests_actor_may_see(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = world.open_case()  # at 鹿泉区教育局
+    as_user = {"name": "liaison"}
+    monkeypatch.setattr(
+        "web.views.cases.current_actor", lambda: db().get(User, world.ids[as_user["name"]])
+    )
+    assert listed_ids(client.get("/cases").get_data(as_text=True)) == [case_id]
+    assert client.get(f"/cases/{case_id}").status_code == 200
+
+    as_user["name"] = "other_liaison"  # 鹿泉区卫生健康局's liaison
+    assert listed_ids(client.get("/cases").get_data(as_text=True)) == []
+    hidden = client.get(f"/cases/{case_id}")
+    assert hidden.status_code == 404
+    assert f"案件{case_id}不存在" in hidden.get_data(as_text=True)  # the same as a missing case
+
+    as_user["name"] = "audit_admin"
+    assert listed_ids(client.get("/cases").get_data(as_text=True)) == []
+    assert client.get(f"/cases/{case_id}").status_code == 404
+
+
+def test_without_a_system_user_the_pages_still_read_as_the_system_actor(
+    app: Flask, client: FlaskClient, factory: sessionmaker[Session]
+) -> None:
+    with factory.begin() as s:
+        s.execute(delete(User).where(User.username == SYSTEM_USERNAME))
+    assert client.get("/cases").status_code == 200
+    with app.test_request_context("/cases"):
+        actor = current_actor()
+        assert actor.role == "system" and actor.id is None  # an unsaved stand-in
+    with factory() as s:
+        assert s.scalar(select(User).where(User.username == SYSTEM_USERNAME)) is None

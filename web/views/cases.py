@@ -1,6 +1,7 @@
 """Case pages (案件): the list with its filters and one case with its diagram and history.
 
-Read-only and thin: parse the query string, call :mod:`cases.casework.queries`, render. Errors are the
+Read-only and thin: parse the query string, call :mod:`cases.casework.queries` with the request's
+actor (:func:`web.identity.current_actor`), render. Errors are the
 domain's typed errors, rendered by the app's one handler (``InvalidFilter`` → 400,
 ``NotFound`` → 404).
 """
@@ -19,6 +20,7 @@ from cases.core.clock import to_shanghai
 from cases.core.errors import InvalidFilter
 from web.database import db
 from web.diagram import render_svg
+from web.identity import current_actor
 from workflows.case_machine import MACHINE_VERSION, STATES
 
 bp = Blueprint("cases", __name__)
@@ -55,9 +57,9 @@ def case_list() -> Any:
     unit_id = _int_arg("unit", "单位", "unit")
     page_no = _int_arg("page", "页码", "page")
     name = request.args.get("q", "").strip()[:100] or None
-    session = db()
+    session, actor = db(), current_actor()
     page = list_cases(
-        session, state=state, unit_id=unit_id, page=1 if page_no is None else page_no,
+        session, actor, state=state, unit_id=unit_id, page=1 if page_no is None else page_no,
         unit_name=name,
     )  # fmt: skip
     filters = {k: v for k, v in (("state", state), ("unit", unit_id), ("q", name)) if v}
@@ -66,13 +68,13 @@ def case_list() -> Any:
         page=page,
         filters=filters,
         states=STATES,
-        units=unit_choices(session),
+        units=unit_choices(session, actor),
     )
 
 
 @bp.get("/cases/<int:case_id>")
 def case_page(case_id: int) -> Any:
-    detail = case_detail(db(), case_id)
+    detail = case_detail(db(), current_actor(), case_id)
     # render_svg escapes every text it writes; the markup is generated, never user input.
     diagram = Markup(render_svg(detail.state))
     return render_template(

@@ -1,0 +1,162 @@
+"""The case list and case page show each actor only the cases in their scope: staff their own
+authority's, a unit liaison their own unit's, the system actor every case, the three
+administrators none (三员分立), an inactive account none. A case out of scope is NotFound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from cases.casework.queries import case_detail, list_cases, unit_choices, visible_cases
+from cases.core.db import command_session
+from cases.core.errors import InvalidFilter, NotFound
+from cases.core.vocabulary import Role
+from cases.inspections.results import ItemOutcome, record_inspection
+from cases.models import Authority, Case, Unit
+from cases.registry.credit_code import make_credit_code
+from cases.registry.register import create_user, register_unit
+from tests.support.world import World
+
+
+@dataclass(frozen=True)
+class Cases:
+    unit: int  # 鹿泉区教育局 (the liaison's unit)
+    other_unit: int  # 鹿泉区卫生健康局 (the other liaison's unit)
+    zhengding: int  # a unit of 正定县档案馆, another authority
+    zhengding_unit: int
+
+
+def _open(world: World, unit_id: int, officers: tuple[str, str]) -> int:
+    with command_session(world.factory) as s:
+        _, cases = record_inspection(
+            s, unit=s.get(Unit, unit_id), regime="electronic", kind="special",
+            inspection_date=world.now.date(),
+            officers=[world.user(s, officers[0]), world.user(s, officers[1])],
+            outcomes={"EA-1": ItemOutcome("nonconform", note="未建立电子文件归档登记制度", evidence=("现场照片1",))},
+            actor=world.user(s, officers[0]), now=world.now,
+        )  # fmt: skip
+        return cases[0].id
+
+
+@pytest.fixture
+def cases(world: World) -> Cases:
+    with command_session(world.factory) as s:
+        zhengding = s.scalar(select(Authority).where(Authority.code == "zhengding"))
+        unit = register_unit(
+            s, zhengding, name="正定县文化广电和旅游局",
+            credit_code=make_credit_code("11130123000000001"), kind="organ",
+        )  # fmt: skip
+        second = create_user(
+            s, username="zd2", display_name="正定执法员二", role=Role.INSPECTOR,
+            authority=zhengding, credential_no="冀正0002",
+            credential_issued_on=date(2024, 1, 1), credential_expires_on=date(2030, 12, 31),
+        )  # fmt: skip
+        zhengding_unit, world.ids["zhengding_inspector2"] = unit.id, second.id
+    return Cases(
+        unit=_open(world, world.ids["unit"], ("inspector", "inspector2")),
+        other_unit=_open(world, world.ids["other_unit"], ("inspector", "inspector2")),
+        zhengding=_open(world, zhengding_unit, ("foreign_inspector", "zhengding_inspector2")),
+        zhengding_unit=zhengding_unit,
+    )
+
+
+def _listed(world: World, actor: str, **filters: object) -> set[int]:
+    with world.factory() as s:
+        return {row.id for row in list_cases(s, world.user(s, actor), **filters).items}
+
+
+def _units(world: World, actor: str) -> set[int]:
+    with world.factory() as s:
+        return {u.id for u in unit_choices(s, world.user(s, actor))}
+
+
+def _sees(world: World, actor: str, case_id: int) -> bool:
+    with world.factory() as s:
+        try:
+            return case_detail(s, world.user(s, actor), case_id).id == case_id
+        except NotFound:
+            return False
+
+
+@pytest.mark.parametrize(
+    ("actor", "visible"),
+    [
+        ("inspector", {"unit", "other_unit"}),
+        ("supervisor", {"unit", "other_unit"}),
+        ("leader", {"unit", "other_unit"}),
+        ("foreign_inspector", {"zhengding"}),
+        ("liaison", {"unit"}),
+        ("other_liaison", {"other_unit"}),
+        ("system", {"unit", "other_unit", "zhengding"}),
+        ("system_admin", set()),
+        ("security_admin", set()),
+        ("audit_admin", set()),
+    ],
+)
+def test_each_actor_sees_only_the_cases_in_their_scope(
+    world: World, cases: Cases, actor: str, visible: set[str]
+) -> None:
+    expected = {getattr(cases, name) for name in visible}
+    assert _listed(world, actor) == expected
+    for name in ("unit", "other_unit", "zhengding"):
+        assert _sees(world, actor, getattr(cases, name)) is (name in visible), name
+    units = {"unit": world.ids["unit"], "other_unit": world.ids["other_unit"]}
+    units["zhengding"] = cases.zhengding_unit
+    assert _units(world, actor) == {units[name] for name in visible}
+
+
+def test_a_case_out_of_scope_is_not_found_like_a_missing_one(world: World, cases: Cases) -> None:
+    with world.factory() as s:
+        liaison = world.user(s, "liaison")
+        with pytest.raises(NotFound) as hidden:
+            case_detail(s, liaison, cases.other_unit)
+        with pytest.raises(NotFound) as missing:
+            case_detail(s, liaison, 999_999)
+    assert hidden.value.status == missing.value.status == 404
+    assert str(cases.other_unit) in hidden.value.reason_en
+
+
+def test_an_inactive_account_sees_nothing(world: World, cases: Cases) -> None:
+    with command_session(world.factory) as s:
+        world.user(s, "inspector2").active = False
+    assert _listed(world, "inspector2") == set()
+    assert _units(world, "inspector2") == set()
+    assert not _sees(world, "inspector2", cases.unit)
+    assert _listed(world, "inspector") == {cases.unit, cases.other_unit}
+
+
+def test_the_count_and_pages_count_only_visible_cases(world: World, cases: Cases) -> None:
+    with world.factory() as s:
+        page = list_cases(s, world.user(s, "liaison"), per_page=1)
+        assert (page.total, page.pages, [r.id for r in page.items]) == (1, 1, [cases.unit])
+        assert list_cases(s, world.user(s, "system"), per_page=1).total == 3
+
+
+def test_a_unit_filter_outside_the_scope_is_refused_like_an_unknown_unit(
+    world: World, cases: Cases
+) -> None:
+    with world.factory() as s:
+        liaison = world.user(s, "liaison")
+        with pytest.raises(InvalidFilter):
+            list_cases(s, liaison, unit_id=world.ids["other_unit"])
+        with pytest.raises(InvalidFilter):
+            list_cases(s, world.user(s, "inspector"), unit_id=cases.zhengding_unit)
+        own = list_cases(s, liaison, unit_id=world.ids["unit"])
+        assert [r.id for r in own.items] == [cases.unit]
+
+
+def test_filters_narrow_within_the_scope(world: World, cases: Cases) -> None:
+    assert _listed(world, "inspector", unit_name="卫生") == {cases.other_unit}
+    assert _listed(world, "foreign_inspector", unit_name="卫生") == set()
+    assert _listed(world, "inspector", state="detected") == {cases.unit, cases.other_unit}
+
+
+def test_the_filter_is_sql_the_database_runs(world: World, cases: Cases) -> None:
+    """The scope is applied in the query, so counts and pages need no second pass in Python."""
+    with world.factory() as s:
+        leader = world.user(s, "leader")
+        ids = set(s.scalars(select(Case.id).where(visible_cases(leader))))
+    assert ids == {cases.unit, cases.other_unit}
