@@ -174,14 +174,16 @@ def _sequence(value: Any, max_items: int) -> Sequence[Any]:
 
 @dataclass(frozen=True)
 class Choices(Field):
-    """Several codes of a closed vocabulary, each once, in the order given."""
+    """Several codes of a closed vocabulary, each kept once, in the order given; the list as sent
+    has at most ``max_items`` entries (repeats included)."""
 
     choices: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    max_items: int = 20
 
     def clean(self, value: Any) -> list[str] | None:
         if value is None:
             return None
-        items = _sequence(value, len(self.choices))
+        items = _sequence(value, max(self.max_items, len(self.choices)))
         unknown = [repr(v) for v in items if not isinstance(v, str) or v not in self.choices]
         if unknown:
             raise _Bad(
