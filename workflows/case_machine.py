@@ -1,27 +1,31 @@
-"""The case state machine (DESIGN §2) as data: states, transitions, guards, effects, roles.
+"""The case state machine (DESIGN §2), one record per trigger.
+
+Each :class:`~workflows.spec.Trigger` below is one row of DESIGN §2: its labels, who may fire it,
+the fields it accepts (typed and bounded), and its edges with their guards
+(:mod:`workflows.guards`) and effects (names of methods of the context the one door builds; the
+service layer in ``cases/`` implements them, inside the caller's transaction). Everything else —
+the rulebook, the role table, labels, field schema, digest, the diagram's edges — is derived.
 
 One ``transitions.Machine`` is built per process and per definition version and used as a
 *rulebook*: ``machine.events[trigger].trigger(context)`` runs on a light context object that holds
-one case's state (PITFALLS: a Machine per row is slow and leaks; ``add_model`` mutates the shared
-machine). The machine is never bound to a model, has no queue (``queued=False``: concurrency comes
-from database locks) and no ``on_exception`` (errors must propagate so the transaction rolls back).
-
-Guards are functions in :mod:`workflows.guards`; effects are names the context object provides
-(the service layer in ``cases/`` implements them, inside the caller's transaction).
+one case's state (a Machine per row is slow and leaks; ``add_model`` mutates the shared machine).
+The machine is never bound to a model, has no queue (``queued=False``: concurrency comes from
+database locks) and no ``on_exception`` (errors must propagate so the transaction rolls back).
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from transitions import Machine
 
 from cases.core.vocabulary import Role
+from cases.reference.timelimits import TimeUnit
+from workflows import guards as g
+from workflows.fields import Choice, DateTime, Ids, Integer, Text, TextList
 from workflows.rulebook import StateInfo
-from workflows.rulebook import definition_digest as digest_of
-
-G = "workflows.guards."
-
+from workflows.spec import Edge, MachineSpec, Select, Trigger
 
 STATES: tuple[StateInfo, ...] = (
     StateInfo("detected", "已发现", "Detected"),
@@ -34,139 +38,207 @@ STATES: tuple[StateInfo, ...] = (
     StateInfo("escalated", "已上报", "Escalated"),
     StateInfo("closed", "已结案", "Closed"),
 )
-STATE_NAMES: tuple[str, ...] = tuple(s.name for s in STATES)
-STATE_LABELS: dict[str, StateInfo] = {s.name: s for s in STATES}
 INITIAL_STATE = "detected"
 FINAL_STATES = frozenset({"closed"})
 
-#: DESIGN §2, row by row. ``conditions`` are guard paths; ``after`` are effects on the context.
-TRANSITIONS: tuple[dict[str, object], ...] = (
-    dict(
-        trigger="order_emergency_measures",
-        source="detected",
-        dest="emergency_measures",
-        conditions=[G + "finding_is_emergency", G + "reason_given"],
-        after=["schedule_backfill_deadline"],
-    ),
-    dict(
-        trigger="issue_notice",
-        source="detected",
-        dest="notice_issued",
-        conditions=[G + "two_officers_with_valid_credentials", G + "notice_content_complete"],
-        after=["issue_numbered_notice"],
-    ),
-    dict(
-        trigger="backfill_notice",
-        source="emergency_measures",
-        dest="notice_issued",
-        conditions=[G + "two_officers_with_valid_credentials", G + "notice_content_complete"],
-        after=["issue_numbered_notice", "settle_backfill_deadline"],
-    ),
-    dict(
-        trigger="acknowledge",
-        source="notice_issued",
-        dest="rectifying",
-        conditions=[G + "notice_served"],
-        after=["record_service"],
-    ),
-    dict(
-        trigger="submit_rectification",
-        source="rectifying",
-        dest="awaiting_verification",
-        conditions=[G + "rectification_report_attached"],
-        after=["record_rectification_report"],
-    ),
-    dict(
-        trigger="verify",
-        source="awaiting_verification",
-        dest="verified",
-        conditions=[G + "two_officers_with_valid_credentials"],
-        after=["settle_rectification_deadline"],
-    ),
-    dict(
-        trigger="reject_rectification",
-        source="awaiting_verification",
-        dest="rectifying",
-        conditions=[G + "reason_given"],
-        after=[],
-    ),
-    dict(
-        trigger="deadline_lapsed",
-        source=["notice_issued", "rectifying"],
-        dest="overdue",
-        conditions=[G + "rectification_deadline_passed"],
-        after=["mark_rectification_lapsed", "alert_supervisors", "propose_disciplinary_referral"],
-    ),
-    dict(
-        trigger="extend_deadline",
-        source="overdue",
-        dest="rectifying",
-        conditions=[G + "reason_given", G + "new_time_limit_given"],
-        after=["set_new_rectification_deadline"],
-    ),
-    dict(
-        trigger="escalate",
-        source=["detected", "emergency_measures", "notice_issued", "rectifying", "overdue"],
-        dest="escalated",
-        conditions=[G + "serious_or_overdue", G + "reason_given"],
-        after=["record_stop_order", "send_escalation_reports", "suspend_case_deadlines"],
-    ),
-    dict(
-        trigger="receive_instructions",
-        source="escalated",
-        dest="rectifying",
-        conditions=[
-            G + "instructions_recorded",
-            G + "instructions_outcome_known",
-            G + "instructions_say_rectify",
-            G + "new_time_limit_given",
-        ],
-        after=["set_new_rectification_deadline"],
-    ),
-    dict(
-        trigger="receive_instructions",
-        source="escalated",
-        dest="closed",
-        conditions=[
-            G + "instructions_recorded",
-            G + "instructions_outcome_known",
-            G + "instructions_say_close",
-        ],
-        after=["settle_open_deadlines"],
-    ),
-    dict(
-        trigger="close",
-        source=["verified", "escalated"],
-        dest="closed",
-        conditions=[G + "circular_published_if_required"],
-        after=["settle_open_deadlines"],
-    ),
-    dict(
-        trigger="void",
-        source="detected",
-        dest="closed",
-        conditions=[G + "reason_given"],
-        after=["settle_open_deadlines"],
-    ),
+OFFICERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+UNIT_OR_OFFICER = frozenset({Role.UNIT_LIAISON, Role.INSPECTOR, Role.SUPERVISOR})
+SYSTEM = frozenset({Role.SYSTEM})
+
+# ---- the fields, with their bounds ------------------------------------------------------------
+
+REASON = Text("reason", "理由", "Reason", max=2000)
+NOTE = Text("note", "备注", "Note", max=2000)
+#: The officers who act (行政处罚法 art 42: two or more; the guard counts them).
+OFFICER_IDS = Ids("officer_ids", "执法人员", "Officers", max_items=20)
+#: 限期: its length (1–365 is the guard's rule, :class:`~cases.reference.timelimits.TimeLimit`)…
+TIME_LIMIT_LENGTH = Integer("time_limit_length", "整改期限长度", "Time-limit length")
+#: …and the unit it is stated in (自然日/工作日/小时).
+TIME_LIMIT_UNIT = Choice(
+    "time_limit_unit",
+    "整改期限单位",
+    "Time-limit unit",
+    choices={u.value: (u.label_zh, u.label_en) for u in TimeUnit},
 )
+TIME_LIMIT = (TIME_LIMIT_LENGTH, TIME_LIMIT_UNIT)
+#: What a 执法通知书 states (seed 五(一)).
+NOTICE = (
+    OFFICER_IDS,
+    Text("facts", "违法事实", "Facts", max=5000),
+    Text("required_correction", "改正要求", "Required correction", max=5000),
+    Text("remedial_measures", "补救措施", "Remedial measures", max=5000),
+    *TIME_LIMIT,
+)
+NOTICE_GUARDS = (g.two_officers_with_valid_credentials, g.notice_content_complete)
+SETTLE = ("settle_open_deadlines",)
 
-TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(str(t["trigger"]) for t in TRANSITIONS))
+#: DESIGN §2, row by row.
+TRIGGER_SPECS: tuple[Trigger, ...] = (
+    Trigger(
+        "order_emergency_measures", "责令采取紧急处置措施", "Order emergency measures",
+        roles=OFFICERS,
+        fields=(REASON,),
+        edges=(
+            Edge("detected", "emergency_measures",
+                 guards=(g.finding_is_emergency, g.reason_given),
+                 effects=("schedule_backfill_deadline",)),
+        ),
+    ),
+    Trigger(
+        "issue_notice", "下达执法通知书", "Issue enforcement notice",
+        roles=OFFICERS,
+        fields=NOTICE,
+        edges=(
+            Edge("detected", "notice_issued", guards=NOTICE_GUARDS,
+                 effects=("issue_numbered_notice",)),
+        ),
+    ),
+    Trigger(
+        "backfill_notice", "补发执法通知书", "Back-fill written notice",
+        roles=OFFICERS,
+        fields=NOTICE,
+        edges=(
+            Edge("emergency_measures", "notice_issued", guards=NOTICE_GUARDS,
+                 effects=("issue_numbered_notice", "settle_backfill_deadline")),
+        ),
+    ),
+    Trigger(
+        "acknowledge", "确认送达", "Acknowledge service",
+        roles=UNIT_OR_OFFICER,
+        fields=(
+            DateTime("served_at", "送达时间", "Time of service"),
+            Choice("service_method", "送达方式", "Service method", choices=g.SERVICE_METHODS),
+        ),
+        edges=(
+            Edge("notice_issued", "rectifying", guards=(g.notice_served,),
+                 effects=("record_service",)),
+        ),
+    ),
+    Trigger(
+        "submit_rectification", "提交整改报告", "Submit rectification report",
+        roles=UNIT_OR_OFFICER,
+        fields=(
+            Text("report", "整改报告", "Rectification report", max=20000),
+            TextList("evidence", "整改证明材料", "Evidence", max_items=50, max=255),
+        ),
+        edges=(
+            Edge("rectifying", "awaiting_verification",
+                 guards=(g.rectification_report_attached,),
+                 effects=("record_rectification_report",)),
+        ),
+    ),
+    Trigger(
+        "verify", "复查合格", "Verify rectification",
+        roles=OFFICERS,
+        fields=(OFFICER_IDS, NOTE),
+        edges=(
+            Edge("awaiting_verification", "verified",
+                 guards=(g.two_officers_with_valid_credentials,),
+                 effects=("settle_rectification_deadline",)),
+        ),
+    ),
+    Trigger(
+        "reject_rectification", "复查不合格，退回整改", "Reject rectification",
+        roles=OFFICERS,
+        fields=(REASON,),
+        edges=(Edge("awaiting_verification", "rectifying", guards=(g.reason_given,)),),
+    ),
+    Trigger(
+        "deadline_lapsed", "整改期限届满", "Rectification deadline lapsed",
+        roles=SYSTEM,
+        edges=(
+            Edge(("notice_issued", "rectifying"), "overdue",
+                 guards=(g.rectification_deadline_passed,),
+                 effects=("mark_rectification_lapsed", "alert_supervisors",
+                          "propose_disciplinary_referral")),
+        ),
+    ),
+    Trigger(
+        "extend_deadline", "延长整改期限", "Extend deadline",
+        roles=SUPERVISOR,
+        fields=(REASON, *TIME_LIMIT),
+        edges=(
+            Edge("overdue", "rectifying", guards=(g.reason_given, g.new_time_limit_given),
+                 effects=("set_new_rectification_deadline",)),
+        ),
+    ),
+    Trigger(
+        "escalate", "上报（责令立即停止）", "Escalate (stop order)",
+        roles=SUPERVISOR,
+        fields=(
+            REASON,
+            TextList("notify_departments", "通报部门", "Departments notified",
+                     max_items=20, max=100),
+        ),
+        edges=(
+            Edge(("detected", "emergency_measures", "notice_issued", "rectifying", "overdue"),
+                 "escalated",
+                 guards=(g.serious_or_overdue, g.reason_given),
+                 effects=("record_stop_order", "send_escalation_reports",
+                          "suspend_case_deadlines")),
+        ),
+    ),
+    Trigger(
+        "receive_instructions", "按上级处理意见办理", "Receive superior's instructions",
+        roles=SUPERVISOR,
+        fields=(
+            Text("instructions", "上级处理意见", "Superior's instructions", max=5000),
+            Choice("outcome", "处理结果", "Outcome", choices=g.INSTRUCTION_OUTCOMES),
+            *TIME_LIMIT,
+        ),
+        edges=(
+            Edge("escalated", "rectifying",
+                 guards=(g.instructions_recorded, g.instructions_outcome_known,
+                         Select(g.instructions_say_rectify), g.new_time_limit_given),
+                 effects=("set_new_rectification_deadline",)),
+            Edge("escalated", "closed",
+                 guards=(g.instructions_recorded, g.instructions_outcome_known,
+                         Select(g.instructions_say_close)),
+                 effects=SETTLE),
+        ),
+    ),
+    Trigger(
+        "close", "结案", "Close case",
+        roles=SUPERVISOR,
+        fields=(NOTE,),
+        edges=(
+            Edge(("verified", "escalated"), "closed",
+                 guards=(g.circular_published_if_required,), effects=SETTLE),
+        ),
+    ),
+    Trigger(
+        "void", "撤销（问题不成立）", "Void finding",
+        roles=SUPERVISOR,
+        fields=(REASON,),
+        edges=(Edge("detected", "closed", guards=(g.reason_given,), effects=SETTLE),),
+    ),
+)  # fmt: skip
 
-TRIGGER_LABELS: dict[str, tuple[str, str]] = {
-    "order_emergency_measures": ("责令采取紧急处置措施", "Order emergency measures"),
-    "issue_notice": ("下达执法通知书", "Issue enforcement notice"),
-    "backfill_notice": ("补发执法通知书", "Back-fill written notice"),
-    "acknowledge": ("确认送达", "Acknowledge service"),
-    "submit_rectification": ("提交整改报告", "Submit rectification report"),
-    "verify": ("复查合格", "Verify rectification"),
-    "reject_rectification": ("复查不合格，退回整改", "Reject rectification"),
-    "deadline_lapsed": ("整改期限届满", "Rectification deadline lapsed"),
-    "extend_deadline": ("延长整改期限", "Extend deadline"),
-    "escalate": ("上报（责令立即停止）", "Escalate (stop order)"),
-    "receive_instructions": ("按上级处理意见办理", "Receive superior's instructions"),
-    "close": ("结案", "Close case"),
-    "void": ("撤销（问题不成立）", "Void finding"),
+#: Bump when a trigger's edges, its roles or the states change; the digest below pins what
+#: version 1 means, and a test fails if the definition changes without a new version (so open
+#: cases keep theirs). Labels and field bounds are not part of it: they change no case's rules.
+MACHINE_VERSION = 1
+
+SPEC = MachineSpec(STATES, INITIAL_STATE, TRIGGER_SPECS, MACHINE_VERSION, model_attribute="state")
+
+KNOWN_DIGESTS: dict[int, str] = {
+    1: "0e775d3daf8df3e7cc19b81911371f6b7ee07a9bed83dd342dc56de53bcaf5a5",
 }
+
+# ---- derived: what the rest of the code reads -------------------------------------------------
+
+STATE_NAMES: tuple[str, ...] = SPEC.state_names
+STATE_LABELS: dict[str, StateInfo] = {s.name: s for s in STATES}
+TRIGGERS: tuple[str, ...] = SPEC.trigger_names
+TRIGGER_LABELS: dict[str, tuple[str, str]] = SPEC.labels
+#: The data each trigger accepts (anything else is refused as invalid input).
+TRIGGER_FIELDS: dict[str, frozenset[str]] = SPEC.field_names
+#: Who may fire each trigger. The web layer, the API and the one door all ask this table.
+#: Read-only leaders and the three administrators (三员分立) fire nothing.
+WHO_MAY: dict[str, frozenset[Role]] = SPEC.who_may
+#: Every edge as a plain row (trigger, source, dest, conditions, after): digest and diagram.
+TRANSITIONS: tuple[dict[str, object], ...] = SPEC.transition_rows
 
 #: Events recorded on a case's chain that change no state (a running deadline changed).
 RECORD_LABELS: dict[str, tuple[str, str]] = {
@@ -179,64 +251,20 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "referral_answered": ("收到处理建议书面答复", "Referral answered"),
 }
 
-_LIMIT = ("time_limit_length", "time_limit_unit")
-_NOTICE = ("officer_ids", "facts", "required_correction", "remedial_measures", *_LIMIT)
-
-#: The data each trigger accepts (anything else is refused as invalid input).
-TRIGGER_FIELDS: dict[str, frozenset[str]] = {
-    "order_emergency_measures": frozenset({"reason"}),
-    "issue_notice": frozenset(_NOTICE),
-    "backfill_notice": frozenset(_NOTICE),
-    "acknowledge": frozenset({"served_at", "service_method"}),
-    "submit_rectification": frozenset({"report", "evidence"}),
-    "verify": frozenset({"officer_ids", "note"}),
-    "reject_rectification": frozenset({"reason"}),
-    "deadline_lapsed": frozenset(),
-    "extend_deadline": frozenset({"reason", *_LIMIT}),
-    "escalate": frozenset({"reason", "notify_departments"}),
-    "receive_instructions": frozenset({"instructions", "outcome", *_LIMIT}),
-    "close": frozenset({"note"}),
-    "void": frozenset({"reason"}),
-}
-
-_OFFICERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
-_SUPERVISOR = frozenset({Role.SUPERVISOR})
-_UNIT_OR_OFFICER = frozenset({Role.UNIT_LIAISON, Role.INSPECTOR, Role.SUPERVISOR})
-
-#: Who may fire each trigger. The web layer, the API and the one door all ask this table.
-#: Read-only leaders and the three administrators (三员分立) fire nothing.
-WHO_MAY: dict[str, frozenset[Role]] = {
-    "order_emergency_measures": _OFFICERS,
-    "issue_notice": _OFFICERS,
-    "backfill_notice": _OFFICERS,
-    "acknowledge": _UNIT_OR_OFFICER,
-    "submit_rectification": _UNIT_OR_OFFICER,
-    "verify": _OFFICERS,
-    "reject_rectification": _OFFICERS,
-    "deadline_lapsed": frozenset({Role.SYSTEM}),
-    "extend_deadline": _SUPERVISOR,
-    "escalate": _SUPERVISOR,
-    "receive_instructions": _SUPERVISOR,
-    "close": _SUPERVISOR,
-    "void": _SUPERVISOR,
-}
-
-#: Bump when TRANSITIONS, STATES or WHO_MAY change; the digest below pins what version 1 means,
-#: and a test fails if the definition changes without a new version (so open cases keep theirs).
-MACHINE_VERSION = 1
-
 
 def definition_digest() -> str:
-    return digest_of(STATE_NAMES, TRANSITIONS, WHO_MAY)
-
-
-KNOWN_DIGESTS: dict[int, str] = {
-    1: "0e775d3daf8df3e7cc19b81911371f6b7ee07a9bed83dd342dc56de53bcaf5a5",
-}
+    return SPEC.digest()
 
 
 def who_may(trigger: str) -> frozenset[Role]:
     return WHO_MAY.get(trigger, frozenset())
+
+
+def clean_input(trigger: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` for ``trigger`` checked against its typed, bounded fields before the machine runs:
+    the cleaned values, or ``InvalidInput`` (422) naming each field at fault. Nothing is read or
+    written; ``trigger`` must be one of :data:`TRIGGERS`."""
+    return SPEC.clean_input(trigger, data)
 
 
 @cache
@@ -245,17 +273,7 @@ def case_machine(version: int = MACHINE_VERSION) -> Machine:
     because it is never bound to a model and holds no per-case state."""
     if version != MACHINE_VERSION:
         raise LookupError(f"case machine version {version} is not available in this release")
-    return Machine(
-        model=None,
-        states=list(STATE_NAMES),
-        transitions=[dict(t) for t in TRANSITIONS],
-        initial=INITIAL_STATE,
-        auto_transitions=False,
-        send_event=True,
-        queued=False,
-        ignore_invalid_triggers=False,
-        model_attribute="state",
-    )
+    return SPEC.build_machine()
 
 
 def triggers_from(state: str, version: int = MACHINE_VERSION) -> tuple[str, ...]:
@@ -266,8 +284,4 @@ def triggers_from(state: str, version: int = MACHINE_VERSION) -> tuple[str, ...]
 
 def edges() -> list[tuple[str, str, str]]:
     """(source, trigger, dest) for every edge — what the diagram draws."""
-    out: list[tuple[str, str, str]] = []
-    for t in TRANSITIONS:
-        sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
-        out.extend((str(s), str(t["trigger"]), str(t["dest"])) for s in sources)
-    return out
+    return SPEC.edges()

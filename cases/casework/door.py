@@ -23,7 +23,6 @@ from cases.core.db import begin_command
 from cases.core.errors import (
     Conflict,
     GuardFailed,
-    InvalidInput,
     InvalidTransition,
     NotAllowed,
     NotFound,
@@ -37,10 +36,10 @@ from workflows.case_machine import (
     FINAL_STATES,
     RECORD_LABELS,
     STATE_LABELS,
-    TRIGGER_FIELDS,
     TRIGGER_LABELS,
     TRIGGERS,
     case_machine,
+    clean_input,
     who_may,
 )
 
@@ -83,11 +82,7 @@ def advance(
     if trigger not in TRIGGERS:
         raise UnknownTrigger(f"未知的操作：{trigger}", f"Unknown trigger: {trigger}")
     _check_role(trigger, actor)
-    unknown = sorted(set(data) - TRIGGER_FIELDS[trigger])
-    if unknown:
-        raise InvalidInput(
-            f"不接受的字段：{'、'.join(unknown)}", f"Unexpected fields: {', '.join(unknown)}"
-        )
+    data = clean_input(trigger, data)  # typed, bounded; InvalidInput before any write
 
     begin_command(session)
     batch = current_batch(session)

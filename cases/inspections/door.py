@@ -66,18 +66,18 @@ from cases.models import (
     User,
 )
 from workflows.inspection_machine import (
-    EDIT_FIELDS,
     EDIT_ROLES,
     EDITABLE_STATES,
     INITIAL_STATE,
     SEALED_STATES,
     STAFFABLE_STATES,
     STATE_LABELS,
-    TRIGGER_FIELDS,
     TRIGGER_LABELS,
     TRIGGERS,
     actor_gaps,
     authority_gaps,
+    clean_edit,
+    clean_input,
     inspection_machine,
     officer_gaps,
     record_gaps,
@@ -131,7 +131,7 @@ def advance_inspection(
         raise UnknownTrigger(f"未知的操作：{trigger}", f"Unknown trigger: {trigger}")
     zh_t, en_t = TRIGGER_LABELS[trigger]
     _check_role(who_may(trigger), actor, zh_t, en_t)
-    _refuse_unknown(data, TRIGGER_FIELDS[trigger])
+    data = clean_input(trigger, data)  # typed, bounded; InvalidInput before any write
     inspection = lock_inspection(session, inspection_id, actor, expected_version)
     machine = inspection_machine()
     if trigger not in machine.get_triggers(inspection.status):
@@ -174,7 +174,7 @@ def update_record(
     (``in_progress``/``recorded``). Refused once signed (:class:`RecordSealed`)."""
     now = ensure_utc(now) if now is not None else utcnow()
     _check_role(EDIT_ROLES, actor, "修改检查记录", "edit an inspection record")
-    _refuse_unknown(fields, EDIT_FIELDS)
+    fields = clean_edit(fields)
     inspection = lock_inspection(session, inspection_id, actor, expected_version)
     _check_state(inspection, EDITABLE_STATES)
     data = normalise_record_input(session, inspection, fields)
@@ -407,14 +407,6 @@ def _check_state(inspection: Inspection, allowed: frozenset[str]) -> None:
 def _refuse_if(refusals: list[tuple[str, str]]) -> None:
     if refusals:
         raise GuardFailed(refusals)
-
-
-def _refuse_unknown(data: Mapping[str, Any], accepted: frozenset[str]) -> None:
-    unknown = sorted(set(data) - accepted)
-    if unknown:
-        raise InvalidInput(
-            f"不接受的字段：{'、'.join(unknown)}", f"Unexpected fields: {', '.join(unknown)}"
-        )
 
 
 def _check_plan_entry(entry: PlanEntry, unit: Unit, kind: str) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 
 from cases.models.people import credential_problem
+from workflows import inspection_machine as im
 from workflows.inspection_machine import (
     KNOWN_DIGESTS,
     MACHINE_VERSION,
@@ -28,6 +29,7 @@ from workflows.inspection_machine import (
     signatures_complete_after,
     triggers_from,
 )
+from workflows.rulebook import Refusal
 
 OFFICERS = {"inspector", "supervisor"}
 
@@ -182,6 +184,32 @@ def test_the_last_signature_completes_the_record(
         responsible_person_done=unit_done,
     )
     assert signatures_complete_after(ctx) is complete
+
+
+def test_signature_guards_return_their_refusals() -> None:
+    """Guards are ``(context, data) -> refusals``; the door's pairs are the same reasons."""
+    ctx = Context(status="recorded", trigger="record_refusal", responsible_person=" ")
+    assert im.responsible_person_named(ctx, {}) == (
+        Refusal(
+            "请填写被检查单位负责人姓名", "Name the unit's responsible person", "responsible_person"
+        ),
+    )
+    assert [r.field for r in im.refusal_reason_given(ctx, {})] == ["reason"]
+    assert im.refusal_reason_given(Context(refusal_reason="拒绝签字，称需请示"), {}) == ()
+    done = Context(responsible_person_done=True)
+    assert [r.zh for r in im.responsible_person_pending(done, {})] == [
+        "被检查单位负责人已签字或已注明拒绝签字"
+    ]
+    signed = Context(officers=[Officer(1, "张明", signed=True), Officer(2, "李华")])
+    assert [r.zh for r in im.signer_on_the_inspection(signed, {})] == ["张明已签字"]
+    assert im.signer_on_the_inspection(Context(actor_id=2), {}) == ()
+    stranger = Context(actor_id=7)
+    assert im.actor_gaps(stranger) == [r.pair for r in im.actor_on_the_inspection(stranger, {})]
+    assert im.actor_gaps(stranger) == [
+        ("只有本次检查的执法人员可以办理此项", "Only the inspection's officers may do this")
+    ]
+    early = Context(today=date(2026, 3, 1))
+    assert "尚未到来" in im.inspection_day_reached(early, {})[0].zh
 
 
 def test_the_shared_rulebook_is_never_bound_and_safe_across_threads() -> None:
