@@ -43,7 +43,7 @@ from cases.models import (
     Report,
     User,
 )
-from cases.models.people import credential_problem
+from cases.models.registry import credential_problem
 from cases.reference.calendar import calendar_for
 from cases.reference.citations import cite
 from cases.reference.timelimits import Due, TimeLimit, TimeUnit, compute_due

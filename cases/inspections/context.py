@@ -25,7 +25,7 @@ from cases.models import (
     Recusal,
     User,
 )
-from cases.models.people import credential_problem
+from cases.models.registry import credential_problem
 from workflows.inspection_machine import (
     RecordDraft,
 )

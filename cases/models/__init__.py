@@ -1,21 +1,18 @@
 """All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
 
-from cases.models.assessment import Assessment
-from cases.models.calendar import CalendarDay, CalendarSource, CalendarYear
-from cases.models.case import (
+from cases.models.casework import (
     Case,
     Circular,
-    Deadline,
     Event,
     ExtensionRequest,
     Notice,
     NoticeCounter,
-    Notification,
     RectificationReport,
     Referral,
     Report,
 )
 from cases.models.complaints import Complaint
+from cases.models.deadlines import Deadline
 from cases.models.inspections import (
     Finding,
     Inspection,
@@ -23,11 +20,17 @@ from cases.models.inspections import (
     InspectionItemResult,
     InspectionOfficer,
 )
-from cases.models.outbox import Delivery
-from cases.models.people import Authority, Recusal, Unit, User
-from cases.models.plans import InspectionPlan, PlanEntry
-from cases.models.reference import ChecklistItem, ChecklistVersion, LegalCitation
-from cases.models.registry_log import RegistryEvent
+from cases.models.messages import Delivery, Notification
+from cases.models.plans import Assessment, InspectionPlan, PlanEntry
+from cases.models.reference import (
+    CalendarDay,
+    CalendarSource,
+    CalendarYear,
+    ChecklistItem,
+    ChecklistVersion,
+    LegalCitation,
+)
+from cases.models.registry import Authority, Recusal, RegistryEvent, Unit, User
 
 __all__ = [
     "Assessment",

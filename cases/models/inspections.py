@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cases.core.clock import utcnow
 from cases.core.db import Base, UTCDateTime
 from cases.core.vocabulary import InspectionKind, Regime, sql_in
-from cases.models.people import Unit, User
 from cases.models.reference import ChecklistItem, ChecklistVersion
+from cases.models.registry import Unit, User
 
 INSPECTION_STATUSES = ["planned", "in_progress", "recorded", "signed", "archived"]
 ITEM_RESULTS = ["conform", "nonconform", "not_applicable"]

@@ -4,7 +4,9 @@ A plan is one draw for one authority, year and regime. Everything the draw read 
 units with their flags and weights, the officers, the recusals, the parameters — is stored with
 the seed and the algorithm version, so ``oversight plan verify`` can re-run it and anyone can
 check the published list came from that lottery and nothing else.
-"""
+
+The annual assessment (年度考核) of an authority's units for one year (seed 安全 四(二)) is
+summarised and circulated by the end of February of the next year, then locked."""
 
 from __future__ import annotations
 
@@ -83,3 +85,22 @@ class PlanEntry(Base):
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
 
     plan: Mapped[InspectionPlan] = relationship(back_populates="entries")
+
+
+class Assessment(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("authority_id", "year"),
+        CheckConstraint("status IN ('open', 'locked')", name="status"),
+        CheckConstraint("status = 'open' OR locked_at IS NOT NULL", name="locked_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    #: 1 March 00:00 Asia/Shanghai of the next year: the last moment is 28/29 Feb 23:59:59.
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    circular_id: Mapped[int | None] = mapped_column(ForeignKey("circulars.id"))
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

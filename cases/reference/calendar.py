@@ -34,7 +34,7 @@ from cases.core.clock import ensure_utc, shanghai_midnight_utc, utcnow
 from cases.core.errors import InvalidInput
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus
 from cases.models import Case, Deadline, Notice, User
-from cases.models.calendar import CalendarDay, CalendarSource, CalendarYear
+from cases.models.reference import CalendarDay, CalendarSource, CalendarYear
 from cases.reference.timelimits import TimeLimit, TimeUnit, compute_due
 from cases.reference.workdays import WorkdayCalendar
 

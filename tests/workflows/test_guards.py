@@ -13,7 +13,7 @@ from transitions import Machine
 from cases.core.db import command_session
 from cases.core.errors import GuardFailed, InvalidInput, UnknownTrigger
 from cases.models import Circular
-from cases.models.people import credential_problem
+from cases.models.registry import credential_problem
 from tests.support.world import World
 from workflows import guards as g
 from workflows.rulebook import Refusal, condition

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from cases.models.people import credential_problem
+from cases.models.registry import credential_problem
 from workflows import inspection_machine as im
 from workflows.inspection_machine import (
     KNOWN_DIGESTS,

@@ -37,7 +37,7 @@ from cases.core.clock import to_shanghai, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
 from cases.models import User
-from cases.models.calendar import CalendarSource
+from cases.models.reference import CalendarSource
 from cases.reference.calendar import enter_year_schedule, year_schedule
 from web.cli.support import click_error, session_factory
 

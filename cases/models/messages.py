@@ -1,14 +1,41 @@
-"""The outbox: documents for other authorities, written in the transaction that made them and
-delivered afterwards with retries until delivered (DESIGN §4)."""
+"""Messages: alerts in a user's in-app inbox (with their e-mail copies), and the outbox —
+documents for other authorities, written in the transaction that made them and delivered
+afterwards with retries until delivered (DESIGN §4)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.core.db import Base, UTCDateTime
+
+
+class Notification(Base):
+    """An alert in a user's in-app inbox."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: E-mail copy (where SMTP is configured and the user has an address): sent after commit.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Delivery(Base):

@@ -1,9 +1,9 @@
-"""The case (案件) and the records attached to it: events, notices, deadlines, reports…
+"""The case (案件) and the records attached to it: events, notices, reports,
+referrals, circulars…
 
 The case row also carries the head of its event hash chain (``chain_seq``/``chain_head``) so
 extending the chain needs no extra query, and the versions of the machine definition and the
-checklist it was opened under, so later rule changes never rewrite an open case silently.
-"""
+checklist it was opened under, so later rule changes never rewrite an open case silently."""
 
 from __future__ import annotations
 
@@ -20,16 +20,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cases.core.clock import utcnow
 from cases.core.db import Base, UTCDateTime
 from cases.core.vocabulary import (
     CircularKind,
-    DeadlineKind,
-    DeadlineStatus,
     ExtensionStatus,
     ReferralStatus,
     Regime,
@@ -37,8 +33,8 @@ from cases.core.vocabulary import (
     sql_in,
 )
 from cases.models.inspections import Finding
-from cases.models.people import Unit, User
 from cases.models.reference import ChecklistVersion
+from cases.models.registry import Unit, User
 from cases.reference.timelimits import TimeUnit
 from workflows.case_machine import STATE_NAMES
 
@@ -160,65 +156,6 @@ class Notice(Base):
     service_method: Mapped[str | None] = mapped_column(String(20))
 
 
-class Deadline(Base):
-    """A timer as a row: the source of truth the sweeper executes (DESIGN §4)."""
-
-    __tablename__ = "deadlines"
-    __table_args__ = (
-        CheckConstraint(sql_in("kind", DeadlineKind), name="kind"),
-        CheckConstraint(sql_in("status", DeadlineStatus), name="status"),
-        CheckConstraint(
-            "time_limit_unit IS NULL OR " + sql_in("time_limit_unit", TimeUnit), name="unit"
-        ),
-        Index(
-            "ix_deadlines_pending_due",
-            "due_at",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
-        ),
-        UniqueConstraint("authority_id", "kind", "period_start"),
-        # a case's open deadline of a kind, newest first, whatever the statistics say
-        Index("ix_deadlines_case_kind", "case_id", "kind", "id"),
-        Index(
-            "ix_deadlines_pending_reminder",
-            "next_reminder_at",
-            postgresql_where=text("status = 'pending' AND next_reminder_at IS NOT NULL"),
-            sqlite_where=text("status = 'pending' AND next_reminder_at IS NOT NULL"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
-    kind: Mapped[str] = mapped_column(String(30))
-    #: For a quota watch: the first day of the month it checks (Asia/Shanghai).
-    period_start: Mapped[date | None] = mapped_column(Date)
-    #: For the annual assessment cut-off: the assessment it locks.
-    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
-    #: For a referral's written answer (条例 art 46): the referral it waits on.
-    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
-    #: For publication (一公开): the 双随机 inspection whose result is to be published.
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=DeadlineStatus.PENDING)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    time_limit_length: Mapped[int | None] = mapped_column(Integer)
-    time_limit_unit: Mapped[str | None] = mapped_column(String(20))
-    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    note: Mapped[str] = mapped_column(Text, default="")
-    #: When the next reminder for this deadline is due (限期改正: 3 and 1 working days before;
-    #: the back-fill: every few hours until the notice is issued); the sweeper advances it.
-    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: While paused for a legal reason: since when (the time left is kept on resume).
-    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: The sweeper's bookkeeping: failed firings are retried with back-off, the row stays pending.
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
-
-
 class ExtensionRequest(Base):
     """A unit's request for more time on a running deadline, and the supervisor's decision."""
 
@@ -315,21 +252,3 @@ class Circular(Base):
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-
-
-class Notification(Base):
-    """An alert in a user's in-app inbox."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    title_zh: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: E-mail copy (where SMTP is configured and the user has an address): sent after commit.
-    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    email_error: Mapped[str] = mapped_column(Text, default="", server_default="")
