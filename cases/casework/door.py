@@ -23,7 +23,7 @@ from cases.casework.context import CaseTransition
 from cases.casework.history import Appended, append_event
 from cases.core.clock import ensure_utc, utcnow
 from cases.core.db import begin_command
-from cases.core.door import Door, Step, lock_row, pass_through, write_row
+from cases.core.door import Aggregate, Door, Step, lock_row, pass_through, write_row
 from cases.core.errors import UnknownTrigger
 from cases.core.settings import Settings, current_settings
 from cases.models import Case, Event, User
@@ -110,19 +110,23 @@ def _replay(session: Session, case: Case, key: str) -> tuple[Appended, str, str]
     return event, done.from_state or "", done.to_state
 
 
-#: The case as the generic door sees it. Its ``state`` column is written there and nowhere else.
-CASE_DOOR: Door[Case, CaseTransition] = Door(
+#: The case row: its ``state`` column is written by the generic door and nowhere else.
+CASE: Aggregate[Case] = Aggregate(
     kind="case",
     noun_zh="案件",
     noun_en="case",
     row_type=Case,
+    state_column="state",
+    lock_statement=_LOCK_CASE,
+    update_statement=_UPDATE_CASE,
+)
+#: The case machine on the case row.
+CASE_DOOR: Door[Case, CaseTransition] = Door(
+    aggregate=CASE,
     triggers=frozenset(TRIGGERS),
     trigger_labels=TRIGGER_LABELS,
     trigger_fields=TRIGGER_FIELDS,
     state_labels=STATE_LABELS,
-    state_column="state",
-    lock_statement=_LOCK_CASE,
-    update_statement=_UPDATE_CASE,
     authorize=_authorize,
     machine=lambda case: case_machine(case.machine_version),
     context=_context,
@@ -176,7 +180,7 @@ def record_case_event(
     )  # fmt: skip
     write_row(
         session,
-        CASE_DOOR,
+        CASE,
         case,
         {"updated_at": now, "chain_seq": event.seq, "chain_head": event.hash},
     )
@@ -185,4 +189,4 @@ def record_case_event(
 
 def lock_case(session: Session, case_id: int) -> Case:
     """``SELECT … FOR UPDATE`` (PostgreSQL); SQLite holds the write lock since BEGIN IMMEDIATE."""
-    return lock_row(session, CASE_DOOR, case_id)
+    return lock_row(session, CASE, case_id)

@@ -95,19 +95,14 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Door(Generic[R, C]):
-    """One machine on one kind of row."""
+class Aggregate(Generic[R]):
+    """A kind of row a machine moves: how it is locked and written, and its state column."""
 
     #: Prefetch key and the row's name in messages (``案件``/``case``, ``检查记录``/``record``).
     kind: str
     noun_zh: str
     noun_en: str
-    row_type: type
-    #: The trigger table: names, labels (zh, en), accepted fields; the states' labels.
-    triggers: Collection[str]
-    trigger_labels: Mapping[str, tuple[str, str]]
-    trigger_fields: Mapping[str, frozenset[str]]
-    state_labels: Mapping[str, Labelled]
+    row_type: type[R]
     #: ``state`` / ``status``: the column the door writes and the context's attribute the
     #: machine moves.
     state_column: str
@@ -115,6 +110,18 @@ class Door(Generic[R, C]):
     #: ``UPDATE … WHERE id = :b_id AND version = :b_version``.
     lock_statement: Select[Any]
     update_statement: Update
+
+
+@dataclass(frozen=True)
+class Door(Generic[R, C]):
+    """One machine on one aggregate."""
+
+    aggregate: Aggregate[R]
+    #: The trigger table: names, labels (zh, en), accepted fields; the states' labels.
+    triggers: Collection[str]
+    trigger_labels: Mapping[str, tuple[str, str]]
+    trigger_fields: Mapping[str, frozenset[str]]
+    state_labels: Mapping[str, Labelled]
     #: ``authorize(actor, trigger, row)`` raises NotAllowed; ``row`` is None before the lock
     #: (the role), the locked row after it (the scope) — both through ``cases.access.can``.
     authorize: Callable[[Any, str, R | None], None]
@@ -163,10 +170,11 @@ def pass_through(
     door.authorize(actor, trigger, None)
     check_data(door, trigger, data)
 
+    aggregate = door.aggregate
     begin_command(session)
     supplied: Prefetched | None = session.info.get(_PREFETCHED)
-    held = supplied.locked(door.kind, row_id) if supplied is not None else None
-    row: R = held if held is not None else lock_row(session, door, row_id)
+    held = supplied.locked(aggregate.kind, row_id) if supplied is not None else None
+    row: R = held if held is not None else lock_row(session, aggregate, row_id)
     door.authorize(actor, trigger, row)
     if (
         idempotency_key is not None
@@ -177,11 +185,11 @@ def pass_through(
         if done is not None:
             event, from_state, to_state = done
             return Passed(row, event, from_state, to_state, None, replayed=True)
-    check_version(door, row, expected_version)
+    check_version(aggregate, row, expected_version)
     if supplied is not None and idempotency_key is not None:
         supplied.key_used(idempotency_key)
 
-    state: str = getattr(row, door.state_column)
+    state: str = getattr(row, aggregate.state_column)
     machine = door.machine(row)
     if trigger not in machine.get_triggers(state):
         closed = door.closed(state)
@@ -190,8 +198,8 @@ def pass_through(
         zh_t, en_t = door.trigger_labels[trigger]
         label = door.state_labels[state]
         raise InvalidTransition(
-            f"{door.noun_zh}处于“{label.label_zh}”状态，不能执行“{zh_t}”",
-            f"“{en_t}” is not possible while the {door.noun_en} is “{label.label_en}”",
+            f"{aggregate.noun_zh}处于“{label.label_zh}”状态，不能执行“{zh_t}”",
+            f"“{en_t}” is not possible while the {aggregate.noun_en} is “{label.label_en}”",
         )
 
     context = door.context(session, row, actor, now, trigger, data, settings)
@@ -201,12 +209,11 @@ def pass_through(
             getattr(context, "refusals", None) or [("条件不满足", "A condition was not met")]
         )
 
-    to_state: str = getattr(context, door.state_column)
+    to_state: str = getattr(context, aggregate.state_column)
     step = Step(trigger, actor, now, state, to_state, data, idempotency_key)
     event, with_event = door.append(session, row, context, step)
-    write_row(
-        session, door, row, {**door.changes(context), **with_event, door.state_column: to_state}
-    )
+    changes = {**door.changes(context), **with_event, aggregate.state_column: to_state}
+    write_row(session, aggregate, row, changes)
     if session.new or session.dirty:  # effects kept as ORM objects (reports, results, links…)
         session.flush()
     return Passed(row, event, state, to_state, context)
@@ -226,39 +233,42 @@ def refuse_unknown(data: Mapping[str, Any], accepted: Collection[str]) -> None:
         )
 
 
-def lock_row(session: Session, door: Door[R, Any], row_id: int) -> R:
+def lock_row(session: Session, aggregate: Aggregate[R], row_id: int) -> R:
     """``SELECT … FOR UPDATE`` (PostgreSQL); SQLite holds the write lock since BEGIN IMMEDIATE."""
-    row = session.scalar(door.lock_statement, {"id": row_id})
+    row = session.scalar(aggregate.lock_statement, {"id": row_id})
     if row is None:
         raise NotFound(
-            f"{door.noun_zh}{row_id}不存在", f"{door.row_type.__name__} {row_id} does not exist"
+            f"{aggregate.noun_zh}{row_id}不存在",
+            f"{aggregate.row_type.__name__} {row_id} does not exist",
         )
     return row
 
 
-def check_version(door: Door[Any, Any], row: Any, expected_version: int | None) -> None:
+def check_version(aggregate: Aggregate[Any], row: Any, expected_version: int | None) -> None:
     """The version the caller saw must still be the row's (optimistic check before any work)."""
     if expected_version is not None and row.version != expected_version:
         raise Conflict(
-            f"{door.noun_zh}已被他人更新（当前为第{row.version}版，您看到的是第{expected_version}版），"
+            f"{aggregate.noun_zh}已被他人更新（当前为第{row.version}版，您看到的是第{expected_version}版），"
             "请刷新后重试",
-            f"The {door.noun_en} was changed by someone else (version {row.version}, you saw "
+            f"The {aggregate.noun_en} was changed by someone else (version {row.version}, you saw "
             f"{expected_version}); reload and try again",
         )
 
 
-def write_row(session: Session, door: Door[R, Any], row: R, changes: Mapping[str, Any]) -> None:
+def write_row(
+    session: Session, aggregate: Aggregate[R], row: R, changes: Mapping[str, Any]
+) -> None:
     """One Core UPDATE with the version bump, guarded by the version the command started from,
     then the loaded object is told the new values without being marked dirty."""
     version: int = row.version  # type: ignore[attr-defined]
     values = {**changes, "version": version + 1}
     update_row(
         session,
-        door.update_statement,
+        aggregate.update_statement,
         {"b_id": row.id, "b_version": version, **values},  # type: ignore[attr-defined]
         changed=(
-            f"{door.noun_zh}已被他人更新，请刷新后重试",
-            f"The {door.noun_en} was changed; reload and retry",
+            f"{aggregate.noun_zh}已被他人更新，请刷新后重试",
+            f"The {aggregate.noun_en} was changed; reload and retry",
         ),
     )
     for key, value in values.items():
