@@ -1,8 +1,10 @@
 """The context one trigger runs on: what guards read and the effects the machine calls.
 
 Built by the one door for a single case and a single trigger, then thrown away. Guards read its
-properties (lazily, so a trigger pays only for the queries its guards need); effects add rows in
-the caller's transaction and note what they did in ``self.recorded`` for the event's payload.
+properties (lazily, so a trigger pays only for the queries its guards need); effects write rows in
+the caller's transaction through :mod:`cases.core.writes` (whoever runs the door decides there
+whether a write goes out at once) and note what they did in ``self.recorded`` for the event's
+payload.
 Effects never assign ``case.state`` — the door does, once, after the machine agreed.
 """
 
