@@ -16,6 +16,7 @@ from transitions import EventData
 
 from cases.core.clock import local_date
 from cases.core.settings import Settings
+from cases.core.writes import add_object
 from cases.inspections.findings import open_findings
 from cases.inspections.publication import schedule_publication
 from cases.models import (
@@ -224,7 +225,7 @@ class RecordTransition:
             row = self.stored_results.get(code)
             if row is None:
                 row = InspectionItemResult(inspection_id=self.inspection.id, item_id=items[code].id)
-                self.session.add(row)
+                add_object(self.session, row)
             row.result, row.note = outcome["result"], outcome["note"]
 
     def clear_signatures(self) -> None:

@@ -45,6 +45,7 @@ from cases.core.door import Door, Step, pass_through, refuse_unknown
 from cases.core.errors import GuardFailed, InvalidInput, InvalidTransition
 from cases.core.settings import Settings
 from cases.core.vocabulary import OFFICER_ROLES, InspectionKind, Regime
+from cases.core.writes import add_object
 from cases.inspections.checklists import current_checklist
 from cases.inspections.context import OfficerOnRecord, RecordTransition, event_payload
 from cases.inspections.history import (
@@ -271,7 +272,7 @@ def set_officers(
         link = next((k for k in ctx.links if k.user_id == officer.id), None)
         if link is None:
             link = InspectionOfficer(inspection_id=inspection.id, user_id=officer.id)
-            session.add(link)
+            add_object(session, link)
         link.credential_shown = officer.credential_shown
     ctx.recorded["officers"] = {"before": sorted(before), "after": ids}
     return record_inspection_event(
@@ -322,11 +323,11 @@ def plan_inspection(
         ) or "",
         created_at=now, version=1,
     )  # fmt: skip
-    session.add(inspection)
-    session.flush()
+    add_object(session, inspection, flush=True)
     for user in users:
-        session.add(
-            InspectionOfficer(inspection_id=inspection.id, user_id=user.id, credential_shown=False)
+        add_object(
+            session,
+            InspectionOfficer(inspection_id=inspection.id, user_id=user.id, credential_shown=False),
         )
     if plan_entry is not None:
         plan_entry.inspection_id = inspection.id
@@ -340,8 +341,7 @@ def plan_inspection(
         inspection_id=inspection.id, seq=1, trigger="plan", from_state=None,
         to_state=INITIAL_STATE, actor_id=actor.id, at=now, payload=payload,
     )  # fmt: skip
-    session.add(genesis)
-    session.flush()
+    add_object(session, genesis, flush=True)
     return inspection
 
 

@@ -15,6 +15,7 @@ from cases.core.chain import GENESIS, preferred_algorithm
 from cases.core.errors import InvalidInput
 from cases.core.settings import Settings, current_settings
 from cases.core.vocabulary import OFFICER_ROLES, Regime
+from cases.core.writes import add_object
 from cases.inspections.checklists import ItemOutcome
 from cases.models import (
     Case,
@@ -119,8 +120,7 @@ def open_case(
         on_site_stop_at=now if security else None,
         created_at=now,
     )
-    session.add(finding)
-    session.flush()
+    add_object(session, finding, flush=True)
     settings = settings or current_settings()
     case = Case(
         authority_id=inspection.authority_id,
@@ -140,8 +140,7 @@ def open_case(
         chain_seq=0,  # append_event below writes the genesis event (seq 1)
         chain_head=GENESIS,
     )
-    session.add(case)
-    session.flush()
+    add_object(session, case, flush=True)
     genesis = append_event(
         session,
         case,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from cases.access.permissions import Action, Duty, require
 from cases.core.db import begin_command
 from cases.core.door import Aggregate, check_version, lock_row, write_row
+from cases.core.writes import add_object
 from cases.models import Inspection, InspectionEvent, User
 
 _LOCK = (
@@ -78,7 +79,7 @@ def append_inspection_event(
         from_state=inspection.status, to_state=to_state, actor_id=actor.id, at=now,
         payload=payload,
     )  # fmt: skip
-    session.add(event)
+    add_object(session, event)
     return event
 
 
