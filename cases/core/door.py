@@ -226,7 +226,7 @@ def check_data(door: Door[Any, Any], trigger: str, data: Mapping[str, Any]) -> N
 
 
 def refuse_unknown(data: Mapping[str, Any], accepted: Collection[str]) -> None:
-    unknown = sorted(set(data) - set(accepted))
+    unknown = sorted(key for key in data if key not in accepted)
     if unknown:
         raise InvalidInput(
             f"不接受的字段：{'、'.join(unknown)}", f"Unexpected fields: {', '.join(unknown)}"
