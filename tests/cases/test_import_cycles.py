@@ -95,3 +95,10 @@ def test_the_check_sees_imports_inside_functions(tmp_path: Path) -> None:
     (package / "b.py").write_text("def x():\n    from .a import y\n")
     (package / "c.py").write_text("import cases.pkg.a\n")
     assert cycles(import_edges(tmp_path)) == [["cases.pkg.a", "cases.pkg.b"]]
+
+
+def test_only_the_sweeper_knows_its_firing_batch() -> None:
+    """The doors and the effects write through ``cases.core.writes`` and read what a runner
+    supplied through ``cases.core.door``; whether a write is held is decided in deadlines/."""
+    importers = {m for m, targets in import_edges().items() if "cases.deadlines.batch" in targets}
+    assert importers == {"cases.deadlines.sweeper"}
