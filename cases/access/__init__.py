@@ -1,1 +1,5 @@
-"""Who may do what: the one permission function every door, page, command and API asks."""
+"""Who may do what, on which rows: :func:`can` / :func:`require` (see :mod:`.permissions`)."""
+
+from cases.access.permissions import CaseTrigger, Duty, RecordTrigger, can, require
+
+__all__ = ["CaseTrigger", "Duty", "RecordTrigger", "can", "require"]

@@ -1,8 +1,10 @@
 """The context one trigger runs on: what guards read and the effects the machine calls.
 
 Built by the one door for a single case and a single trigger, then thrown away. Guards read its
-properties (lazily, so a trigger pays only for the queries its guards need); effects add rows in
-the caller's transaction and note what they did in ``self.recorded`` for the event's payload.
+properties (lazily, so a trigger pays only for the queries its guards need); effects write rows in
+the caller's transaction through :mod:`cases.core.writes` (whoever runs the door decides there
+whether a write goes out at once) and note what they did in ``self.recorded`` for the event's
+payload.
 Effects never assign ``case.state`` — the door does, once, after the machine agreed.
 """
 
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from transitions import EventData
 
 from cases.casework.notices import next_notice_serial, notice_number, notice_prefix
 from cases.core.clock import local_date
+from cases.core.door import prefetched
 from cases.core.settings import Settings
 from cases.core.vocabulary import (
     OFFICER_ROLES,
@@ -29,7 +32,7 @@ from cases.core.vocabulary import (
     ReferralStatus,
     ReportRecipient,
 )
-from cases.deadlines.batch import ClaimedDeadline, current_batch, write
+from cases.core.writes import add_object, insert_rows, update_row
 from cases.deadlines.reminders import first_reminder
 from cases.messages.inbox import notify, supervisors_of
 from cases.messages.outbox import enqueue
@@ -50,6 +53,9 @@ from cases.reference.timelimits import Due, TimeLimit, TimeUnit, compute_due
 from workflows.guards import time_limit_from
 
 OPEN_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.PAUSED)
+#: What a runner of the door may have read ahead: a case's open deadline, by (case id, kind).
+OPEN_DEADLINE = "open_deadline"
+_DEADLINE_CHANGED = ("期限已被他人更新，请刷新后重试", "The deadline was changed; reload and retry")
 
 # Built once (hot path): prepared Core inserts and parametrised ORM queries.
 _INSERT_DEADLINE = insert(Deadline.__table__)
@@ -88,6 +94,19 @@ _OPEN_DEADLINE = (
     .order_by(Deadline.id.desc())
     .limit(1)
 )
+
+
+class OpenDeadline(Protocol):
+    """An open deadline as effects use it: a loaded row, or the one a runner claimed."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def due_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +180,7 @@ class CaseTransition:
         )
 
     @cached_property
-    def _open_rectification(self) -> Deadline | ClaimedDeadline | None:
+    def _open_rectification(self) -> OpenDeadline | None:
         return self._open_deadline(DeadlineKind.RECTIFICATION)
 
     @property
@@ -193,20 +212,21 @@ class CaseTransition:
         self.refusals.append((zh, en))
 
     # ---- helpers for effects ----------------------------------------------------------
-    def _open_deadline(self, kind: str) -> Deadline | ClaimedDeadline | None:
-        """The case's open deadline of ``kind`` — the one a sweeper claimed and holds locked
-        when this transition is its firing (no second read), else the newest open row."""
-        batch = current_batch(self.session)
-        if batch is not None and (claimed := batch.open_deadlines.get((self.case.id, kind))):
+    def _open_deadline(self, kind: str) -> OpenDeadline | None:
+        """The case's open deadline of ``kind`` — the one the runner of the door already holds
+        locked when it supplied it (the sweeper firing it: no second read), else the newest
+        open row."""
+        claimed = prefetched(self.session, OPEN_DEADLINE, (self.case.id, kind))
+        if claimed is not None:
             return claimed
         return self.session.scalar(_OPEN_DEADLINE, {"case_id": self.case.id, "kind": kind})
 
-    def _settle(self, deadline: Deadline | ClaimedDeadline | None, status: str, note: str) -> None:
+    def _settle(self, deadline: OpenDeadline | None, status: str, note: str) -> None:
         """One Core UPDATE of the row; a loaded object is told the new values (not dirtied)."""
         if deadline is None:
             return
         params = {"b_id": deadline.id, "b_status": status, "b_settled_at": self.now, "b_note": note}
-        write(self.session, _SETTLE_DEADLINE, params)
+        update_row(self.session, _SETTLE_DEADLINE, params, changed=_DEADLINE_CHANGED)
         loaded = self.session.identity_map.get(self.session.identity_key(Deadline, deadline.id))
         if loaded is not None:
             for key, value in (("status", status), ("settled_at", self.now), ("note", note)):
@@ -219,7 +239,8 @@ class CaseTransition:
         remind = first_reminder(
             kind, self.now, due.due_at, limit.unit.value, calendar, self.settings
         )
-        self.session.connection().execute(
+        insert_rows(
+            self.session,
             _INSERT_DEADLINE,
             {
                 "case_id": self.case.id,
@@ -272,7 +293,8 @@ class CaseTransition:
             late = pending is not None and self.now > pending.due_at
         due = self._new_deadline(DeadlineKind.RECTIFICATION, limit)
         number = notice_number(notice_prefix(self.session, authority_id), year, serial)
-        self.session.connection().execute(
+        insert_rows(
+            self.session,
             _INSERT_NOTICE,
             {
                 "case_id": self.case.id,
@@ -314,14 +336,15 @@ class CaseTransition:
             notice.service_method = self.data["service_method"]
 
     def record_rectification_report(self, event: EventData) -> None:
-        self.session.add(
+        add_object(
+            self.session,
             RectificationReport(
                 case_id=self.case.id,
                 content=self.data["report"].strip(),
                 evidence=[e.strip() for e in self.data["evidence"]],
                 submitted_by_id=self.actor.id,
                 submitted_at=self.now,
-            )
+            ),
         )
 
     def settle_rectification_deadline(self, event: EventData) -> None:
@@ -339,7 +362,7 @@ class CaseTransition:
 
     def propose_disciplinary_referral(self, event: EventData) -> None:
         """档案法 art 48(8): missing a 限期整改 deadline is itself a ground for 处分."""
-        write(
+        insert_rows(
             self.session,
             _INSERT_REFERRAL,
             {
@@ -380,8 +403,7 @@ class CaseTransition:
                 case_id=self.case.id, recipient=kind, recipient_name=name or kind.label_zh,
                 subject=subject, content=content, created_at=self.now,
             )  # fmt: skip
-            self.session.add(report)
-            self.session.flush()
+            add_object(self.session, report, flush=True)  # the outbox names it by id
             enqueue(
                 self.session, kind="report", ref_id=report.id, recipient=report.recipient_name,
                 document={"case": self.case.id, "unit": self.case.unit.name,

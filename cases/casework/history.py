@@ -1,8 +1,8 @@
 """Appending to a case's hash-chained event history (the only writer of ``events``).
 
-The row is written with one prepared Core INSERT on the session's connection — it is on the
-path of every transition (bench/door.py) and nothing reads it back as an ORM object in
-the same transaction.
+The row is written with one prepared Core INSERT (:func:`cases.core.writes.insert_rows`) — it
+is on the path of every transition (bench/door.py) and nothing reads it back as an ORM object
+in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from cases.core.chain import Link, canonical_json
-from cases.deadlines.batch import write
+from cases.core.writes import insert_rows
 from cases.models import Case, Event, User
 
 _INSERT_EVENT = insert(Event.__table__)
@@ -55,7 +55,7 @@ def append_event(
         idempotency_key, prev,
     )  # fmt: skip
     digest = link.digest(case.chain_algorithm)
-    write(
+    insert_rows(
         session,
         _INSERT_EVENT,
         {

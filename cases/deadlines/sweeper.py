@@ -34,6 +34,7 @@ from cases.deadlines.batch import (
 )
 from cases.deadlines.reminders import send_reminder
 from cases.inspections.publication import publication_lapsed
+from cases.messages.inbox import supervisors_by_authority
 from cases.models import Case, Deadline, Event, User
 from cases.plans.assessments import ensure_current_assessments, lock_at_cutoff, remind
 from cases.plans.quota_watch import check_month, ensure_quota_watch
@@ -219,6 +220,8 @@ def _prepare(session: Session, claimed: list[ClaimedDeadline]) -> FiringBatch:
     for d in claimed:
         if d.case_id is not None:
             batch.open_deadlines[(d.case_id, d.kind)] = d
+    authorities = {case.authority_id for case in batch.locked_cases.values()}
+    batch.supervisors = supervisors_by_authority(session, authorities)
     return batch
 
 

@@ -1,8 +1,10 @@
 """The context one inspection-record trigger (or edit) runs on: what the record machine's guards
-read and the effects it calls — the record's counterpart of :mod:`cases.casework.context`."""
+read, the effects it calls, and the JSON payload of the event it leaves — the record's
+counterpart of :mod:`cases.casework.context`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -14,7 +16,9 @@ from transitions import EventData
 
 from cases.core.clock import local_date
 from cases.core.settings import Settings
+from cases.core.writes import add_object
 from cases.inspections.findings import open_findings
+from cases.inspections.publication import schedule_publication
 from cases.models import (
     Case,
     ChecklistItem,
@@ -26,9 +30,7 @@ from cases.models import (
     User,
 )
 from cases.models.registry import credential_problem
-from workflows.inspection_machine import (
-    RecordDraft,
-)
+from workflows.inspection_machine import RecordDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +225,7 @@ class RecordTransition:
             row = self.stored_results.get(code)
             if row is None:
                 row = InspectionItemResult(inspection_id=self.inspection.id, item_id=items[code].id)
-                self.session.add(row)
+                add_object(self.session, row)
             row.result, row.note = outcome["result"], outcome["note"]
 
     def clear_signatures(self) -> None:
@@ -278,9 +280,6 @@ class RecordTransition:
         self.recorded["cases_opened"] = [c.id for c in self.opened]
 
     def schedule_publication(self, event: EventData) -> None:
-        # imported here: publication builds on this module's door
-        from cases.inspections.publication import schedule_publication
-
         self.publication = schedule_publication(self.session, self.inspection, self.now)
         if self.publication is not None:
             self.recorded["publication_due_at"] = self.publication.due_at.isoformat()
@@ -289,3 +288,21 @@ class RecordTransition:
 
     def archive(self, event: EventData) -> None:
         self.changes["archived_at"] = self.now
+
+
+def event_payload(ctx: RecordTransition) -> dict[str, Any]:
+    data = {k: v for k, v in ctx.data.items() if k != "outcomes"}
+    payload: dict[str, Any] = {"data": _jsonable(data), "effects": _jsonable(ctx.recorded)}
+    if "outcomes" in ctx.data:
+        payload["outcomes"] = ctx.data["outcomes"]
+    return payload
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

@@ -3,11 +3,13 @@
 A record is planned, started on site once ≥2 officers with valid credentials have shown them,
 completed with a result for every checklist item, signed by every officer and by the unit's
 responsible person (or the officers note the refusal), then archived. Its status changes only in
-:func:`advance_inspection`, which locks the row, checks the trigger, the actor and the version the
-caller saw, asks :mod:`workflows.inspection_machine`, and writes the new status, the effects and an
-:class:`InspectionEvent` in the caller's transaction. Edits (:func:`update_record`,
-:func:`set_officers`) take the same lock, bump the same version and leave an event too; once the
-record is signed they are refused (:class:`RecordSealed`).
+:func:`advance_inspection`, a thin use of the generic door (:func:`cases.core.door.pass_through`,
+the same as the case's): it locks the row, checks the trigger, the actor (:func:`cases.access.can`)
+and the version the caller saw, asks :mod:`workflows.inspection_machine`, and writes the new
+status, the effects and an :class:`InspectionEvent` in the caller's transaction. Edits
+(:func:`update_record`, :func:`set_officers`) take the same lock
+(:mod:`cases.inspections.history`), bump the same version and leave an event too; once the record
+is signed they are refused (:class:`RecordSealed`).
 
 Decisions where the issue is silent:
 
@@ -29,32 +31,30 @@ Services flush, never commit (STYLE 13).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from cases.access.permissions import Duty, require
+from cases.access.permissions import Duty, RecordTrigger, require
 from cases.core.clock import ensure_utc, utcnow
-from cases.core.db import begin_command
-from cases.core.errors import (
-    Conflict,
-    GuardFailed,
-    InvalidInput,
-    InvalidTransition,
-    NotAllowed,
-    NotFound,
-    UnknownTrigger,
-)
+from cases.core.door import Door, Step, pass_through
+from cases.core.errors import GuardFailed, InvalidInput, InvalidTransition
 from cases.core.settings import Settings
-from cases.core.vocabulary import OFFICER_ROLES, InspectionKind, Regime, Role
-from cases.inspections.context import OfficerOnRecord, RecordTransition
-from cases.inspections.input import event_payload, normalise_record_input, parse_ids
-from cases.inspections.results import current_checklist
+from cases.core.vocabulary import OFFICER_ROLES, InspectionKind, Regime
+from cases.core.writes import add_object
+from cases.inspections.checklists import current_checklist
+from cases.inspections.context import OfficerOnRecord, RecordTransition, event_payload
+from cases.inspections.history import (
+    INSPECTION,
+    append_inspection_event,
+    lock_inspection,
+    record_inspection_event,
+)
+from cases.inspections.input import normalise_record_input, parse_ids
 from cases.models import (
     Case,
     Deadline,
@@ -66,7 +66,6 @@ from cases.models import (
     User,
 )
 from workflows.inspection_machine import (
-    EDIT_ROLES,
     EDITABLE_STATES,
     INITIAL_STATE,
     SEALED_STATES,
@@ -81,8 +80,18 @@ from workflows.inspection_machine import (
     inspection_machine,
     officer_gaps,
     record_gaps,
-    who_may,
 )
+
+__all__ = [
+    "Fired",
+    "RecordSealed",
+    "advance_inspection",
+    "lock_inspection",
+    "plan_inspection",
+    "record_inspection_event",
+    "set_officers",
+    "update_record",
+]
 
 
 class RecordSealed(InvalidTransition):
@@ -113,6 +122,52 @@ class Fired:
 
 # ---- the one door -----------------------------------------------------------------------------
 
+#: One action object per trigger (asked on every firing).
+_ACTIONS = {trigger: RecordTrigger(trigger) for trigger in TRIGGERS}
+
+
+def _authorize(actor: User, trigger: str, inspection: Inspection | None) -> None:
+    require(actor, _ACTIONS[trigger], inspection)
+
+
+def _context(
+    session: Session,
+    inspection: Inspection,
+    actor: User,
+    now: datetime,
+    trigger: str,
+    data: dict[str, Any],
+    settings: Settings | None,
+) -> RecordTransition:
+    data = normalise_record_input(session, inspection, data)
+    return RecordTransition(session, inspection, actor, now, trigger, data, settings)
+
+
+def _append(
+    session: Session, inspection: Inspection, ctx: RecordTransition, step: Step
+) -> tuple[InspectionEvent, dict[str, Any]]:
+    event = append_inspection_event(
+        session, inspection, trigger=step.trigger, actor=step.actor, now=step.now,
+        to_state=step.to_state, payload=event_payload(ctx),
+    )  # fmt: skip
+    return event, {}
+
+
+#: The record machine on the inspection row.
+INSPECTION_DOOR: Door[Inspection, RecordTransition] = Door(
+    aggregate=INSPECTION,
+    triggers=frozenset(TRIGGERS),
+    trigger_labels=TRIGGER_LABELS,
+    clean=clean_input,
+    state_labels=STATE_LABELS,
+    authorize=_authorize,
+    machine=lambda inspection: inspection_machine(),
+    context=_context,
+    append=_append,
+    changes=lambda ctx: ctx.changes,
+    closed=lambda state: RecordSealed(state) if state in SEALED_STATES else None,
+)
+
 
 def advance_inspection(
     session: Session,
@@ -127,38 +182,15 @@ def advance_inspection(
 ) -> Fired:
     """Fire ``trigger`` on the record as ``actor``. Flushes; never commits."""
     now = ensure_utc(now) if now is not None else utcnow()
-    if trigger not in TRIGGERS:
-        raise UnknownTrigger(f"未知的操作：{trigger}", f"Unknown trigger: {trigger}")
-    zh_t, en_t = TRIGGER_LABELS[trigger]
-    _check_role(who_may(trigger), actor, zh_t, en_t)
-    data = clean_input(trigger, data)  # typed, bounded; InvalidInput before any write
-    inspection = lock_inspection(session, inspection_id, actor, expected_version)
-    machine = inspection_machine()
-    if trigger not in machine.get_triggers(inspection.status):
-        if inspection.status in SEALED_STATES:
-            raise RecordSealed(inspection.status)
-        label = STATE_LABELS[inspection.status]
-        raise InvalidTransition(
-            f"检查记录处于“{label.label_zh}”状态，不能执行“{zh_t}”",
-            f"“{en_t}” is not possible while the record is “{label.label_en}”",
-        )
-    ctx = RecordTransition(
-        session,
-        inspection,
-        actor,
-        now,
-        trigger,
-        normalise_record_input(session, inspection, data),
-        settings,
-    )
-    if not machine.events[trigger].trigger(ctx):
-        raise GuardFailed(ctx.refusals or [("条件不满足", "A condition was not met")])
-    from_state, to_state = inspection.status, ctx.status
-    event = record_inspection_event(
-        session, inspection, trigger=trigger, actor=actor, now=now, to_state=to_state,
-        payload=event_payload(ctx), changes={**ctx.changes, "status": to_state},
+    passed = pass_through(
+        INSPECTION_DOOR, session, inspection_id, trigger, actor, now=now,
+        expected_version=expected_version, settings=settings, data=data,
     )  # fmt: skip
-    return Fired(inspection, event, from_state, to_state, ctx.opened, ctx.publication)
+    ctx = passed.context
+    assert ctx is not None  # the record's triggers carry no idempotency key: never a replay
+    return Fired(
+        passed.row, passed.event, passed.from_state, passed.to_state, ctx.opened, ctx.publication
+    )
 
 
 def update_record(
@@ -173,9 +205,11 @@ def update_record(
     """Edit the record's methods, text, end date or item results while it is open
     (``in_progress``/``recorded``). Refused once signed (:class:`RecordSealed`)."""
     now = ensure_utc(now) if now is not None else utcnow()
-    _check_role(EDIT_ROLES, actor, "修改检查记录", "edit an inspection record")
+    require(actor, Duty.EDIT_INSPECTION_RECORDS)
     fields = clean_edit(fields)
-    inspection = lock_inspection(session, inspection_id, actor, expected_version)
+    inspection = lock_inspection(
+        session, inspection_id, actor, expected_version, Duty.EDIT_INSPECTION_RECORDS
+    )
     _check_state(inspection, EDITABLE_STATES)
     data = normalise_record_input(session, inspection, fields)
     ctx = RecordTransition(session, inspection, actor, now, "update_record", data)
@@ -204,8 +238,10 @@ def set_officers(
     named (the rules apply at ``start``); once the check runs the new set must meet them at once:
     ≥2 officers, valid credentials shown, none recused. Refused once signed."""
     now = ensure_utc(now) if now is not None else utcnow()
-    _check_role(EDIT_ROLES, actor, "调整检查人员", "change an inspection's officers")
-    inspection = lock_inspection(session, inspection_id, actor, expected_version)
+    require(actor, Duty.CHANGE_INSPECTION_OFFICERS)
+    inspection = lock_inspection(
+        session, inspection_id, actor, expected_version, Duty.CHANGE_INSPECTION_OFFICERS
+    )
     _check_state(inspection, STAFFABLE_STATES)
     ids = parse_ids(officer_ids, "officer_ids")
     shown = set(parse_ids(credentials_shown, "credentials_shown"))
@@ -236,7 +272,7 @@ def set_officers(
         link = next((k for k in ctx.links if k.user_id == officer.id), None)
         if link is None:
             link = InspectionOfficer(inspection_id=inspection.id, user_id=officer.id)
-            session.add(link)
+            add_object(session, link)
         link.credential_shown = officer.credential_shown
     ctx.recorded["officers"] = {"before": sorted(before), "after": ids}
     return record_inspection_event(
@@ -263,9 +299,7 @@ def plan_inspection(
     carries out (双随机: its result must then be published, see :mod:`cases.inspections.publication`).
     Credentials are checked when the inspection starts, on its date."""
     now = ensure_utc(now) if now is not None else utcnow()
-    require(actor, Duty.RECORD_INSPECTIONS)
-    if actor.authority_id != unit.authority_id:
-        raise NotAllowed("该单位不属于本机关管辖", "The unit belongs to another authority")
+    require(actor, Duty.RECORD_INSPECTIONS, unit)
     try:
         Regime(regime), InspectionKind(kind)  # noqa: B018  (raise on unknown values)
     except ValueError:
@@ -289,11 +323,11 @@ def plan_inspection(
         ) or "",
         created_at=now, version=1,
     )  # fmt: skip
-    session.add(inspection)
-    session.flush()
+    add_object(session, inspection, flush=True)
     for user in users:
-        session.add(
-            InspectionOfficer(inspection_id=inspection.id, user_id=user.id, credential_shown=False)
+        add_object(
+            session,
+            InspectionOfficer(inspection_id=inspection.id, user_id=user.id, credential_shown=False),
         )
     if plan_entry is not None:
         plan_entry.inspection_id = inspection.id
@@ -307,89 +341,11 @@ def plan_inspection(
         inspection_id=inspection.id, seq=1, trigger="plan", from_state=None,
         to_state=INITIAL_STATE, actor_id=actor.id, at=now, payload=payload,
     )  # fmt: skip
-    session.add(genesis)
-    session.flush()
+    add_object(session, genesis, flush=True)
     return inspection
 
 
-# ---- locking, history, checks -----------------------------------------------------------------
-
-_LOCK = (
-    select(Inspection)
-    .where(Inspection.id == bindparam("inspection_id"))
-    .with_for_update(of=Inspection)
-    .execution_options(populate_existing=True)
-)
-_UPDATE = (
-    Inspection.__table__.update()
-    .where(Inspection.__table__.c.id == bindparam("b_id"))
-    .where(Inspection.__table__.c.version == bindparam("b_version"))
-)
-
-
-def lock_inspection(
-    session: Session, inspection_id: int, actor: User, expected_version: int | None = None
-) -> Inspection:
-    """Start a command transaction, lock the record (``FOR UPDATE`` on PostgreSQL; SQLite holds
-    the write lock since ``BEGIN IMMEDIATE``), check the actor's scope and the version they saw."""
-    begin_command(session)
-    inspection = session.scalar(_LOCK, {"inspection_id": inspection_id})
-    if inspection is None:
-        raise NotFound(
-            f"检查记录{inspection_id}不存在", f"Inspection {inspection_id} does not exist"
-        )
-    if actor.authority_id != inspection.authority_id:
-        raise NotAllowed("该检查不属于本机关", "The inspection belongs to another authority")
-    if expected_version is not None and inspection.version != expected_version:
-        raise Conflict(
-            f"检查记录已被他人更新（当前为第{inspection.version}版，您看到的是第{expected_version}版），"
-            "请刷新后重试",
-            f"The record was changed by someone else (version {inspection.version}, you saw "
-            f"{expected_version}); reload and try again",
-        )
-    return inspection
-
-
-def record_inspection_event(
-    session: Session,
-    inspection: Inspection,
-    *,
-    trigger: str,
-    actor: User,
-    now: datetime,
-    to_state: str,
-    payload: dict[str, Any],
-    changes: Mapping[str, Any],
-) -> InspectionEvent:
-    """Append the next event to a locked record's history and write ``changes`` with the version
-    bump, guarded by the version the command started from."""
-    seq = session.scalar(
-        select(func.coalesce(func.max(InspectionEvent.seq), 0)).where(
-            InspectionEvent.inspection_id == inspection.id
-        )
-    )
-    event = InspectionEvent(
-        inspection_id=inspection.id, seq=(seq or 0) + 1, trigger=trigger,
-        from_state=inspection.status, to_state=to_state, actor_id=actor.id, at=now,
-        payload=payload,
-    )  # fmt: skip
-    session.add(event)
-    values = {**changes, "version": inspection.version + 1}
-    params = {"b_id": inspection.id, "b_version": inspection.version, **values}
-    if session.connection().execute(_UPDATE, params).rowcount != 1:
-        raise Conflict(
-            "检查记录已被他人更新，请刷新后重试", "The record was changed; reload and retry"
-        )
-    for key, value in values.items():
-        set_committed_value(inspection, key, value)
-    session.flush()
-    return event
-
-
-def _check_role(roles: frozenset[Role], actor: User, zh: str, en: str) -> None:
-    if actor.role not in roles or not actor.active:
-        role = Role(actor.role)
-        raise NotAllowed(f"{role.label_zh}无权{zh}", f"A {role.label_en.lower()} may not {en}")
+# ---- checks ----------------------------------------------------------------------------------
 
 
 def _check_state(inspection: Inspection, allowed: frozenset[str]) -> None:

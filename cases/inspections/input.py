@@ -1,5 +1,5 @@
 """Checking and normalising what a client sends for an inspection record (ids, methods, item
-outcomes, dates) and the JSON payload of the record's events."""
+outcomes, dates)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.core.errors import (
-    InvalidInput,
-)
-from cases.inspections.context import RecordTransition
-from cases.inspections.results import ItemOutcome
-from cases.models import (
-    ChecklistItem,
-    Inspection,
-)
+from cases.core.errors import InvalidInput
+from cases.inspections.checklists import ItemOutcome
+from cases.models import ChecklistItem, Inspection
 from cases.models.inspections import ITEM_RESULTS
-from workflows.inspection_machine import (
-    METHODS,
-)
+from workflows.inspection_machine import METHODS
 
 
 def parse_ids(values: Iterable[Any], name: str) -> list[int]:
@@ -111,21 +103,3 @@ def _day(value: Any) -> date:
         except ValueError:
             pass
     raise InvalidInput(f"日期格式不正确：{value!r}", f"Not a date: {value!r}")
-
-
-def event_payload(ctx: RecordTransition) -> dict[str, Any]:
-    data = {k: v for k, v in ctx.data.items() if k != "outcomes"}
-    payload: dict[str, Any] = {"data": _jsonable(data), "effects": _jsonable(ctx.recorded)}
-    if "outcomes" in ctx.data:
-        payload["outcomes"] = ctx.data["outcomes"]
-    return payload
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value

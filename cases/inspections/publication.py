@@ -31,7 +31,8 @@ from cases.access.permissions import Duty, require
 from cases.core.clock import ensure_utc, local_date, shanghai_midnight_utc, utcnow
 from cases.core.errors import InvalidTransition
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus, InspectionKind
-from cases.inspections.door import lock_inspection, record_inspection_event
+from cases.core.writes import add_object
+from cases.inspections.history import lock_inspection, record_inspection_event
 from cases.messages.inbox import notify, supervisors_of
 from cases.models import Deadline, Inspection, PlanEntry, User
 from cases.reference.calendar import calendar_for
@@ -93,8 +94,7 @@ def schedule_publication(
         time_limit_length=PUBLICATION_LIMIT.length, time_limit_unit=PUBLICATION_LIMIT.unit.value,
         provisional=due.provisional, created_at=start, note="",
     )  # fmt: skip
-    session.add(deadline)
-    session.flush()
+    add_object(session, deadline, flush=True)
     return deadline
 
 

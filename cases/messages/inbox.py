@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from cases.core.door import prefetched
 from cases.core.vocabulary import Role
-from cases.deadlines.batch import current_batch, write
+from cases.core.writes import insert_rows
 from cases.models import Notification, User
 
 _SUPERVISORS = select(User).where(
@@ -17,18 +18,38 @@ _SUPERVISORS = select(User).where(
     User.role == Role.SUPERVISOR.value,
     User.active.is_(True),
 )
+_SUPERVISORS_OF_MANY = (
+    select(User)
+    .where(
+        User.authority_id.in_(bindparam("ids", expanding=True)),
+        User.role == Role.SUPERVISOR.value,
+        User.active.is_(True),
+    )
+    .order_by(User.id)
+)
 _INSERT_NOTIFICATION = insert(Notification.__table__)
+#: What a runner of the door may have read ahead: the supervisors of an authority, by its id.
+SUPERVISORS = "supervisors"
 
 
 def supervisors_of(session: Session, authority_id: int) -> list[User]:
-    """The active supervisors (科室/馆领导) of an authority: they get every alert. A sweeper's
-    batch reads them once (see :mod:`cases.deadlines.batch`)."""
-    batch = current_batch(session)
-    if batch is not None and authority_id in batch.supervisors:
-        return batch.supervisors[authority_id]
-    found = list(session.scalars(_SUPERVISORS, {"authority_id": authority_id}))
-    if batch is not None:
-        batch.supervisors[authority_id] = found
+    """The active supervisors (科室/馆领导) of an authority: they get every alert. Whoever runs
+    the door may have read them already for many firings (the sweeper's batch)."""
+    known = prefetched(session, SUPERVISORS, authority_id)
+    if known is not None:
+        return known
+    return list(session.scalars(_SUPERVISORS, {"authority_id": authority_id}))
+
+
+def supervisors_by_authority(
+    session: Session, authority_ids: Iterable[int]
+) -> dict[int, list[User]]:
+    """:func:`supervisors_of` for several authorities in one query (an empty list for an
+    authority that has none), for a runner that reads ahead for many firings."""
+    found: dict[int, list[User]] = {i: [] for i in authority_ids}
+    if found:
+        for user in session.scalars(_SUPERVISORS_OF_MANY, {"ids": sorted(found)}):
+            found[user.authority_id].append(user)
     return found
 
 
@@ -48,5 +69,5 @@ def notify(
         if session.new:  # rows it may refer to (a new case, a new user) go first
             session.flush()
         common = {"case_id": case_id, "title_zh": zh, "title_en": en, "created_at": now}
-        write(session, _INSERT_NOTIFICATION, [{"user_id": i, **common} for i in ids])
+        insert_rows(session, _INSERT_NOTIFICATION, [{"user_id": i, **common} for i in ids])
     return ids

@@ -148,9 +148,14 @@ def _cycles(graph: dict[str, set[str]] = GRAPH) -> list[list[str]]:
     return sorted(found)
 
 
-@pytest.mark.xfail(strict=True, reason="the inspection record's modules still import in a circle")
 def test_no_import_cycles() -> None:
     assert _cycles() == []
+
+
+def test_only_the_sweeper_knows_its_firing_batch() -> None:
+    """The doors see a batch only through the generic prefetch and write hooks of cases.core."""
+    importers = {m for m, targets in GRAPH.items() if "cases.deadlines.batch" in targets}
+    assert importers == {"cases.deadlines.sweeper"}
 
 
 @pytest.mark.parametrize(
