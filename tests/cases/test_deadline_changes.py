@@ -21,6 +21,9 @@ from cases.deadlines.sweeper import sweep
 from cases.models import Deadline, Event
 from tests.support.world import World
 
+#: Running deadlines paused and resumed: UTC times read back from each database.
+pytestmark = pytest.mark.both_databases
+
 
 def rectification(world: World, case_id: int) -> Deadline:
     with world.factory() as s:
