@@ -13,9 +13,9 @@ Markers (registered in ``pyproject.toml``):
   without it, PostgreSQL only. For behaviour the database decides: locking, time zones, SQL
   dialects, migrations.
 * ``committing`` — the test needs real commits seen by other connections (threads, processes,
-  a Celery worker, a subprocess, an app with its own engine). Its database is emptied and the
-  reference data reloaded before and after it (PostgreSQL), or it gets a copy of a template
-  file (SQLite) — the isolation the suite had before it learnt to roll back.
+  a Celery worker, a subprocess, an app with its own engine). It commits to the run's database,
+  which is emptied and given the reference data again after it (PostgreSQL), or to a copy of a
+  template file of its own (SQLite) — the isolation the suite had before it learnt to roll back.
 
 With ``CI=true`` a missing PostgreSQL is a failure, never a silent skip.
 """
@@ -161,11 +161,13 @@ def pg_factory(
         with _rolled_back(pg_engine) as factory:
             yield factory
         return
-    _fresh(pg_engine)
+    # Between tests the database holds the reference data and nothing else (rolled-back tests
+    # leave nothing; this one cleans up after itself), so it is only emptied afterwards. Its
+    # sequences do not start at 1: ids are read from the rows, never assumed.
     try:
         yield make_session_factory(pg_engine)
     finally:
-        _fresh(pg_engine)  # the next test finds the reference data and nothing else
+        _fresh(pg_engine)
 
 
 # ---- SQLite ----------------------------------------------------------------------------
