@@ -22,20 +22,15 @@ With ``CI=true`` a missing PostgreSQL is a failure, never a silent skip.
 
 from __future__ import annotations
 
-import itertools
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.core.db import make_engine, make_session_factory
@@ -44,6 +39,7 @@ from cases.core.settings import load_settings
 from cases.reference.sync import sync_reference_data
 from tests.support.district import district  # noqa: F401 (a fixture, shared)
 from tests.support.redis import redis_server  # noqa: F401 (a fixture, shared)
+from tests.support.rollback import rolled_back
 from tests.support.world import World
 from web.app import create_app
 
@@ -161,7 +157,7 @@ def pg_factory(
 ) -> Iterator[sessionmaker[Session]]:
     """Sessions on PostgreSQL: rolled back at the end, or real commits for ``committing``."""
     if not _committing(request):
-        with _rolled_back(pg_engine) as factory:
+        with rolled_back(pg_engine) as factory:
             yield factory
         return
     # Between tests the database holds the reference data and nothing else (rolled-back tests
@@ -216,7 +212,7 @@ def sqlite_factory(
     """Sessions on SQLite: rolled back at the end, or a file of the test's own for
     ``committing``."""
     if not _committing(request):
-        with _rolled_back(request.getfixturevalue("sqlite_engine")) as factory:
+        with rolled_back(request.getfixturevalue("sqlite_engine")) as factory:
             yield factory
         return
     path = tmp_path / "oversight.db"
@@ -224,110 +220,6 @@ def sqlite_factory(
     engine = make_engine(f"sqlite:///{path}")
     yield make_session_factory(engine)
     engine.dispose()
-
-
-# ---- a guard on the rolled-back pattern ---------------------------------------------------
-
-_SAVEPOINT = re.compile(r"^\s*(RELEASE|ROLLBACK TO)?\s*SAVEPOINT\s+(\w+)", re.I)
-_WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|ALTER|DROP|CREATE|TRUNCATE|COPY)\b", re.I)
-
-
-@dataclass
-class _Savepoint:
-    name: str
-    session: int | None = None  # the session whose transaction this is; None: a begin_nested
-    wrote: bool = False  # this savepoint, or one released into it, changed rows
-    holds_commit: bool = False  # another session committed rows inside it
-
-
-@dataclass
-class _Nesting:
-    """Follows the savepoints on a test's connection, to catch the one way a rolled-back test
-    can differ from real commits: a session opened while another is still open commits, and the
-    outer session's rollback then takes that commit back with it. On a real database the commit
-    would stand; such a test must be marked ``committing``."""
-
-    stack: list[_Savepoint] = field(default_factory=list)
-    undone: list[str] = field(default_factory=list)
-
-    def install(self, conn: Connection, factory: sessionmaker[Session]) -> None:
-        # Read from the statements: the savepoint event fires before the name is chosen.
-        event.listen(conn, "before_cursor_execute", self._execute)
-        event.listen(factory, "after_begin", self._session_begins)
-
-    def _session_begins(self, session: Session, transaction: Any, _conn: Connection) -> None:
-        if transaction.parent is None and self.stack:
-            self.stack[-1].session = id(session)
-
-    def _pop(self, name: str) -> _Savepoint | None:
-        while self.stack:
-            top = self.stack.pop()
-            if top.name == name:
-                return top
-        return None
-
-    def _release(self, name: str) -> None:
-        done = self._pop(name)
-        if done is None or not self.stack:
-            return
-        outer = self.stack[-1]
-        outer.wrote |= done.wrote
-        outer.holds_commit |= done.holds_commit or (done.session is not None and done.wrote)
-
-    def _rollback(self, name: str) -> None:
-        done = self._pop(name)
-        if done is not None and done.holds_commit:
-            self.undone.append(name)
-
-    def _execute(self, _conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-        if found := _SAVEPOINT.match(statement):
-            verb, name = found.groups()
-            if verb is None:
-                self.stack.append(_Savepoint(name))
-            elif verb.upper() == "RELEASE":
-                self._release(name)
-            else:
-                self._rollback(name)
-        elif self.stack and _WRITES.match(statement):
-            self.stack[-1].wrote = True
-
-
-# ---- the rolled-back transaction -------------------------------------------------------
-
-_test_numbers = itertools.count(1)
-
-
-@contextmanager
-def _rolled_back(engine: Engine) -> Iterator[sessionmaker[Session]]:
-    """A session factory on one connection whose outer transaction is rolled back at the end.
-
-    Each session the code opens starts a savepoint on that connection; its ``commit()``
-    releases the savepoint, its ``rollback()`` returns to it. ``begin_command``'s
-    ``BEGIN IMMEDIATE`` does not apply (the connection is already in its transaction), which
-    is harmless: a rolled-back test has one connection and no rival writer.
-    """
-    with engine.connect() as conn:
-        outer = conn.begin()
-        # The services key their per-process caches (calendar, citations, notice prefixes) by
-        # the bind's URL; a connection has none, so it gets one of the test's own: nothing
-        # cached from rows another test rolled back is ever served.
-        conn.url = engine.url.update_query_dict({"oversight_test": str(next(_test_numbers))})  # type: ignore[attr-defined]
-        factory = make_session_factory(engine)
-        factory.configure(bind=conn, join_transaction_mode="create_savepoint")
-        nesting = _Nesting()
-        nesting.install(conn, factory)
-        try:
-            yield factory
-        finally:
-            if outer.is_active:
-                outer.rollback()
-        if nesting.undone:
-            pytest.fail(
-                "a session's rollback took back what another session had committed inside it "
-                f"(savepoints {', '.join(nesting.undone)}); with real commits it would stand: "
-                "close the outer session first, or mark the test committing",
-                pytrace=False,
-            )
 
 
 # ---- what tests ask for ------------------------------------------------------------------
@@ -350,7 +242,8 @@ def pg_world(pg_factory: sessionmaker[Session]) -> World:
 
 
 def url_of(factory: sessionmaker[Session]) -> str:
-    """The URL of a factory's database (a rolled-back factory's carries the test's mark)."""
+    """The URL of a factory's database, to build an app on (its engine's URL: a rolled-back
+    factory's connection carries a mark of the test's own that no driver would accept)."""
     bind = factory.kw["bind"]
     return bind.engine.url.render_as_string(hide_password=False)
 
