@@ -24,6 +24,9 @@ from cases.models import (
 )
 from tests.support.world import World
 
+#: Notice numbers are an upsert in each database's dialect; deadlines are UTC times.
+pytestmark = pytest.mark.both_databases
+
 
 def rows(world: World, model: type, **where: object) -> list:
     with world.factory() as s:

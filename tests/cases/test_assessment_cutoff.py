@@ -16,6 +16,9 @@ from cases.models import Assessment, Notification
 from cases.plans.assessments import circulate_assessment, cutoff_for
 from tests.support.world import World
 
+#: A cut-off at 23:59:59 Shanghai time, stored as UTC by each database.
+pytestmark = pytest.mark.both_databases
+
 
 def assessment(world: World, year: int) -> Assessment:
     with world.factory() as s:

@@ -260,6 +260,7 @@ def test_bad_arguments(world: World, regime: str | None) -> None:
             report(world, 1899)
 
 
+@pytest.mark.committing
 def test_the_compliance_command_prints_the_table(
     world: World, factory: sessionmaker[Session], tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from cases.casework.door import advance
@@ -19,6 +20,9 @@ from cases.core.errors import GuardFailed
 from cases.models import Case, Event, Notice
 from tests.support.contenders import process_main, start_threads
 from tests.support.world import World
+
+#: Threads and processes each commit for real, on both databases' locking (FOR UPDATE, BEGIN IMMEDIATE).
+pytestmark = [pytest.mark.both_databases, pytest.mark.committing]
 
 THREADS = 16
 PROCESSES = 2

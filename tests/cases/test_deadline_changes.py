@@ -23,6 +23,9 @@ from cases.deadlines.sweeper import sweep
 from cases.models import Deadline, Event, ExtensionRequest
 from tests.support.world import World
 
+#: Running deadlines paused and resumed: UTC times read back from each database.
+pytestmark = pytest.mark.both_databases
+
 
 def rectification(world: World, case_id: int) -> Deadline:
     with world.factory() as s:

@@ -179,6 +179,7 @@ def test_demo_cases_stand_in_every_state_with_intact_chains(
     assert breaks == []
 
 
+@pytest.mark.both_databases
 def test_same_seed_gives_the_same_district_on_another_database(
     factory: sessionmaker[Session], sqlite_template: Path, tmp_path: Path
 ) -> None:

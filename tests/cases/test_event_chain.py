@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.models import Case
 from tests.support.world import World
 
+#: Each database refuses edits with triggers of its own.
+pytestmark = pytest.mark.both_databases
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -53,6 +56,7 @@ def test_database_refuses_to_change_events(world: World, sql: str) -> None:
         s.execute(text(sql))
 
 
+@pytest.mark.committing
 def test_untouched_history_verifies(world: World) -> None:
     build(world)
     result = verify_events(url_of(world.factory))
@@ -73,6 +77,7 @@ def _without_guard(world: World, sql: str, **params: object) -> None:
             s.execute(text(sql), params)
 
 
+@pytest.mark.committing
 def test_altered_event_is_named(world: World) -> None:
     first, _ = build(world)
     with world.factory() as s:
@@ -89,6 +94,7 @@ def test_altered_event_is_named(world: World) -> None:
     assert f"case {first}: event #{event_id} (seq 3): content altered" in result.stderr
 
 
+@pytest.mark.committing
 def test_removed_event_is_caught(world: World) -> None:
     first, second = build(world)
     _without_guard(world, "DELETE FROM events WHERE case_id = :c AND seq = 2", c=first)

@@ -496,6 +496,7 @@ def test_quick_path_opens_cases_at_once_and_signing_opens_none_twice(world: Worl
     assert results == "nonconform"
 
 
+@pytest.mark.committing
 def test_concurrent_signatures_seal_the_record_exactly_once(pg_world: World) -> None:
     """Both officers sign at the same instant after the unit signed: the row lock orders them, so
     one signature stays in ``recorded`` and the other seals; the cases open once."""

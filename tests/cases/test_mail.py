@@ -19,6 +19,9 @@ from cases.messages.mail import deliver_emails
 from cases.models import Notification, User
 from tests.support.world import World
 
+#: Pending deliveries are a partial index on each database.
+pytestmark = pytest.mark.both_databases
+
 
 class Sink:
     def __init__(self) -> None:

@@ -18,6 +18,9 @@ from cases.messages.outbox import FolderSender, HttpSender, deliver_outbox, veri
 from cases.models import Delivery, Report
 from tests.support.world import World
 
+#: Pending deliveries are a partial index on each database.
+pytestmark = pytest.mark.both_databases
+
 
 def escalated(world: World) -> int:
     case_id = world.case_for_state("rectifying")

@@ -19,6 +19,8 @@ from tests.support.district import YEAR, draw
 from tests.support.world import T0, World
 from web.cli.plans import plan_group
 
+pytestmark = pytest.mark.both_databases
+
 
 def schedule(world: World, plan_id: int, month: int, who: str = "supervisor", **kw: object):
     with command_session(world.factory) as s:

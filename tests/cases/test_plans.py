@@ -51,6 +51,9 @@ from tests.support.district import draw
 from tests.support.world import T0, World
 from web.cli.plans import plan_group
 
+#: The draw's facts are written by COPY on PostgreSQL, by inserts on SQLite.
+pytestmark = pytest.mark.both_databases
+
 
 def entries(factory: sessionmaker[Session], plan_id: int) -> list[PlanEntry]:
     with factory() as s:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from cases.core.db import command_session
@@ -13,6 +14,9 @@ from cases.inspections.results import ItemOutcome, record_inspection
 from cases.models import Deadline, Notification, PlanEntry, Unit
 from tests.support.district import draw
 from tests.support.world import World
+
+#: Savepoints and UTC month boundaries on each database.
+pytestmark = pytest.mark.both_databases
 
 
 def daily_check(world: World, day: date, *units: str) -> None:

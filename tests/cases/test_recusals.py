@@ -25,6 +25,9 @@ from cases.registry.register import register_unit
 from tests.support.world import T0, World
 from web.cli.registry import recusal_group
 
+#: A duplicate is caught in a savepoint, by each database's unique index.
+pytestmark = pytest.mark.both_databases
+
 SINCE = date(2026, 1, 1)
 REASON = "配偶在该单位任档案员"
 

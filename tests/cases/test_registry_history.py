@@ -19,6 +19,9 @@ from cases.registry.unit_import import import_units
 from tests.support.sheets import row, xlsx
 from tests.support.world import T0, World
 
+#: The append-only history is a trigger of each database's own.
+pytestmark = pytest.mark.both_databases
+
 
 def history(world: World) -> list[tuple[str, int | None, int | None, str, str]]:
     """(kind, unit, officer, reason, who) — who by the World's name for the actor."""

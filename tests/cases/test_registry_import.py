@@ -26,6 +26,8 @@ from tests.support.world import T0, World
 from web.cli.main import main
 from web.cli.registry import units_group
 
+pytestmark = pytest.mark.both_databases
+
 NOW = T0  # 2026-03-02 09:00 Asia/Shanghai
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from cases.deadlines.sweeper import sweep
 from cases.models import Deadline, Notification
 from tests.support.world import World
+
+#: Pending reminders are a partial index on each database; times are UTC.
+pytestmark = pytest.mark.both_databases
 
 
 def deadline_of(world: World, case_id: int, kind: str) -> Deadline:

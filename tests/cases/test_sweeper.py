@@ -5,12 +5,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from cases.casework.verification import verify_all_chains
 from cases.deadlines.sweeper import backoff, fire, sweep
 from cases.models import Case, Deadline, Event
 from tests.support.world import World
+
+#: Claims, savepoints and the pending-deadline partial index differ by database.
+pytestmark = pytest.mark.both_databases
 
 
 def rectification(world: World, case_id: int) -> Deadline:
@@ -101,6 +105,7 @@ def test_backoff_grows_and_is_capped() -> None:
     assert backoff(50) == timedelta(hours=1)
 
 
+@pytest.mark.committing
 def test_two_sweepers_at_once_fire_each_deadline_once(pg_world: World) -> None:
     """SKIP LOCKED: concurrent sweeps (two beats, two workers) split the work, never repeat it."""
     world = pg_world

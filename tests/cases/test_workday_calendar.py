@@ -27,6 +27,9 @@ from cases.reference.timelimits import TimeLimit, TimeUnit, compute_due
 from cases.reference.workdays import WorkdayCalendar
 from tests.support.world import World
 
+#: The calendar's tables and the cache's fingerprint query on each database.
+pytestmark = pytest.mark.both_databases
+
 #: 2026-12-20 09:00 Asia/Shanghai, a Sunday: ten working days from here reach into 2027.
 DECEMBER = datetime(2026, 12, 20, 1, 0, tzinfo=UTC)
 ENTERED = datetime(2026, 12, 22, 2, 0, tzinfo=UTC)

@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import redis
 
+from tests.support.redis import RedisServer
 from tests.support.world import World
 
 REPO = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() == "true"
+
+#: A worker and beat in other processes read what the test wrote; the broker is the suite's own
+#: Redis (``redis_server``), never one on the usual port.
+pytestmark = pytest.mark.committing
 
 
 def url_of(world: World) -> str:
@@ -67,28 +70,18 @@ def base_env(world: World, tmp_path: Path, broker: str) -> dict[str, str]:
     }
 
 
-def test_worker_and_beat_on_redis_fire_a_due_deadline(pg_world: World, tmp_path: Path) -> None:
-    redis_or_skip()
+def test_worker_and_beat_on_redis_fire_a_due_deadline(
+    pg_world: World, tmp_path: Path, redis_server: RedisServer
+) -> None:
     world = pg_world
     case_id = world.case_for_state("rectifying")  # due in March 2026: already past
-    env = base_env(world, tmp_path, "redis://127.0.0.1:6379/15")
+    env = base_env(world, tmp_path, redis_server.url(15))
     logs = [tmp_path / "worker.log", tmp_path / "beat.log"]
     with (
         celery(["worker", "--pool=solo", "--loglevel=INFO"], env, logs[0]),
         celery(["beat", "--loglevel=INFO"], env, logs[1]),
     ):
         wait_for_state(world, case_id, "overdue", 60, logs)
-
-
-def redis_or_skip() -> redis.Redis:
-    client = redis.Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis is required in CI: {exc}")
-        pytest.skip(f"Redis not available: {exc}")
-    return client
 
 
 def lapse_counts(world: World, case_ids: list[int]) -> dict[int, int]:
@@ -105,13 +98,15 @@ def lapse_counts(world: World, case_ids: list[int]) -> dict[int, int]:
     return {case_id: n for case_id, n in rows}
 
 
-def test_flushall_while_deadlines_are_pending_loses_none(pg_world: World, tmp_path: Path) -> None:
+def test_flushall_while_deadlines_are_pending_loses_none(
+    pg_world: World, tmp_path: Path, redis_server: RedisServer
+) -> None:
     """Redis holds nothing authoritative: wipe it under a running worker and beat, and every due
     deadline still fires — once."""
-    client = redis_or_skip()
+    client = redis_server.client(15)
     world = pg_world
     cases = [world.case_for_state("rectifying") for _ in range(5)]
-    env = base_env(world, tmp_path, "redis://127.0.0.1:6379/15")
+    env = base_env(world, tmp_path, redis_server.url(15))
     logs = [tmp_path / "worker.log", tmp_path / "beat.log"]
     with celery(["beat", "--loglevel=INFO"], env, logs[1]):
         time.sleep(1.5)  # let beat queue sweeps nobody consumes yet…
@@ -123,14 +118,13 @@ def test_flushall_while_deadlines_are_pending_loses_none(pg_world: World, tmp_pa
 
 
 def test_worker_killed_mid_sweep_fires_each_deadline_once_after_restart(
-    pg_world: World, tmp_path: Path
+    pg_world: World, tmp_path: Path, redis_server: RedisServer
 ) -> None:
     """SIGKILL a worker while it works through many due deadlines (small batches, so kills land
     inside sweeps); after a restart every deadline has fired exactly once."""
-    redis_or_skip()
     world = pg_world
     cases = [world.case_for_state("rectifying") for _ in range(30)]
-    env = {**base_env(world, tmp_path, "redis://127.0.0.1:6379/15"), "OVERSIGHT_SWEEP_BATCH": "3"}
+    env = {**base_env(world, tmp_path, redis_server.url(15)), "OVERSIGHT_SWEEP_BATCH": "3"}
     logs = [tmp_path / "worker.log", tmp_path / "beat.log", tmp_path / "worker2.log"]
     with celery(["beat", "--loglevel=INFO"], env, logs[1]):
         with celery(["worker", "--pool=solo", "--loglevel=INFO"], env, logs[0]) as worker:

@@ -21,6 +21,9 @@ from cases.core.settings import load_settings
 from tests.support.world import World
 from web.app import create_app
 
+#: A server in another thread reads what the test wrote.
+pytestmark = pytest.mark.committing
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -33,6 +33,7 @@ def test_root_redirects_to_the_case_list(client: FlaskClient) -> None:
     assert response.headers["Location"].endswith("/cases")
 
 
+@pytest.mark.both_databases
 def test_list_shows_cases_with_chinese_labels_in_shanghai_time(
     client: FlaskClient, world: World
 ) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,6 +15,7 @@ import pytest
 from web.diagram import (
     MARKDOWN_NAME,
     SVG_NAME,
+    _layout,
     mermaid,
     render_markdown,
     render_svg,
@@ -18,7 +23,8 @@ from web.diagram import (
 )
 from workflows.case_machine import STATE_NAMES, STATES, TRIGGER_LABELS, edges
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -118,7 +124,27 @@ def test_render_svg_refuses_an_unknown_state() -> None:
         render_svg("limbo")
 
 
+def _renders() -> list[str]:
+    return [render_svg(), render_svg("overdue"), render_markdown()]
+
+
+_RENDER_ELSEWHERE = (
+    "import json, sys\n"
+    "from web.diagram import render_markdown, render_svg\n"
+    "json.dump([render_svg(), render_svg('overdue'), render_markdown()], sys.stdout)\n"
+)
+
+
 def test_output_is_deterministic() -> None:
-    assert render_svg() == render_svg()
-    assert render_svg("overdue") == render_svg("overdue")
-    assert render_markdown() == render_markdown()
+    """Each render from a layout of its own: once more in this process (the cached layout
+    dropped), and in fresh interpreters whose string hashing (set and dict order) differs."""
+    first = _renders()
+    _layout.cache_clear()
+    assert _renders() == first
+    for seed in ("0", "4242"):
+        run = subprocess.run(
+            [sys.executable, "-c", _RENDER_ELSEWHERE],
+            cwd=REPO, env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        assert json.loads(run.stdout) == first, f"PYTHONHASHSEED={seed}"
