@@ -14,7 +14,7 @@ from cases.core.vocabulary import ADMIN_ROLES, Role
 from cases.models import User
 from workflows.case_machine import WHO_MAY
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_administrators_hold_disjoint_duties() -> None:

@@ -32,7 +32,7 @@ from cases.reference.data import (
 from cases.reference.data.loader import FILES, ReferenceDataError
 
 SEED_NAME = "000_880a41305e712c61.txt"
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 
 
 def _seed_file() -> Path:

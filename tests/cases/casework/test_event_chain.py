@@ -20,7 +20,7 @@ from tests.support.world import World
 #: Each database refuses edits with triggers of its own.
 pytestmark = pytest.mark.both_databases
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def verify_events(url: str) -> subprocess.CompletedProcess[str]:
