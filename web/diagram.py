@@ -7,7 +7,7 @@ Two drawings of :data:`workflows.case_machine.TRANSITIONS` (through :func:`edges
 * a self-contained SVG in ``docs/case-machine.svg`` and inline on each case page, with the case's
   state highlighted. Government intranets are offline, so the SVG has no script, no web font and
   no external reference; it is laid out here by a small deterministic layered layout instead of a
-  graph library (PITFALLS: no GraphMachine at runtime).
+  graph library (``GraphMachine`` at runtime grows memory and breaks pickling).
 
 Layout: layers (rows, top to bottom) by breadth-first depth from the initial state, final states
 in the last layer. The *spine* — the longest simple path from the initial state to a final

@@ -4,9 +4,9 @@
 * ``command_session`` — the transaction of one command (a trigger, an import): on PostgreSQL rows
   are locked with ``SELECT … FOR UPDATE`` by the services; on SQLite, where ``FOR UPDATE`` is
   silently dropped, the transaction starts with ``BEGIN IMMEDIATE`` so writers are serialised
-  from their first statement (PITFALLS: IMMEDIATE for readers too made them block writers).
+  from their first statement (IMMEDIATE for readers too made them block writers for 30 s).
 
-Commit happens here, at the edge, never inside a service (STYLE 13).
+Commit happens here, at the edge, never inside a service.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Deadline rows are the source of truth; Celery's beat only says "sweep now". One sweep claims a
 batch of due rows — ``FOR UPDATE OF deadlines, cases SKIP LOCKED`` on PostgreSQL, so two sweepers
 (or two beats) never take the same row and never deadlock with a request that locks the case
-(PITFALLS) — and fires each through the one door inside its own savepoint: a firing is
+(both rows are locked in one statement) — and fires each through the one door inside its own savepoint: a firing is
 all-or-nothing, and a failure leaves the row pending with a back-off before the next attempt.
 
 A deadline is due *in effect* only while its case is in a state the deadline can act on: a

@@ -26,7 +26,7 @@ Decisions where the issue is silent:
 - **An edit of a recorded record** must keep it complete (the ``record`` rules run again), and it
   clears the signatures given so far: a signature covers the text that was signed.
 
-Services flush, never commit (STYLE 13).
+Services flush, never commit: the edge (web request, task) commits.
 """
 
 from __future__ import annotations

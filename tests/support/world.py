@@ -1,6 +1,6 @@
 """A small Luquan for tests: one authority, units in both regimes, every role, real triggers.
 
-Tests reach a state only by firing real triggers through the one door (STYLE 17); time is an
+Tests reach a state only by firing real triggers through the one door; time is an
 explicit ``now`` handed to the services, never a sleep.
 """
 

@@ -1,6 +1,6 @@
 """The inspection record's machine as data, and its rules on plain contexts.
 
-The expectations are DESIGN §3 / issue 4 written out again by hand — not read from
+The expectations are DESIGN §3 written out again by hand — not read from
 ``workflows.inspection_machine`` — so a change that departs from them fails here.
 """
 
