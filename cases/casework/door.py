@@ -48,18 +48,6 @@ class Advanced:
 
 
 #: Built once: statement construction and cache-key generation are measurable on the hot path.
-_LOCK_CASE = (
-    select(Case)
-    .where(Case.id == bindparam("id"))
-    .with_for_update(of=Case)
-    .execution_options(populate_existing=True)
-)
-#: ``UPDATE cases SET <the params' other keys> WHERE id = :b_id AND version = :b_version``
-_UPDATE_CASE = (
-    Case.__table__.update()
-    .where(Case.__table__.c.id == bindparam("b_id"))
-    .where(Case.__table__.c.version == bindparam("b_version"))
-)
 _DONE_ALREADY = select(Event).where(
     Event.case_id == bindparam("case_id"), Event.idempotency_key == bindparam("key")
 )
@@ -117,8 +105,6 @@ CASE: Aggregate[Case] = Aggregate(
     noun_en="case",
     row_type=Case,
     state_column="state",
-    lock_statement=_LOCK_CASE,
-    update_statement=_UPDATE_CASE,
 )
 #: The case machine on the case row.
 CASE_DOOR: Door[Case, CaseTransition] = Door(

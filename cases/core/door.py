@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Update
@@ -105,10 +105,27 @@ class Aggregate(Generic[R]):
     #: ``state`` / ``status``: the column the door writes and the context's attribute the
     #: machine moves.
     state_column: str
-    #: Built once (hot path): ``SELECT … FOR UPDATE`` with the parameter ``id``, and
-    #: ``UPDATE … WHERE id = :b_id AND version = :b_version``.
-    lock_statement: Select[Any]
-    update_statement: Update
+    #: Built once from ``row_type`` (hot path): ``SELECT … FOR UPDATE`` with the parameter
+    #: ``id``, and ``UPDATE … WHERE id = :b_id AND version = :b_version`` (a bulk UPDATE ignores
+    #: ``version_id_col``, so the version check is written out).
+    lock_statement: Select[Any] = field(init=False)
+    update_statement: Update = field(init=False)
+
+    def __post_init__(self) -> None:
+        table = self.row_type.__table__  # type: ignore[attr-defined]
+        lock = (
+            select(self.row_type)
+            .where(table.c.id == bindparam("id"))
+            .with_for_update(of=self.row_type)
+            .execution_options(populate_existing=True)
+        )
+        update = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .where(table.c.version == bindparam("b_version"))
+        )
+        object.__setattr__(self, "lock_statement", lock)
+        object.__setattr__(self, "update_statement", update)
 
 
 @dataclass(frozen=True)

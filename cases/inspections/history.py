@@ -18,17 +18,6 @@ from cases.core.door import Aggregate, check_version, lock_row, write_row
 from cases.core.writes import add_object
 from cases.models import Inspection, InspectionEvent, User
 
-_LOCK = (
-    select(Inspection)
-    .where(Inspection.id == bindparam("id"))
-    .with_for_update(of=Inspection)
-    .execution_options(populate_existing=True)
-)
-_UPDATE = (
-    Inspection.__table__.update()
-    .where(Inspection.__table__.c.id == bindparam("b_id"))
-    .where(Inspection.__table__.c.version == bindparam("b_version"))
-)
 _LAST_SEQ = select(func.coalesce(func.max(InspectionEvent.seq), 0)).where(
     InspectionEvent.inspection_id == bindparam("inspection_id")
 )
@@ -40,8 +29,6 @@ INSPECTION: Aggregate[Inspection] = Aggregate(
     noun_en="record",
     row_type=Inspection,
     state_column="status",
-    lock_statement=_LOCK,
-    update_statement=_UPDATE,
 )
 
 
