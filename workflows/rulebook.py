@@ -6,8 +6,8 @@ A guard is a plain function ``(context, data) -> tuple[Refusal, ...]``: an empty
 and every refusal carries its Chinese and English reason. So a guard can be tested on any small
 object that has the attributes it reads, and the UI can ask it the same question the door asks.
 The door never sees a guard directly: :func:`condition` adapts it to a ``transitions`` condition
-that notes each refusal on the context (``context.refuse(zh, en)``) and answers ``False``; the door
-raises ``GuardFailed(context.refusals)``.
+that notes each refusal on the context (``context.refuse(zh, en, field)``) and answers ``False``;
+the door raises ``GuardFailed(context.refusals)``, which keeps the field a refusal names.
 
 A stored case or inspection record names the machine version it was opened under; if the table
 of states, transitions or roles changes without a new version, old records would silently follow
@@ -67,14 +67,16 @@ def refuse(zh: str, en: str, field: str | None = None) -> Refusals:
 
 
 class Refusing(Protocol):
-    """What a context offers the adapted guards: a place to note why the machine said no."""
+    """What a context offers the adapted guards: a place to note why the machine said no, and
+    beside which input (``field``; ``None`` for the case or record as a whole)."""
 
-    def refuse(self, zh: str, en: str) -> None: ...
+    def refuse(self, zh: str, en: str, field: str | None = None) -> None: ...
 
 
 def condition(guard: Guard) -> Callable[[EventData], bool]:
     """``guard`` as a ``transitions`` condition: each refusal is noted on the context
-    (``event.model``) with ``refuse(zh, en)``, and the condition holds when there is none."""
+    (``event.model``) with ``refuse(zh, en, field)``, and the condition holds when there is
+    none."""
 
     def check(event: EventData) -> bool:
         refusals = guard(event.model, event.kwargs)
@@ -82,7 +84,7 @@ def condition(guard: Guard) -> Callable[[EventData], bool]:
             return True
         note = event.model.refuse
         for r in refusals:
-            note(r.zh, r.en)
+            note(r.zh, r.en, r.field)
         return False
 
     check.__name__ = getattr(guard, "__name__", "guard")

@@ -4,8 +4,9 @@ LAW.md 等保 2.0; DESIGN §2).
 Three tables say which roles may act — the roles themselves (:class:`cases.core.vocabulary.Role`),
 each machine's trigger table (``who_may`` of :mod:`workflows.case_machine` and
 :mod:`workflows.inspection_machine`) and the duties outside the machines (:data:`DUTIES`) — and
-one rule says on which rows (the scope): staff act within their own authority, a unit liaison
-only for their own unit, the system actor (the deadlines) everywhere, an inactive user nowhere.
+one rule says on which rows (the scope, :data:`SCOPES`): staff act within their own authority, a
+unit liaison only for their own unit, the system actor (the deadlines) everywhere, an inactive
+user nowhere. The read filters of :mod:`cases.casework.queries` are the same rule written as SQL.
 :func:`can` is the one place that combines them; both doors, the services and (soon) the web UI
 and the API ask it, and :func:`require` raises its refusal as ``NotAllowed`` (zh/en).
 
@@ -17,11 +18,12 @@ administrator reads the audit trail — and nobody audits themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from cases.core.errors import NotAllowed
 from cases.core.vocabulary import OFFICER_ROLES, Labeled, Role
-from cases.models import Case, Inspection, Unit, User
+from cases.models import Authority, Case, Inspection, Unit, User
 from workflows import case_machine, inspection_machine
 
 
@@ -49,6 +51,19 @@ class Duty(Labeled):
         "调整检查人员",
         "Change an inspection's officers",
     )
+    RECORD_FINDINGS = "record_findings", "记录发现的问题", "Record findings"
+    DRAW_PLANS = "draw_plans", "抽取年度检查计划", "Draw the yearly inspection plan"
+    CIRCULATE_ASSESSMENTS = "circulate_assessments", "通报考核结果", "Circulate assessment results"
+    REQUEST_EXTENSIONS = "request_extensions", "申请延长期限", "Ask for an extension"
+    CHANGE_DEADLINES = "change_deadlines", "调整期限", "Change a deadline"
+    HANDLE_REFERRALS = "handle_referrals", "办理移送", "Handle referrals"
+    IMPORT_UNITS = "import_units", "导入被监管单位名录", "Import the register of units"
+    DESIGNATE_KEY_UNITS = (
+        "designate_key_units",
+        "指定或撤销重点监控单位",
+        "Designate or revoke key units",
+    )
+    RECORD_RECUSALS = "record_recusals", "登记或解除回避", "Record or lift recusals"
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -59,12 +74,44 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.SET_SECURITY_POLICY: frozenset({Role.SECURITY_ADMIN}),
     Duty.READ_AUDIT_TRAIL: frozenset({Role.AUDIT_ADMIN}),
     Duty.VERIFY_EVENT_CHAINS: frozenset({Role.AUDIT_ADMIN}),
-    Duty.VIEW_CASES: frozenset({*OFFICER_ROLES, Role.LEADER, Role.UNIT_LIAISON}),
+    # the system actor reads every case it runs the deadlines of
+    Duty.VIEW_CASES: frozenset({*OFFICER_ROLES, Role.LEADER, Role.UNIT_LIAISON, Role.SYSTEM}),
     Duty.RECORD_INSPECTIONS: frozenset(OFFICER_ROLES),
     # seed 四: the officers on site keep the record open until it is signed
     Duty.EDIT_INSPECTION_RECORDS: inspection_machine.EDIT_ROLES,
     Duty.CHANGE_INSPECTION_OFFICERS: inspection_machine.EDIT_ROLES,
+    # each finding opens a case (seed 四): the officers who found it record it
+    Duty.RECORD_FINDINGS: frozenset(OFFICER_ROLES),
+    # 双随机、一公开 (国办发〔2015〕58号): the supervisor draws, or the system on its schedule
+    Duty.DRAW_PLANS: frozenset({Role.SUPERVISOR, Role.SYSTEM}),
+    Duty.CIRCULATE_ASSESSMENTS: frozenset({Role.SUPERVISOR}),
+    # the unit asks, or an officer records its written request
+    Duty.REQUEST_EXTENSIONS: frozenset({*OFFICER_ROLES, Role.UNIT_LIAISON}),
+    Duty.CHANGE_DEADLINES: frozenset({Role.SUPERVISOR}),
+    Duty.HANDLE_REFERRALS: frozenset({Role.SUPERVISOR}),
+    Duty.IMPORT_UNITS: frozenset({*OFFICER_ROLES, Role.SYSTEM}),
+    # a key unit is inspected on site every year: a supervisor's decision (DESIGN §3)
+    Duty.DESIGNATE_KEY_UNITS: frozenset({Role.SUPERVISOR}),
+    # 行政处罚法 art 43: a supervisor records or lifts any officer's recusal (an officer may
+    # declare their own, see cases.registry.recusals)
+    Duty.RECORD_RECUSALS: frozenset({Role.SUPERVISOR}),
 }
+
+
+class Scope(StrEnum):
+    """On which rows a role acts (属地管理)."""
+
+    EVERYTHING = "everything"
+    AUTHORITY = "authority"
+    UNIT = "unit"
+
+
+#: The scope of each role; a role not listed acts within its own authority.
+SCOPES: dict[Role, Scope] = {Role.SYSTEM: Scope.EVERYTHING, Role.UNIT_LIAISON: Scope.UNIT}
+
+
+def scope_of(role: Role | str) -> Scope:
+    return SCOPES.get(Role(role), Scope.AUTHORITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +129,8 @@ class RecordTrigger:
 
 
 Action = Duty | CaseTrigger | RecordTrigger
-#: What an action may be asked about: a case, an inspection record, a unit.
-Target = Case | Inspection | Unit
+#: What an action may be asked about: a case, an inspection record, a unit, an authority.
+Target = Case | Inspection | Unit | Authority
 
 
 def duties_of(role: Role | str) -> frozenset[Duty]:
@@ -114,33 +161,51 @@ def can(actor: User, action: Action, target: Target | None = None) -> bool:
     return refusal(actor, action, target) is None
 
 
-def require(actor: User, action: Action, target: Target | None = None) -> None:
-    """Raise ``NotAllowed`` unless :func:`can` says yes."""
+def require(
+    actor: User,
+    action: Action,
+    target: Target | None = None,
+    *,
+    message: tuple[str, str] | None = None,
+) -> None:
+    """Raise ``NotAllowed`` unless :func:`can` says yes — with ``message`` (zh, en) when given,
+    for a service whose refusal says what the duty needs in its own words."""
     refused = refusal(actor, action, target)
     if refused is not None:
-        raise NotAllowed(*refused)
+        raise NotAllowed(*(message or refused))
 
 
 def scope_refusal(actor: User, target: Target) -> tuple[str, str] | None:
     """The scope alone: staff act within their own authority, a unit liaison only for their own
-    unit, the system actor everywhere."""
-    role = actor.role
-    if role == Role.SYSTEM:
+    unit, the system actor everywhere (:data:`SCOPES`)."""
+    scope = scope_of(actor.role)
+    if scope == Scope.EVERYTHING:
         return None
-    if role == Role.UNIT_LIAISON:
-        unit_id = target.id if isinstance(target, Unit) else target.unit_id
-        if actor.unit_id != unit_id:
+    if scope == Scope.UNIT:
+        unit_id = _unit_id(target)
+        if actor.unit_id is None or actor.unit_id != unit_id:
             if isinstance(target, Case):
                 return "只能办理本单位的案件", "A liaison may act only on their own unit"
             return "只能办理本单位的事项", "A liaison may act only on their own unit"
         return None
-    if actor.authority_id == target.authority_id:
+    authority_id = target.id if isinstance(target, Authority) else target.authority_id
+    if actor.authority_id is not None and actor.authority_id == authority_id:
         return None
+    if isinstance(target, Authority):
+        return "不属于本机关", "Another authority's business"
     if isinstance(target, Case):
         return "该案件不属于本机关管辖", "The case belongs to another authority"
     if isinstance(target, Inspection):
         return "该检查不属于本机关", "The inspection belongs to another authority"
     return "该单位不属于本机关管辖", "The unit belongs to another authority"
+
+
+def _unit_id(target: Target) -> int | None:
+    if isinstance(target, Unit):
+        return target.id
+    if isinstance(target, Authority):
+        return None  # an authority's business is not a unit's
+    return target.unit_id
 
 
 def _role_refusal(role: Role, action: Any) -> tuple[str, str]:

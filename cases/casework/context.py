@@ -51,6 +51,7 @@ from cases.reference.calendar import calendar_for
 from cases.reference.citations import cite
 from cases.reference.timelimits import Due, TimeLimit, TimeUnit, compute_due
 from workflows.guards import time_limit_from
+from workflows.rulebook import Refusal
 
 OPEN_STATUSES = (DeadlineStatus.PENDING, DeadlineStatus.PAUSED)
 #: What a runner of the door may have read ahead: a case's open deadline, by (case id, kind).
@@ -144,7 +145,7 @@ class CaseTransition:
         self.settings = settings
         self.data = data
         self.state = case.state  # the machine moves this; the door copies it to the row
-        self.refusals: list[tuple[str, str]] = []
+        self.refusals: list[Refusal] = []
         self.recorded: dict[str, Any] = {}
         #: Columns of the case row an effect changes; the door writes them with the state.
         self.case_changes: dict[str, Any] = {}
@@ -208,8 +209,8 @@ class CaseTransition:
         rows = self.session.connection().execute(_OFFICERS_OF_AUTHORITY, params)
         return [OfficerView(*row) for row in rows]
 
-    def refuse(self, zh: str, en: str) -> None:
-        self.refusals.append((zh, en))
+    def refuse(self, zh: str, en: str, field: str | None = None) -> None:
+        self.refusals.append(Refusal(zh, en, field))
 
     # ---- helpers for effects ----------------------------------------------------------
     def _open_deadline(self, kind: str) -> OpenDeadline | None:

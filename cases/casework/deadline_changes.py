@@ -14,13 +14,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, can, require
+from cases.access.permissions import Scope, scope_of
 from cases.casework.door import lock_case, record_case_event
 from cases.core.clock import ensure_utc, local_date, shanghai_midnight_utc
 from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cases.core.settings import current_settings
-from cases.core.vocabulary import DeadlineKind, DeadlineStatus, ExtensionStatus, Role
+from cases.core.vocabulary import DeadlineKind, DeadlineStatus, ExtensionStatus
 from cases.deadlines.reminders import first_reminder
-from cases.models import Deadline, ExtensionRequest, User
+from cases.models import Case, Deadline, ExtensionRequest, User
 from cases.reference.calendar import calendar_for
 
 OPEN = (DeadlineStatus.PENDING, DeadlineStatus.PAUSED)
@@ -33,13 +35,9 @@ def request_extension(
     """申请延期: the unit (or an officer recording a written request) asks for a later last day."""
     now = ensure_utc(now)
     deadline, case = _open_rectification(session, deadline_id)
-    if actor.role == Role.UNIT_LIAISON:
-        if actor.unit_id != case.unit_id:
+    if not can(actor, Duty.REQUEST_EXTENSIONS, case):
+        if scope_of(actor.role) == Scope.UNIT:  # the wording only: can() has decided
             raise NotAllowed("只能为本单位申请延期", "A liaison may ask only for their own unit")
-    elif (
-        actor.role not in (Role.INSPECTOR, Role.SUPERVISOR)
-        or actor.authority_id != case.authority_id
-    ):
         raise NotAllowed("无权申请延长期限", "Not allowed to ask for an extension")
     if not reason.strip():
         raise InvalidInput("请填写延期理由", "A reason for the extension is required")
@@ -79,7 +77,7 @@ def decide_extension(
     if request is None:
         raise NotFound(f"延期申请{request_id}不存在", f"Extension request {request_id} not found")
     deadline, case = _open_rectification(session, request.deadline_id)
-    _require_supervisor(actor, case.authority_id)
+    _require_supervisor(actor, case)
     session.refresh(request, with_for_update=True)
     if request.status != ExtensionStatus.REQUESTED:
         raise Conflict("该延期申请已处理", "The extension request was already decided")
@@ -113,7 +111,7 @@ def pause_deadline(
     """中止: the clock stops for a legal reason (e.g. a hearing, force majeure)."""
     now = ensure_utc(now)
     deadline, case = _open_rectification(session, deadline_id)
-    _require_supervisor(actor, case.authority_id)
+    _require_supervisor(actor, case)
     if not reason.strip():
         raise InvalidInput("请填写中止的法定事由", "The legal reason for the pause is required")
     if deadline.status != DeadlineStatus.PENDING:
@@ -133,7 +131,7 @@ def resume_deadline(
     """恢复: the clock runs again with the time that was left when it stopped."""
     now = ensure_utc(now)
     deadline, case = _open_rectification(session, deadline_id)
-    _require_supervisor(actor, case.authority_id)
+    _require_supervisor(actor, case)
     if deadline.status != DeadlineStatus.PAUSED or deadline.paused_at is None:
         raise Conflict("该期限未中止", "The deadline is not paused")
     stopped = now - deadline.paused_at
@@ -168,8 +166,8 @@ def _open_rectification(session: Session, deadline_id: int):  # type: ignore[no-
     return deadline, case
 
 
-def _require_supervisor(actor: User, authority_id: int) -> None:
-    if actor.role != Role.SUPERVISOR or actor.authority_id != authority_id or not actor.active:
-        raise NotAllowed(
-            "只有本机关的科室/馆领导可以调整期限", "Only a supervisor of this authority may"
-        )
+def _require_supervisor(actor: User, case: Case) -> None:
+    require(
+        actor, Duty.CHANGE_DEADLINES, case,
+        message=("只有本机关的科室/馆领导可以调整期限", "Only a supervisor of this authority may"),
+    )  # fmt: skip

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
+from cases.access.permissions import Duty, Scope, roles_for, scope_of
 from cases.core.clock import to_shanghai
 from cases.core.errors import InvalidFilter, NotFound
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus, Regime, ReportRecipient, Role
@@ -54,9 +55,6 @@ OPEN_LABEL = ("立案", "Case opened")
 
 # ---- who sees what -------------------------------------------------------------------------
 
-#: Staff of an authority see its cases: the officers work them, the leader reads them.
-AUTHORITY_STAFF = frozenset({Role.INSPECTOR, Role.SUPERVISOR, Role.LEADER})
-
 
 def visible_cases(actor: User) -> ColumnElement[bool]:
     """The cases ``actor`` may read, as a WHERE clause on ``cases``.
@@ -68,33 +66,31 @@ def visible_cases(actor: User) -> ColumnElement[bool]:
       permissions and audit it, they do not read case files;
     - an inactive account, or anyone without the authority or unit the rule needs: none.
 
-    This is the read side of the permission rules in :mod:`cases.access`, written as SQL so a
-    list is filtered in the database rather than row by row. The two must agree: whoever
-    ``cases.access`` lets view a case must pass this filter for it, and nobody else.
+    The read side of :func:`cases.access.can` with ``Duty.VIEW_CASES``, written as SQL so a list
+    is filtered in the database rather than row by row: both read the duty table and the scope
+    table of :mod:`cases.access.permissions`, so whoever may view a case passes this filter for
+    it, and nobody else.
     """
-    if not actor.active:
-        return false()
-    if actor.role == Role.SYSTEM:
-        return true()
-    if actor.role in AUTHORITY_STAFF and actor.authority_id is not None:
-        return Case.authority_id == actor.authority_id
-    if actor.role == Role.UNIT_LIAISON and actor.unit_id is not None:
-        return Case.unit_id == actor.unit_id
-    return false()
+    return _visible(actor, Case.authority_id, Case.unit_id)
 
 
 def visible_units(actor: User) -> ColumnElement[bool]:
     """The units whose cases ``actor`` may read (same rule as :func:`visible_cases`), as a WHERE
     clause on ``units`` — so a unit filter cannot probe for units outside the actor's scope."""
-    if not actor.active:
+    return _visible(actor, Unit.authority_id, Unit.id)
+
+
+def _visible(
+    actor: User, authority_id: ColumnElement[int], unit_id: ColumnElement[int]
+) -> ColumnElement[bool]:
+    if not actor.active or actor.role not in roles_for(Duty.VIEW_CASES):
         return false()
-    if actor.role == Role.SYSTEM:
+    scope = scope_of(actor.role)
+    if scope == Scope.EVERYTHING:
         return true()
-    if actor.role in AUTHORITY_STAFF and actor.authority_id is not None:
-        return Unit.authority_id == actor.authority_id
-    if actor.role == Role.UNIT_LIAISON and actor.unit_id is not None:
-        return Unit.id == actor.unit_id
-    return false()
+    if scope == Scope.UNIT:
+        return false() if actor.unit_id is None else unit_id == actor.unit_id
+    return false() if actor.authority_id is None else authority_id == actor.authority_id
 
 
 # ---- the list -----------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, require
 from cases.casework.door import lock_case, record_case_event
 from cases.core.clock import ensure_utc
-from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from cases.core.errors import Conflict, InvalidInput, NotFound
 from cases.core.settings import current_settings
-from cases.core.vocabulary import DeadlineKind, DeadlineStatus, ReferralStatus, Role
+from cases.core.vocabulary import DeadlineKind, DeadlineStatus, ReferralStatus
 from cases.deadlines.reminders import first_reminder
 from cases.models import Deadline, Referral, User
 from cases.reference.calendar import calendar_for
@@ -94,9 +95,9 @@ def _referral(session: Session, referral_id: int, actor: User) -> Referral:
     if found is None:
         raise NotFound(f"处理建议{referral_id}不存在", f"Referral {referral_id} not found")
     case = lock_case(session, found.case_id)
-    if actor.role != Role.SUPERVISOR or actor.authority_id != case.authority_id:
-        raise NotAllowed(
-            "只有本机关的科室/馆领导可以办理移送", "Only a supervisor may handle referrals"
-        )
+    require(
+        actor, Duty.HANDLE_REFERRALS, case,
+        message=("只有本机关的科室/馆领导可以办理移送", "Only a supervisor may handle referrals"),
+    )  # fmt: skip
     session.refresh(found, with_for_update=True)
     return found

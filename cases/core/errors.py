@@ -6,6 +6,7 @@ Every error carries a Chinese and an English message: the UI shows the first, th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 
 class OversightError(Exception):
@@ -68,18 +69,40 @@ class Conflict(OversightError):
     code = "conflict"
 
 
+class FieldReason(Protocol):
+    """A reason that may name the input it concerns (``workflows.rulebook.Refusal``)."""
+
+    zh: str
+    en: str
+    field: str | None
+
+
 class GuardFailed(OversightError):
-    """A guard refused; ``reasons`` lists every (zh, en) reason given."""
+    """A guard refused; ``reasons`` lists every (zh, en) reason given, each once, and ``fields``
+    the input each concerns (``None`` for the case or record as a whole), so a form can show a
+    reason beside its field. A reason is a (zh, en) pair or a refusal that names its field."""
 
     status = 422
     code = "guard_failed"
 
-    def __init__(self, reasons: Sequence[tuple[str, str]]) -> None:
-        unique = list(dict.fromkeys(reasons))
+    def __init__(self, reasons: Sequence[tuple[str, str] | FieldReason]) -> None:
+        fields: dict[tuple[str, str], str | None] = {}
+        for reason in reasons:
+            if isinstance(reason, tuple):
+                (zh, en), field = reason, None
+            else:
+                zh, en, field = reason.zh, reason.en, reason.field
+            if fields.get((zh, en)) is None:
+                fields[(zh, en)] = field
+        unique = list(fields)
         super().__init__("；".join(zh for zh, _ in unique), "; ".join(en for _, en in unique))
-        self.reasons = unique
+        self.reasons: list[tuple[str, str]] = unique
+        self.fields: list[str | None] = list(fields.values())
 
     def as_dict(self) -> dict[str, object]:
         out = super().as_dict()
-        out["reasons"] = [{"zh": zh, "en": en} for zh, en in self.reasons]
+        out["reasons"] = [
+            {"zh": zh, "en": en} | ({"field": field} if field is not None else {})
+            for (zh, en), field in zip(self.reasons, self.fields, strict=True)
+        ]
         return out

@@ -31,6 +31,7 @@ from cases.models import (
 )
 from cases.models.registry import credential_problem
 from workflows.inspection_machine import RecordDraft
+from workflows.rulebook import Refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ class RecordTransition:
         self.data = data
         self.settings = settings
         self.status = inspection.status  # the machine moves this; the door writes it
-        self.refusals: list[tuple[str, str]] = []
+        self.refusals: list[Refusal] = []
         self.recorded: dict[str, Any] = {}
         #: Columns of the inspection row the effects change; the door writes them with the status.
         self.changes: dict[str, Any] = {}
@@ -208,8 +209,8 @@ class RecordTransition:
     def refusal_reason(self) -> str:
         return self.data.get("reason") or ""
 
-    def refuse(self, zh: str, en: str) -> None:
-        self.refusals.append((zh, en))
+    def refuse(self, zh: str, en: str, field: str | None = None) -> None:
+        self.refusals.append(Refusal(zh, en, field))
 
     # ---- writing ----------------------------------------------------------------------
     def write_draft(self) -> None:

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, can
 from cases.casework.history import append_event
 from cases.core.chain import GENESIS, preferred_algorithm
 from cases.core.errors import InvalidInput
 from cases.core.settings import Settings, current_settings
-from cases.core.vocabulary import OFFICER_ROLES, Regime
+from cases.core.vocabulary import Regime
 from cases.core.writes import add_object
 from cases.inspections.checklists import ItemOutcome
 from cases.models import (
@@ -105,7 +106,7 @@ def open_case(
     The archive-security regime stops the practice on the spot (seed 安全 五(一): 现场叫停), so
     its findings carry the stop with the time of detection.
     """
-    if actor.role not in OFFICER_ROLES:
+    if not can(actor, Duty.RECORD_FINDINGS):
         raise InvalidInput("只有执法人员可以记录发现的问题", "Only officers record findings")
     description = outcome.note.strip() or item.title_zh
     security = inspection.regime == Regime.SECURITY

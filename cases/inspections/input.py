@@ -15,16 +15,30 @@ from cases.core.errors import InvalidInput
 from cases.inspections.checklists import ItemOutcome
 from cases.models import ChecklistItem, Inspection
 from cases.models.inspections import ITEM_RESULTS
+from workflows.fields import Ids, clean
 from workflows.inspection_machine import METHODS
+
+#: The id lists a record takes from a caller, as typed fields: their labels name the field when
+#: a value does not fit (a bare ``"12"`` is not the officers 1 and 2).
+ID_FIELDS: dict[str, Ids] = {
+    "officer_ids": Ids("officer_ids", "检查人员", "Officers"),
+    "officers": Ids("officers", "检查人员", "Officers"),
+    "credentials_shown": Ids(
+        "credentials_shown", "已出示执法证件的人员", "Officers who showed credentials"
+    ),
+}
 
 
 def parse_ids(values: Iterable[Any], name: str) -> list[int]:
-    try:
-        return list(dict.fromkeys(int(v) for v in values))
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            f"{name}须为人员编号列表", f"{name} must be a list of user ids"
-        ) from None
+    """``values`` as user ids, each once, in the order given (``workflows.fields.Ids``); a set or
+    another collection counts as a list, text does not. Raises ``InvalidFields`` naming
+    ``name``."""
+    if values is None:
+        raise InvalidInput(f"{name}须为人员编号列表", f"{name} must be a list of user ids")
+    if isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping):
+        values = list(values)
+    field = ID_FIELDS.get(name) or Ids(name, name, name)
+    return clean({name: field}, {name: values})[name]
 
 
 # ---- input ------------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, require
 from cases.core.clock import SHANGHAI, ensure_utc, local_date, shanghai_midnight_utc
-from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from cases.core.errors import Conflict, InvalidInput, NotFound
 from cases.core.settings import current_settings
-from cases.core.vocabulary import CircularKind, DeadlineKind, DeadlineStatus, Role
+from cases.core.vocabulary import CircularKind, DeadlineKind, DeadlineStatus
 from cases.messages.inbox import notify, supervisors_of
 from cases.messages.outbox import enqueue
 from cases.models import Assessment, Authority, Circular, Deadline, User
@@ -82,10 +83,10 @@ def circulate_assessment(
     assessment = session.get(Assessment, assessment_id, with_for_update=True)
     if assessment is None:
         raise NotFound(f"年度考核{assessment_id}不存在", f"Assessment {assessment_id} not found")
-    if actor.role != Role.SUPERVISOR or actor.authority_id != assessment.authority_id:
-        raise NotAllowed(
-            "只有本机关的科室/馆领导可以通报考核结果", "Only a supervisor may circulate"
-        )
+    require(
+        actor, Duty.CIRCULATE_ASSESSMENTS, session.get_one(Authority, assessment.authority_id),
+        message=("只有本机关的科室/馆领导可以通报考核结果", "Only a supervisor may circulate"),
+    )  # fmt: skip
     if assessment.status == "locked":
         raise Conflict(
             f"{assessment.year}年度考核已锁定", f"The {assessment.year} assessment is locked"

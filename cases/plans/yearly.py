@@ -36,11 +36,12 @@ from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, require
 from cases.core.chain import preferred_algorithm
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.db import is_postgresql
-from cases.core.errors import Conflict, InvalidInput, NotAllowed
-from cases.core.vocabulary import OFFICER_ROLES, Regime, Role
+from cases.core.errors import Conflict, InvalidInput
+from cases.core.vocabulary import OFFICER_ROLES, Regime
 from cases.models import (
     Authority,
     Case,
@@ -185,15 +186,13 @@ def _tuples(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
 
 
 def _may_draw(actor: User, authority: Authority) -> None:
-    if actor.active and (
-        actor.role == Role.SYSTEM
-        or (actor.role == Role.SUPERVISOR and actor.authority_id == authority.id)
-    ):
-        return
-    raise NotAllowed(
-        "只有本机关的科室/馆领导可以抽取年度检查计划",
-        "Only a supervisor of the authority may draw the yearly plan",
-    )
+    require(
+        actor, Duty.DRAW_PLANS, authority,
+        message=(
+            "只有本机关的科室/馆领导可以抽取年度检查计划",
+            "Only a supervisor of the authority may draw the yearly plan",
+        ),
+    )  # fmt: skip
 
 
 def find_plan(session: Session, authority_id: int, year: int, regime: str) -> InspectionPlan | None:

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
-from cases.core.errors import Conflict, InvalidInput, NotAllowed
-from cases.core.vocabulary import Role
+from cases.core.errors import Conflict, InvalidInput
 from cases.models import Authority, Unit, User
 from cases.registry.history import record_registry_event
 
@@ -32,11 +32,13 @@ KEY_UNIT_GUIDELINE = 0.01
 def _require_supervisor_of(actor: User, unit: Unit, what_zh: str, what_en: str) -> None:
     """Designating and revoking a key unit decides who gets a yearly on-site inspection: a
     supervisor (科室/馆领导) of the unit's own authority decides it."""
-    if not actor.active or actor.role != Role.SUPERVISOR or actor.authority_id != unit.authority_id:
-        raise NotAllowed(
+    require(
+        actor, Duty.DESIGNATE_KEY_UNITS, unit,
+        message=(
             f"只有本馆的科室/馆领导可以{what_zh}",
             f"Only a supervisor of the unit's authority may {what_en}",
-        )
+        ),
+    )  # fmt: skip
 
 
 def _locked(session: Session, unit: Unit) -> Unit:

@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from cases.access import Duty, can
 from cases.core.clock import ensure_utc, utcnow
 from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from cases.core.vocabulary import OFFICER_ROLES, Role
+from cases.core.vocabulary import OFFICER_ROLES
 from cases.models import Recusal, Unit, User
 from cases.registry.history import record_registry_event
 
@@ -40,9 +41,7 @@ log = logging.getLogger(__name__)
 
 
 def _supervisor_of(actor: User, unit: Unit) -> bool:
-    return (
-        actor.active and actor.role == Role.SUPERVISOR and actor.authority_id == unit.authority_id
-    )
+    return can(actor, Duty.RECORD_RECUSALS, unit)
 
 
 def _find(session: Session, officer: User, unit: Unit) -> Recusal | None:

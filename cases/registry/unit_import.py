@@ -38,9 +38,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cases.access import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
-from cases.core.errors import Conflict, NotAllowed
-from cases.core.vocabulary import OFFICER_ROLES, Role, UnitKind
+from cases.core.errors import Conflict
+from cases.core.vocabulary import UnitKind
 from cases.models import Authority, Unit, User
 from cases.registry.credit_code import InvalidCreditCode, validate_credit_code
 from cases.registry.history import record_registry_event
@@ -623,13 +624,13 @@ def import_units(
 
 
 def _may_import(actor: User, authority: Authority) -> None:
-    if actor.role == Role.SYSTEM or (
-        actor.role in OFFICER_ROLES and actor.active and actor.authority_id == authority.id
-    ):
-        return
-    raise NotAllowed(
-        "只有本馆执法人员可以导入被监管单位名录", "Only officers of the authority may import units"
-    )
+    require(
+        actor, Duty.IMPORT_UNITS, authority,
+        message=(
+            "只有本馆执法人员可以导入被监管单位名录",
+            "Only officers of the authority may import units",
+        ),
+    )  # fmt: skip
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -38,6 +38,10 @@ def test_emergency_measures_need_an_emergency(world: World) -> None:
 def test_void_needs_a_reason(world: World) -> None:
     err = refusal(world, world.open_case(), "void", reason="   ")
     assert err.reasons == [("请填写理由", "A reason is required")]
+    assert err.fields == ["reason"]  # the form shows it beside the reason
+    assert err.as_dict()["reasons"] == [
+        {"zh": "请填写理由", "en": "A reason is required", "field": "reason"}
+    ]
 
 
 def test_notice_needs_two_officers(world: World) -> None:
@@ -281,7 +285,7 @@ class Case:
     def officers(self, ids: list[Any]) -> list[Officer]:
         return [self.staff[i] for i in ids if i in self.staff]
 
-    def refuse(self, zh: str, en: str) -> None:
+    def refuse(self, zh: str, en: str, field: str | None = None) -> None:
         self.refusals.append((zh, en))
 
 
@@ -445,3 +449,21 @@ def test_the_rulebook_notes_every_refusal_on_the_context() -> None:
     case = Case(finding_is_serious=True)
     assert machine.events["void"].trigger(case, reason="不成立") is True
     assert case.refusals == [] and case.state == "closed"
+
+
+def test_guard_failed_keeps_the_field_each_refusal_names() -> None:
+    """Pairs and refusals mix; each reason is kept once, with its field where one names it."""
+    err = GuardFailed(
+        [
+            ("请填写理由", "A reason is required"),
+            Refusal("请填写理由", "A reason is required", "reason"),
+            Refusal("整改期限尚未届满", "The rectification deadline has not passed yet"),
+        ]
+    )
+    assert err.reasons == [
+        ("请填写理由", "A reason is required"),
+        ("整改期限尚未届满", "The rectification deadline has not passed yet"),
+    ]
+    assert err.fields == ["reason", None]
+    assert err.reason_zh == "请填写理由；整改期限尚未届满"
+    assert [r.get("field") for r in err.as_dict()["reasons"]] == ["reason", None]

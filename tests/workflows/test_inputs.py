@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 
 from cases.core.db import command_session
 from cases.core.errors import InvalidInput
-from cases.inspections.door import advance_inspection, plan_inspection, update_record
+from cases.inspections.door import (
+    advance_inspection,
+    plan_inspection,
+    set_officers,
+    update_record,
+)
+from cases.inspections.input import parse_ids
 from cases.models import (
     Case,
     Deadline,
@@ -24,6 +30,7 @@ from cases.models import (
     Unit,
 )
 from tests.support.world import World
+from workflows.fields import InvalidFields
 
 HUGE = "违" * 3_500_000
 
@@ -200,3 +207,32 @@ def test_credentials_shown_must_be_a_list_of_ids(world: World) -> None:
     err = refused_on_record(world, inspection_id, "start", credentials_shown=world.ids["inspector"])
     assert "已出示执法证件的人员须为列表" in err.reason_zh
     assert record_state(world, inspection_id)[0] == "planned"
+
+
+def test_officer_ids_given_as_one_string_are_refused_not_read_digit_by_digit() -> None:
+    """``"12"`` is not the officers 1 and 2: the id list is refused, naming its field."""
+    with pytest.raises(InvalidFields) as err:
+        parse_ids("12", "officer_ids")
+    assert err.value.reason_zh == "检查人员须为列表，实际为str"
+    assert [r.field for r in err.value.refusals] == ["officer_ids"]
+    assert parse_ids(["12", 3, 12], "officer_ids") == [12, 3]
+    assert parse_ids({7}, "credentials_shown") == [7]
+
+
+def test_set_officers_refuses_a_bare_string_before_any_write(world: World) -> None:
+    with command_session(world.factory) as s:
+        inspection = plan_inspection(
+            s, unit=s.get(Unit, world.ids["unit"]), regime="electronic", kind="special",
+            inspection_date=date(2026, 3, 2), officers=[world.user(s, o) for o in PAIR],
+            actor=world.user(s, "inspector"), now=world.now,
+        )  # fmt: skip
+        inspection_id = inspection.id
+    with command_session(world.factory) as s, pytest.raises(InvalidFields) as err:
+        set_officers(
+            s, inspection_id, str(world.ids["inspector"]), world.user(s, "supervisor"),
+            now=world.now,
+        )  # fmt: skip
+    assert "officer_ids" in err.value.reason_en
+    with world.factory() as s:
+        officers = s.get(Inspection, inspection_id).officers
+        assert {o.user_id for o in officers} == {world.ids[o] for o in PAIR}

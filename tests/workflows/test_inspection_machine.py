@@ -120,7 +120,7 @@ class Context:
     refusal_reason: str = ""
     refusals: list[tuple[str, str]] = field(default_factory=list)
 
-    def refuse(self, zh: str, en: str) -> None:
+    def refuse(self, zh: str, en: str, field: str | None = None) -> None:
         self.refusals.append((zh, en))
 
 

@@ -102,7 +102,7 @@ def test_a_built_rulebook_runs_guards_in_order_and_selectors_silently() -> None:
         state: str = "a"
         refusals: list[tuple[str, str]] = field(default_factory=list)
 
-        def refuse(self, zh: str, en: str) -> None:
+        def refuse(self, zh: str, en: str, field: str | None = None) -> None:
             self.refusals.append((zh, en))
 
     machine = spec.build_machine()

@@ -10,7 +10,7 @@ from cases.access import CaseTrigger, Duty, RecordTrigger, can, require
 from cases.access.permissions import DUTIES
 from cases.core.errors import NotAllowed
 from cases.core.vocabulary import Role
-from cases.models import Case, Inspection, Unit, User
+from cases.models import Authority, Case, Inspection, Unit, User
 from workflows import case_machine, inspection_machine
 
 
@@ -103,3 +103,25 @@ def test_refusals_name_the_role_and_the_action() -> None:
     with pytest.raises(NotAllowed) as err:
         require(user(Role.UNIT_LIAISON), Duty.EDIT_INSPECTION_RECORDS)
     assert err.value.reason_en == "A unit liaison may not edit an inspection record"
+
+
+def test_an_authority_is_a_target_for_its_own_staff_and_the_system_actor() -> None:
+    luquan, zhengding = Authority(id=1), Authority(id=2)
+    assert can(user(Role.SUPERVISOR), Duty.DRAW_PLANS, luquan)
+    assert not can(user(Role.SUPERVISOR), Duty.DRAW_PLANS, zhengding)
+    assert can(user(Role.SYSTEM, authority=99), Duty.DRAW_PLANS, zhengding)
+    assert not can(user(Role.INSPECTOR), Duty.DRAW_PLANS, luquan)  # the role first
+    assert can(user(Role.INSPECTOR), Duty.IMPORT_UNITS, luquan)
+    assert not can(user(Role.UNIT_LIAISON, unit=10), Duty.REQUEST_EXTENSIONS, luquan)
+    with pytest.raises(NotAllowed) as err:
+        require(user(Role.INSPECTOR, authority=2), Duty.IMPORT_UNITS, luquan)
+    assert err.value.reason_en == "Another authority's business"
+
+
+def test_a_service_may_word_the_refusal_itself() -> None:
+    message = ("只有本机关的科室/馆领导可以办理移送", "Only a supervisor may handle referrals")
+    for refused in (user(Role.INSPECTOR), user(Role.SUPERVISOR, authority=2)):
+        with pytest.raises(NotAllowed) as err:
+            require(refused, Duty.HANDLE_REFERRALS, CASE, message=message)
+        assert (err.value.reason_zh, err.value.reason_en) == message
+    require(user(Role.SUPERVISOR), Duty.HANDLE_REFERRALS, CASE, message=message)

@@ -10,12 +10,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from cases.casework.queries import case_detail, list_cases, unit_choices, visible_cases
+from cases.access import Duty, can
+from cases.casework.queries import (
+    case_detail,
+    list_cases,
+    unit_choices,
+    visible_cases,
+    visible_units,
+)
 from cases.core.db import command_session
 from cases.core.errors import InvalidFilter, NotFound
 from cases.core.vocabulary import Role
 from cases.inspections.results import ItemOutcome, record_inspection
-from cases.models import Authority, Case, Unit
+from cases.models import Authority, Case, Unit, User
 from cases.registry.credit_code import make_credit_code
 from cases.registry.register import create_user, register_unit
 from tests.support.world import World
@@ -160,3 +167,26 @@ def test_the_filter_is_sql_the_database_runs(world: World, cases: Cases) -> None
         leader = world.user(s, "leader")
         ids = set(s.scalars(select(Case.id).where(visible_cases(leader))))
     assert ids == {cases.unit, cases.other_unit}
+
+
+def test_the_read_filters_agree_with_can_for_every_actor(world: World, cases: Cases) -> None:
+    """``visible_cases``/``visible_units`` are ``can(actor, Duty.VIEW_CASES, …)`` written as SQL:
+    for every actor of the world, active or not, and cases in two units of one authority and a
+    unit of another, the database and ``can`` give the same answer."""
+    case_ids = (cases.unit, cases.other_unit, cases.zhengding)
+    unit_ids = (world.ids["unit"], world.ids["other_unit"], cases.zhengding_unit)
+    with command_session(world.factory) as s:
+        gone = world.user(s, "inspector2")
+        gone.active = False
+    with world.factory() as s:
+        actors = s.scalars(select(User).where(User.id.in_(world.ids.values()))).all()
+        assert len(actors) >= 12 and not all(a.active for a in actors)
+        for actor in actors:
+            seen = set(s.scalars(select(Case.id).where(visible_cases(actor))))
+            for case_id in case_ids:
+                allowed = can(actor, Duty.VIEW_CASES, s.get(Case, case_id))
+                assert (case_id in seen) is allowed, (actor.username, case_id)
+            units = set(s.scalars(select(Unit.id).where(visible_units(actor))))
+            for unit_id in unit_ids:
+                allowed = can(actor, Duty.VIEW_CASES, s.get(Unit, unit_id))
+                assert (unit_id in units) is allowed, (actor.username, unit_id)
