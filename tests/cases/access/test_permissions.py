@@ -64,10 +64,19 @@ def _code_lines(packages: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def test_only_the_one_door_writes_a_case_state() -> None:
-    """grep, as the before-stop hook does: no ``.state =`` on a case anywhere; the case row is
-    updated (``"state": …`` / ``Case.__table__.update()``) only in cases/casework/door.py."""
+    """grep: no ``.state =`` on a case anywhere; no module writes a ``state`` column by name
+    or builds an UPDATE of the case or inspection table — the generic door writes a machine's
+    state column, through the version-guarded UPDATE its aggregate builds, in cases/core/door.py."""
     lines = _code_lines(("cases", "workflows", "tasks", "web"))
     assigned = {f"{p}: {c}" for p, c in lines if re.search(r"\.state\s*=[^=]", c)}
     assert assigned == ALLOWED_STATE_ASSIGNMENTS
-    writers = {p for p, c in lines if re.search(r'Case\.__table__\.update\(|"state":\s', c)}
-    assert writers == {"cases/casework/door.py"}
+    writers = {
+        p for p, c in lines if re.search(r'(Case|Inspection)\.__table__\.update\(|"state":\s', c)
+    }
+    assert writers == set()
+    door = {c for p, c in lines if p == "cases/core/door.py"}
+    assert (
+        "changes = {**door.changes(context), **with_event, aggregate.state_column: to_state}"
+        in door
+    )
+    assert "table.update()" in door
