@@ -69,7 +69,8 @@ from cases.core.runtime import tune_gc
 from cases.core.settings import current_settings
 from cases.core.vocabulary import Role
 from cases.deadlines.sweeper import claim_due, sweep
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import Case, Deadline, Event, Finding, User
 from cases.reference.sync import sync_reference_data
 from cases.registry.credit_code import make_credit_code

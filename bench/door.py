@@ -64,7 +64,8 @@ from cases.core.runtime import tune_gc
 from cases.core.settings import current_settings
 from cases.core.vocabulary import OFFICER_ROLES, DeadlineKind, DeadlineStatus, Role
 from cases.deadlines.reminders import first_reminder
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import Case, Event, Finding, User
 from cases.reference.citations import cite
 from cases.reference.sync import sync_reference_data

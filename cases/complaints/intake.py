@@ -39,8 +39,8 @@ from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import InvalidInput, NotAllowed
 from cases.core.settings import Settings, current_settings
 from cases.core.vocabulary import ComplaintSource, ComplaintStatus, InspectionKind, Regime, values
+from cases.inspections.checklists import current_checklist
 from cases.inspections.door import plan_inspection
-from cases.inspections.results import current_checklist
 from cases.messages.inbox import notify, supervisors_of
 from cases.models import Authority, Complaint, Unit, User
 from cases.reference.calendar import calendar_for

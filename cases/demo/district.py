@@ -29,7 +29,8 @@ from cases.core.clock import (
 from cases.core.errors import InvalidInput
 from cases.core.vocabulary import CircularKind, InspectionKind, Role
 from cases.demo.records import finish_records, recusal_complaints_and_plans
-from cases.inspections.results import ItemOutcome, current_checklist, record_inspection
+from cases.inspections.checklists import ItemOutcome, current_checklist
+from cases.inspections.results import record_inspection
 from cases.models import Authority, Case, Circular, Unit, User
 from cases.reference.sync import sync_reference_data
 from cases.reference.timelimits import TimeLimit, compute_due

@@ -86,9 +86,7 @@ __all__ = [
     "Fired",
     "RecordSealed",
     "advance_inspection",
-    "lock_inspection",
     "plan_inspection",
-    "record_inspection_event",
     "set_officers",
     "update_record",
 ]

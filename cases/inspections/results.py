@@ -3,7 +3,7 @@ inspection record's own machine (:mod:`cases.inspections.door`), which carries a
 planned to archived with its signatures (DESIGN §1, §3).
 
 The checklist (:mod:`cases.inspections.checklists`) and the findings that open cases
-(:mod:`cases.inspections.findings`) sit below the door; their names are also importable here.
+(:mod:`cases.inspections.findings`) sit below the door and are imported from there.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from sqlalchemy.orm import Session
 
 from cases.core.clock import ensure_utc, utcnow
 from cases.core.settings import Settings
-from cases.inspections.checklists import ItemOutcome, current_checklist
+from cases.inspections.checklists import ItemOutcome
 from cases.inspections.door import advance_inspection, plan_inspection, update_record
-from cases.inspections.findings import open_case, open_findings
+from cases.inspections.findings import open_findings
 from cases.models import Case, Inspection, Unit, User
-
-__all__ = ["ItemOutcome", "current_checklist", "open_case", "record_inspection"]
 
 
 def record_inspection(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cases.core.errors import InvalidInput
 from cases.core.vocabulary import OFFICER_ROLES, Regime, Role, UnitKind
-from cases.inspections.results import current_checklist
+from cases.inspections.checklists import current_checklist
 from cases.models import (
     Authority,
     LegalCitation,

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.casework.door import Advanced, advance
 from cases.core.db import command_session
 from cases.core.vocabulary import Role
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import Case, User
 from cases.registry.credit_code import make_credit_code
 from cases.registry.register import create_authority, create_user, register_unit, system_actor

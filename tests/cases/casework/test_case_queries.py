@@ -21,7 +21,8 @@ from cases.casework.queries import (
 from cases.core.db import command_session
 from cases.core.errors import InvalidFilter, NotFound
 from cases.core.vocabulary import Role
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import Authority, Case, Unit, User
 from cases.registry.credit_code import make_credit_code
 from cases.registry.register import create_user, register_unit

@@ -19,6 +19,7 @@ from cases.core.errors import (
     NotAllowed,
     OversightError,
 )
+from cases.inspections.checklists import ItemOutcome
 from cases.inspections.door import (
     Fired,
     RecordSealed,
@@ -27,7 +28,7 @@ from cases.inspections.door import (
     set_officers,
     update_record,
 )
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.results import record_inspection
 from cases.models import (
     Case,
     Event,

@@ -12,13 +12,13 @@ from cases.core.clock import SHANGHAI, shanghai_midnight_utc
 from cases.core.db import command_session
 from cases.core.errors import InvalidTransition
 from cases.deadlines.sweeper import late_deadlines, sweep
+from cases.inspections.checklists import ItemOutcome
 from cases.inspections.door import advance_inspection, plan_inspection
 from cases.inspections.publication import (
     publication_deadline,
     publication_lapsed,
     publish_result,
 )
-from cases.inspections.results import ItemOutcome
 from cases.models import Deadline, InspectionPlan, Notification, PlanEntry, Unit
 from tests.support.world import World
 

@@ -13,7 +13,8 @@ from cases.complaints.intake import receive_complaint
 from cases.core.db import command_session
 from cases.core.errors import InvalidInput
 from cases.core.settings import load_settings
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import Authority, InspectionPlan, PlanEntry, Unit
 from cases.plans.compliance import ComplianceReport, compliance
 from cases.plans.quota_watch import UNITS_PER_CHECK, daily_rounds

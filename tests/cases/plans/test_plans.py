@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.core.clock import local_date, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import Conflict, InvalidInput, NotAllowed
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import (
     Authority,
     Complaint,

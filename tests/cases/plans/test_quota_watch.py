@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from cases.core.db import command_session
 from cases.deadlines.sweeper import sweep
-from cases.inspections.results import ItemOutcome, record_inspection
+from cases.inspections.checklists import ItemOutcome
+from cases.inspections.results import record_inspection
 from cases.models import Deadline, Notification, PlanEntry, Unit
 from tests.support.district import draw
 from tests.support.world import World
