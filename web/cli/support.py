@@ -1,7 +1,9 @@
-"""What every ``oversight`` command group needs: the app's session factory and the authority a
-command acts for."""
+"""What every ``oversight`` command group needs: the app's session factory, the authority a
+command acts for, and the bounded parameter types (``ID``; what ``int`` and ``str`` become)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 from flask import current_app
@@ -9,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.core.errors import OversightError
+from cases.core.text import control_character
 from cases.models import Authority
+from workflows.fields import INT4_MAX, INT4_MIN
 
 
 def session_factory() -> sessionmaker[Session]:
@@ -34,3 +38,27 @@ def authority_by_code(session: Session, code: str | None) -> Authority:
 def click_error(exc: OversightError) -> click.ClickException:
     """A service's refusal as the command's error line, in both languages (exit status 1)."""
     return click.ClickException(f"{exc.reason_zh} ({exc.reason_en})")
+
+
+class _Text(click.ParamType):
+    """Text without NUL or another control character (``cases.core.text.control_character``):
+    PostgreSQL refuses NUL, and the others have no place in a name or a note."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and (found := control_character(value)) is not None:
+            self.fail(
+                f"含有不允许的控制字符 U+{ord(found):04X} (contains a control character)",
+                param,
+                ctx,
+            )
+        return value
+
+
+#: A record id: a whole number a PostgreSQL ``integer`` holds, from 1 (``--unit-id 12``).
+ID = click.IntRange(1, INT4_MAX)
+ID.name = "id"
+#: What a plain ``type=int`` means in ``oversight`` (web/cli/guard.py): a 32-bit whole number.
+WHOLE_NUMBER = click.IntRange(INT4_MIN, INT4_MAX)
+TEXT = _Text()

@@ -72,7 +72,7 @@ def case_list() -> Any:
     )
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 def case_page(case_id: int) -> Any:
     detail = case_detail(db(), current_actor(), case_id)
     # render_svg escapes every text it writes; the markup is generated, never user input.
