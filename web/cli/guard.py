@@ -27,7 +27,7 @@ from flask.cli import FlaskGroup
 
 from cases.core.errors import OversightError
 from cases.core.settings import SettingsError
-from web.cli.support import TEXT, WHOLE_NUMBER
+from web.cli.support import TEXT, CheckedPath, FiniteNumber, Text, WholeNumber
 from web.failures import database_reason, database_unavailable
 
 EXIT_REFUSED = 1
@@ -49,18 +49,39 @@ class CommandFailed(click.ClickException):
 
 
 def harden(command: click.Command) -> click.Command:
-    """Bound ``command``'s (and its subcommands') plain ``int`` and ``str`` parameters in place:
-    ``int`` to a PostgreSQL ``integer`` (ids, years, counts), text to text without control
-    characters. Types a command chose itself (``IntRange``, ``Choice``, ``Path``) are kept."""
+    """Bound ``command``'s (and its subcommands') parameters in place: whole numbers to ASCII
+    digits within a PostgreSQL ``integer`` (ids, years, counts; a command's own narrower range is
+    kept), numbers to finite ones, text and paths to ones without control characters. Other types
+    a command chose (``Choice``, ``DateTime``) are its own."""
     for param in command.params:
-        if param.type is click.INT:
-            param.type = WHOLE_NUMBER
-        elif param.type is click.STRING:
-            param.type = TEXT
+        param.type = _bounded(param.type, param)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             harden(sub)
     return command
+
+
+def _bounded(kind: click.ParamType, param: click.Parameter) -> click.ParamType:
+    if isinstance(kind, WholeNumber | FiniteNumber | Text | CheckedPath):
+        return kind
+    if isinstance(kind, click.Path):
+        return CheckedPath.of(kind)
+    if isinstance(kind, click.types.IntParamType):
+        return WholeNumber(**_range(kind))
+    if isinstance(kind, click.types.FloatParamType):
+        return FiniteNumber(**_range(kind))
+    if kind is click.STRING and not getattr(param, "is_flag", False):
+        return TEXT
+    return kind
+
+
+def _range(kind: click.ParamType) -> dict[str, Any]:
+    if not isinstance(kind, click.IntRange | click.FloatRange):
+        return {}
+    return {
+        "min": kind.min, "max": kind.max, "min_open": kind.min_open, "max_open": kind.max_open,
+        "clamp": kind.clamp,
+    }  # fmt: skip
 
 
 def failure(exc: Exception) -> CommandFailed:
