@@ -12,10 +12,13 @@ anything:
   form, JSON body or URL part holding NUL or another control character (PostgreSQL rejects NUL in
   text; the others have no place in a form and some disguise what a value says) with a 400 that
   names the parameter, in Chinese and English.
+
+Views read numbers from the query string with :func:`whole_number_arg` (the same bounds).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,6 +60,23 @@ class WholeNumberConverter(IdConverter):
 
 
 CONVERTERS: dict[str, type[BaseConverter]] = {"id": IdConverter, "int": WholeNumberConverter}
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+def whole_number_arg(name: str, label_zh: str, label_en: str) -> int | None:
+    """The query parameter ``name`` as a whole number (a unit id, a page), ``None`` if absent:
+    ASCII digits and at most 2³¹−1, else a 400 naming the parameter (``InvalidFilter``)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) > INT4_MAX:
+        raise InvalidFilter(
+            f"{label_zh}参数无效：“{raw[:40]}”不是正整数。",
+            f"Invalid {label_en}: {raw[:40]!r} is not a positive whole number.",
+        )
+    return int(raw)
 
 
 def _texts() -> Iterator[tuple[str, str]]:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 #: Path parts and parameter values as they appear in a URL (percent-encoded where a browser
 #: would encode them, raw where an attacker would not).
 HOSTILE_URL_VALUES = (
-    "2147483648",  # one past a PostgreSQL integer
+    "2147483647",  # the largest PostgreSQL integer
+    "2147483648",  # one past it
     "9223372036854775808",  # one past SQLite's integer
     "99999999999999999999999999999999",
     "-1",
