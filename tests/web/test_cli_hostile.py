@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.cli import ScriptInfo
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,7 @@ from cases.core.settings import load_settings
 from tests.support.world import World
 from tests.web.hostile import free_port, row_counts
 from web.app import create_app
-from web.cli.guard import EXIT_FILE, EXIT_INTERNAL, EXIT_UNAVAILABLE
+from web.cli.guard import EXIT_CONFIG, EXIT_FILE, EXIT_INTERNAL, EXIT_UNAVAILABLE
 from web.cli.main import main
 
 #: Commands that start servers or wait for a person: not run (the reason is the value).
@@ -282,3 +282,17 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_on_request(
         assert isinstance(invoke(app, "broken-for-test").exception, RuntimeError)
     finally:
         main.commands.pop("broken-for-test")
+
+
+@pytest.mark.parametrize(
+    "url", ["foo://x", "not a url", "postgresql://u:secret@127.0.0.1:1/x?x=1&"]
+)
+def test_a_database_url_that_cannot_be_used_is_a_setting_error(tmp_path: Path, url: str) -> None:
+    settings = load_settings(
+        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "test-url"}
+    ).with_(database_url=url)
+    result = CliRunner().invoke(
+        main, ["verify-events"], obj=ScriptInfo(create_app=lambda: create_app(settings))
+    )
+    assert result.exit_code in (EXIT_CONFIG, EXIT_UNAVAILABLE) and _clean(result), result.output
+    assert "secret" not in result.output

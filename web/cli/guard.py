@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from cases.core.errors import OversightError
 from cases.core.settings import SettingsError
@@ -99,6 +100,19 @@ def failure(exc: Exception) -> CommandFailed:
         return CommandFailed(f"无法读写文件 {where}：{why} (cannot use {where}: {why})", EXIT_FILE)
     if isinstance(exc, SettingsError):
         return CommandFailed(f"配置无效 (invalid setting): {exc}", EXIT_CONFIG)
+    if isinstance(exc, DBAPIError) and exc.statement is None:  # refused while connecting
+        return CommandFailed(
+            f"无法按 OVERSIGHT_DATABASE_URL 连接数据库 (cannot connect with OVERSIGHT_DATABASE_URL: "
+            f"{database_reason(exc)})",
+            EXIT_CONFIG,
+        )
+    if isinstance(exc, NoSuchModuleError) or (isinstance(exc, ArgumentError) and "URL" in str(exc)):
+        # the URL itself is not shown: it may hold a password
+        return CommandFailed(
+            f"配置无效：OVERSIGHT_DATABASE_URL 不是可用的数据库地址 (invalid setting: "
+            f"OVERSIGHT_DATABASE_URL is not a database URL that can be used: {type(exc).__name__})",
+            EXIT_CONFIG,
+        )
     return CommandFailed(
         f"内部错误 (internal error: {type(exc).__name__}); "
         f"设置 {TRACEBACK_VARIABLE}=1 可查看详情 (set {TRACEBACK_VARIABLE}=1 for the traceback)",
