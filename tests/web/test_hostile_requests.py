@@ -9,12 +9,15 @@ full-width digits, the database out of reach, a bug.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
@@ -67,11 +70,11 @@ def _walk(client: FlaskClient, app: Flask) -> list[str]:
                 send(method, f"{base}?{_query(value)}")
             if method == "GET":
                 continue
-            for text in HOSTILE_TEXTS:
-                form = {name: text for name in PARAMETER_NAMES}
+            for hostile in HOSTILE_TEXTS:
+                form = {name: hostile for name in PARAMETER_NAMES}
                 send(method, base, data=form)
                 send(method, base, json=form)
-                send(method, base, json={name: [text, 2**63, -(2**40)] for name in PARAMETER_NAMES})
+                send(method, base, json={n: [hostile, 2**63, -(2**40)] for n in PARAMETER_NAMES})
             send(method, base, data=b"\xff\xfe\x00garbage", content_type="application/json")
     return failures
 
@@ -221,3 +224,32 @@ def test_a_bug_is_a_500_page_without_a_traceback(app: Flask) -> None:
     assert "系统内部错误" in html
     assert "请求无效" not in html
     assert "secret detail" not in html and "Traceback" not in html
+
+
+def test_a_connection_lost_mid_service_is_a_503_and_the_next_request_recovers(
+    pg_engine: Engine, tmp_path: Path
+) -> None:
+    """PostgreSQL ends the app's connection (as on a restart): that request is a 503, the pool
+    drops the dead connection, and the next request is served. Only this app's own backend is
+    terminated, found by its application name; the server itself is left alone."""
+    name = f"oversight_lost_{os.getpid()}"
+    url = pg_engine.url.set(query={"application_name": name}).render_as_string(hide_password=False)
+    app = _app_on(url, str(tmp_path))
+    client = app.test_client()
+    try:
+        assert client.get("/cases").status_code == 200
+        with pg_engine.connect() as conn:
+            ended = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = :name"
+                ),
+                {"name": name},
+            ).scalar_one()
+        assert ended == 1
+
+        lost = client.get("/cases")
+        assert lost.status_code == 503 and lost.headers["Retry-After"]
+        assert client.get("/cases").status_code == 200
+    finally:
+        app.extensions["oversight.engine"].dispose()
