@@ -54,7 +54,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _http_error(exc: HTTPException) -> Any:
         """Werkzeug's own errors (a malformed URL, a wrong method) in the UI's language too."""
         zh = HTTP_MESSAGES_ZH.get(exc.code or 500, "请求无法处理")
-        return _failure(exc.code or 500, exc.name, zh, exc.description or "")
+        response = _failure(exc.code or 500, exc.name, zh, exc.description or "")
+        for name, value in exc.get_headers():  # e.g. a 405's Allow
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

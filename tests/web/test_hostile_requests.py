@@ -253,3 +253,10 @@ def test_a_connection_lost_mid_service_is_a_503_and_the_next_request_recovers(
         assert client.get("/cases").status_code == 200
     finally:
         app.extensions["oversight.engine"].dispose()
+
+
+def test_a_wrong_method_is_a_405_that_says_which_methods_are_allowed(app: Flask) -> None:
+    response = app.test_client().post("/cases", data={"q": "x"})
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "不支持该请求方式" in response.get_data(as_text=True)
