@@ -26,7 +26,7 @@ from cases.core.settings import load_settings
 from tests.support.world import World
 from tests.web.hostile import free_port, row_counts
 from web.app import create_app
-from web.cli.guard import EXIT_CONFIG, EXIT_FILE, EXIT_INTERNAL, EXIT_UNAVAILABLE
+from web.cli.guard import EXIT_CONFIG, EXIT_FILE, EXIT_INTERNAL, EXIT_UNAVAILABLE, failure
 from web.cli.main import main
 
 #: Commands that start servers or wait for a person: not run (the reason is the value).
@@ -296,3 +296,22 @@ def test_a_database_url_that_cannot_be_used_is_a_setting_error(tmp_path: Path, u
     )
     assert result.exit_code in (EXIT_CONFIG, EXIT_UNAVAILABLE) and _clean(result), result.output
     assert "secret" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "words"),
+    [
+        (FileNotFoundError(2, "No such file or directory", "/x/y"), EXIT_FILE, "/x/y"),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            EXIT_UNAVAILABLE,
+            "service unavailable",
+        ),
+        (PermissionError(13, "Permission denied"), EXIT_FILE, "Permission denied"),
+    ],
+)
+def test_operating_system_errors_are_worded_for_what_failed(
+    error: OSError, code: int, words: str
+) -> None:
+    answer = failure(error)
+    assert answer.exit_code == code and words in answer.message

@@ -95,9 +95,15 @@ def failure(exc: Exception) -> CommandFailed:
             EXIT_UNAVAILABLE,
         )
     if isinstance(exc, OSError):
-        where = exc.filename if exc.filename is not None else "?"
-        why = exc.strerror or type(exc).__name__
-        return CommandFailed(f"无法读写文件 {where}：{why} (cannot use {where}: {why})", EXIT_FILE)
+        why = exc.strerror or str(exc) or type(exc).__name__
+        if exc.filename is not None:
+            where = exc.filename
+            return CommandFailed(
+                f"无法读写文件 {where}：{why} (cannot use {where}: {why})", EXIT_FILE
+            )
+        if isinstance(exc, ConnectionError | TimeoutError):  # a mail server, the broker, …
+            return CommandFailed(f"服务暂时无法连接 (service unavailable: {why})", EXIT_UNAVAILABLE)
+        return CommandFailed(f"系统错误 (system error: {why})", EXIT_FILE)
     if isinstance(exc, SettingsError):
         return CommandFailed(f"配置无效 (invalid setting): {exc}", EXIT_CONFIG)
     if isinstance(exc, DBAPIError) and exc.statement is None:  # refused while connecting
