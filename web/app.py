@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from cases.core.db import make_engine, make_session_factory
@@ -13,6 +13,16 @@ from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
 from web.database import close_session
+from web.failures import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_EN,
+    UNAVAILABLE_ZH,
+    UNEXPECTED_EN,
+    UNEXPECTED_ZH,
+    database_reason,
+    database_unavailable,
+)
+from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import cases as case_views
 from web.views import health
 
@@ -24,6 +34,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     engine = make_engine(settings.database_url)
     app.extensions["oversight.engine"] = engine
     app.extensions["oversight.sessions"] = make_session_factory(engine)
+    # before any blueprint: its rules are compiled with these (ASCII, 32-bit ids; web/inputs.py)
+    app.url_map.converters.update(CONVERTERS)
+    app.before_request(refuse_control_characters)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)
@@ -33,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(OversightError)
     def _domain_error(exc: OversightError) -> Any:
         """One place maps the service layer's typed errors to status codes."""
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        if _wants_json():
             return jsonify(exc.as_dict()), exc.status
         return render_template("error.html", error=exc), exc.status
 
@@ -41,14 +54,42 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _http_error(exc: HTTPException) -> Any:
         """Werkzeug's own errors (a malformed URL, a wrong method) in the UI's language too."""
         zh = HTTP_MESSAGES_ZH.get(exc.code or 500, "请求无法处理")
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            body = {"error": exc.name, "message_zh": zh, "message_en": exc.description}
-            return jsonify(body), exc.code
-        page = SimpleNamespace(status=exc.code, reason_zh=zh)
-        return render_template("error.html", error=page), exc.code
+        response = _failure(exc.code or 500, exc.name, zh, exc.description or "")
+        for name, value in exc.get_headers():  # e.g. a 405's Allow
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        """Not the input's fault. The database out of reach (down, restarting, locked) is a 503
+        with ``Retry-After``; anything else is a bug: logged with its traceback, answered with a
+        500 that shows none."""
+        if database_unavailable(exc):
+            app.logger.warning("database unavailable: %s", database_reason(exc))
+            response = _failure(503, "unavailable", UNAVAILABLE_ZH, UNAVAILABLE_EN)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        return _failure(500, "internal_error", UNEXPECTED_ZH, UNEXPECTED_EN)
 
     tune_gc()
     return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _failure(status: int, code: str, zh: str, en: str) -> Response:
+    """A failure in both languages: JSON for the API, else the error page (Chinese first)."""
+    if _wants_json():
+        response = jsonify({"error": code, "message_zh": zh, "message_en": en})
+    else:
+        page = SimpleNamespace(status=status, reason_zh=zh, reason_en=en)
+        response = make_response(render_template("error.html", error=page))
+    response.status_code = status
+    return response
 
 
 HTTP_MESSAGES_ZH = {
@@ -56,4 +97,6 @@ HTTP_MESSAGES_ZH = {
     404: "页面不存在，请检查地址",
     405: "不支持该请求方式",
     413: "提交的内容过大",
+    500: UNEXPECTED_ZH,
+    503: UNAVAILABLE_ZH,
 }

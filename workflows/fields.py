@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cases.core.errors import InvalidInput
+from cases.core.text import control_character
 from workflows.rulebook import Refusal
 
 INT4_MIN = -(2**31)
@@ -74,8 +75,14 @@ class Field:
 def _plain_text(value: Any, max_length: int) -> str:
     if not isinstance(value, str):
         raise _Bad(f"须为文字，实际为{type(value).__name__}", f"must be text, got {_kind(value)}")
-    if "\x00" in value:
+    bad = control_character(value)
+    if bad == "\x00":
         raise _Bad("含有不允许的空字符（NUL）", "contains a NUL character")
+    if bad is not None:
+        raise _Bad(
+            f"含有不允许的控制字符（U+{ord(bad):04X}）",
+            f"contains a control character (U+{ord(bad):04X})",
+        )
     text = value.strip()
     if len(text) > max_length:
         raise _Bad(
@@ -91,7 +98,8 @@ def _kind(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Text(Field):
-    """Text, stripped, at most ``max`` characters, without NUL (PostgreSQL refuses it in text)."""
+    """Text, stripped, at most ``max`` characters, without NUL (PostgreSQL refuses it in text) or
+    another control character (:func:`cases.core.text.control_character`)."""
 
     max: int = 2000
 

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from cases.access import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import Conflict
+from cases.core.text import control_character
 from cases.core.vocabulary import UnitKind
 from cases.models import Authority, Unit, User
 from cases.registry.credit_code import InvalidCreditCode, validate_credit_code
@@ -212,6 +213,11 @@ def _text(value: object) -> str:
     if isinstance(value, CellError):
         raise _Bad(f"单元格为Excel错误值{value}", f"the cell holds the Excel error {value}")
     if isinstance(value, str):
+        if (found := control_character(value)) is not None:  # PostgreSQL refuses NUL in text
+            raise _Bad(
+                f"含有不允许的控制字符（U+{ord(found):04X}）",
+                f"contains a control character (U+{ord(found):04X})",
+            )
         return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"

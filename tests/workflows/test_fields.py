@@ -59,6 +59,18 @@ def test_text_is_stripped_and_bounded() -> None:
     assert "须为文字" in refused(FACTS, ["a"]).reason_zh
 
 
+@pytest.mark.parametrize(
+    "value", ["a\x1bb", "\x07", "a\x7f", "\x85", "名称\u202egpj.exe", "\u2066x"]
+)
+def test_text_refuses_control_characters_naming_the_character(value: str) -> None:
+    err = refused(FACTS, value)
+    assert "控制字符" in err.reason_zh and "control character (U+" in err.reason_en
+
+
+def test_text_keeps_tabs_and_line_breaks() -> None:
+    assert cleaned(FACTS, "一\t二\r\n三") == "一\t二\r\n三"
+
+
 LENGTH = Integer("time_limit_length", "整改期限长度", "Time-limit length")
 
 

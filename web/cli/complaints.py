@@ -27,7 +27,7 @@ from cases.core.errors import OversightError
 from cases.models import User
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.plans.compliance import MONTH_STATUSES, ComplianceReport, compliance
-from web.cli.support import authority_by_code, click_error, session_factory
+from web.cli.support import ID, authority_by_code, click_error, session_factory
 
 
 @click.group("complaints")
@@ -41,7 +41,7 @@ def complaints_group() -> None:
 @click.option("--source", type=click.Choice(COMPLAINT_SOURCES), default="public", show_default=True)
 @click.option("--source-detail", default="", help="Who: a name, a department.")
 @click.option("--content", required=True, help="What the complaint says.")
-@click.option("--unit-id", type=int, help="The registered unit complained about.")
+@click.option("--unit-id", type=ID, help="The registered unit complained about.")
 @click.option("--unit", "unit_name", default="", help="Or its exact name.")
 @click.option("--matter", help="A responsibility-boundary key or 'archives' (default: detected).")
 @click.option(

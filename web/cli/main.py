@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from cases.casework.verification import verify_all_chains
 from cases.core.db import command_session, read_session
@@ -28,6 +28,7 @@ from cases.reference.sync import sync_reference_data
 from web.app import create_app
 from web.cli.calendar import calendar_group
 from web.cli.complaints import register as register_complaints
+from web.cli.guard import OversightGroup
 from web.cli.plans import plan_group
 from web.cli.registry import register as register_registry
 from web.cli.support import click_error, session_factory
@@ -35,7 +36,7 @@ from web.cli.support import click_error, session_factory
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+@click.group(cls=OversightGroup, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """Oversight — 档案监督检查案件管理."""
 

@@ -241,6 +241,10 @@ def registers(
     out: Path | None,
 ) -> None:
     """The registers of 双随机: inspectable items with their legal basis, targets, inspectors."""
+    if out is not None and fmt == "text":  # not silently ignored: the file would not be written
+        raise click.UsageError(
+            "--out 须与 --format csv 或 xlsx 同用 (--out needs --format csv/xlsx)"
+        )
     day = on.date() if on else local_date(utcnow())
     try:
         with read_session(session_factory()) as session:

@@ -8,7 +8,6 @@ domain's typed errors, rendered by the app's one handler (``InvalidFilter`` → 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -17,33 +16,19 @@ from markupsafe import Markup
 
 from cases.casework.queries import case_detail, list_cases, unit_choices
 from cases.core.clock import to_shanghai
-from cases.core.errors import InvalidFilter
 from web.database import db
 from web.diagram import render_svg
 from web.identity import current_actor
+from web.inputs import whole_number_arg
 from workflows.case_machine import MACHINE_VERSION, STATES
 
 bp = Blueprint("cases", __name__)
-
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @bp.app_template_filter("shanghai")
 def shanghai(value: datetime | None) -> str:
     """``YYYY-MM-DD HH:MM`` in Asia/Shanghai — the only way times reach a page."""
     return to_shanghai(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
-
-
-def _int_arg(name: str, label_zh: str, label_en: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not _WHOLE_NUMBER.fullmatch(raw):
-        raise InvalidFilter(
-            f"{label_zh}参数无效：“{raw[:40]}”不是正整数。",
-            f"Invalid {label_en}: {raw[:40]!r} is not a positive whole number.",
-        )
-    return int(raw)
 
 
 @bp.get("/")
@@ -54,8 +39,8 @@ def index() -> Any:
 @bp.get("/cases")
 def case_list() -> Any:
     state = request.args.get("state", "").strip() or None
-    unit_id = _int_arg("unit", "单位", "unit")
-    page_no = _int_arg("page", "页码", "page")
+    unit_id = whole_number_arg("unit", "单位", "unit")
+    page_no = whole_number_arg("page", "页码", "page")
     name = request.args.get("q", "").strip()[:100] or None
     session, actor = db(), current_actor()
     page = list_cases(
@@ -72,7 +57,7 @@ def case_list() -> Any:
     )
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 def case_page(case_id: int) -> Any:
     detail = case_detail(db(), current_actor(), case_id)
     # render_svg escapes every text it writes; the markup is generated, never user input.
