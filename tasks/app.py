@@ -57,6 +57,7 @@ def make_celery(settings: Settings) -> Celery:
             },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),
+        beat_scheduler="tasks.beat:HeartbeatScheduler",  # writes the heartbeat tasks.health reads
     )
     return app
 
