@@ -11,10 +11,11 @@ visible in the database, Redis stays down until the worker's log shows the broke
 the end is every deadline settled (or the worker gone, which fails at once).
 
 With celery 5.7.0 this fails in about 10 s: the worker's main process exits with
-``Unrecoverable error: AttributeError("'NoneType' object has no attribute 'hostname'")`` (11 runs
-of 12, both variants, with 1,000 deadlines in batches of 10; it needs the restart to find the consumer
-waiting in ``BRPOP`` while a task is unacknowledged — see ``tasks/app.py``). Before letting a
-newer celery in (``pyproject.toml`` pins ``<5.7``), run this module a few times on it."""
+``Unrecoverable error: AttributeError("'NoneType' object has no attribute 'hostname'")``
+(11 runs of 12, both variants, with 1,000 deadlines in batches of 10; it needs the restart to
+find the consumer waiting in ``BRPOP`` while a task is unacknowledged — see ``tasks/app.py``).
+Before letting a newer celery in (``pyproject.toml`` pins ``<5.7``), run this module a few
+times on it."""
 
 from __future__ import annotations
 
