@@ -8,6 +8,18 @@ at most one interval and loses nothing.
 Production: ``celery -A tasks.app worker`` and ``celery -A tasks.app beat`` with Redis.
 Embedded default (``oversight up``): kombu's SQLAlchemy transport on a SQLite file and the beat
 inside the worker (``-B``), so nothing needs a server.
+
+A broker restart is routine (Redis upgraded, its container moved): the worker reconnects for as
+long as it takes (``broker_connection_max_retries=None``) and lets a sweep it is running finish,
+since what it writes goes to the database. Celery 5.7.0 cannot survive such a restart while it
+holds an unacknowledged task (``acks_late``): its new ``Consumer.on_connection_error_after_connected``
+closes the connection a second time after ``collect()``; ``collect()`` had already detached the
+transport (``transport.client = None``) but left the channel open, because the channel's close
+raised on the pending ``BRPOP``; the second close restores the unacknowledged message, kombu's
+Redis channel rebuilds its pool from ``transport.client.hostname`` → ``AttributeError``, which
+``ignore_errors`` does not swallow, and the main process exits ("Unrecoverable error"). Celery 5.6
+only collects. Hence the pin ``celery<5.7`` in ``pyproject.toml`` (docs/decisions.md);
+``tests/tasks/test_broker_restart.py`` reproduces it and says when a newer release may be let in.
 """
 
 from __future__ import annotations
@@ -33,6 +45,11 @@ def make_celery(settings: Settings) -> Celery:
         timezone="Asia/Shanghai",
         enable_utc=True,
         broker_connection_retry_on_startup=True,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,  # a broker down for an hour must not end the worker
+        # A sweep running when the broker goes away finishes its database work; its message is
+        # re-delivered or re-sent by beat, and a second sweep finds nothing left to fire.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         beat_schedule={
             "sweep-deadlines": {
                 "task": "oversight.sweep_deadlines",
@@ -40,6 +57,7 @@ def make_celery(settings: Settings) -> Celery:
             },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),
+        beat_scheduler="tasks.beat:HeartbeatScheduler",  # writes the heartbeat tasks.health reads
     )
     return app
 

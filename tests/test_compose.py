@@ -47,3 +47,17 @@ def test_settings_come_from_the_environment() -> None:
             env
         )
         assert env["OVERSIGHT_BROKER_URL"].startswith("redis://")
+
+
+def test_processes_restart_and_their_checks_test_what_they_do() -> None:
+    """Restart policies; the web check fails on anything but ``ok``; the worker's and beat's
+    checks are the ``oversight health`` commands (a ping, the beat's heartbeat), never a look
+    for a process name — ``pgrep -f beat`` inside the beat's container always matches."""
+    services = compose()["services"]
+    for name in ("web", "worker", "beat", "redis"):
+        assert services[name].get("restart") == "unless-stopped", name
+    assert "'status') != 'ok'" in services["web"]["healthcheck"]["test"][-1]
+    assert services["worker"]["healthcheck"]["test"][1:4] == ["oversight", "health", "worker"]
+    assert services["beat"]["healthcheck"]["test"][1:4] == ["oversight", "health", "beat"]
+    for name in ("worker", "beat"):  # late deadlines fail web's check: never wait for it
+        assert services[name]["depends_on"]["web"]["condition"] == "service_started", name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 PREFIX = "OVERSIGHT_"
@@ -62,8 +63,16 @@ class Settings:
     sweep_seconds: int = 30
     #: Deadlines fired per sweep transaction (each in its own savepoint).
     sweep_batch: int = 200
+    #: A deadline still pending this many sweep periods (plus a minute) after it fell due is
+    #: late: ``/health`` answers 503 and ``oversight health beat`` fails (the sweeps stopped).
+    late_after_sweeps: int = 3
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
+
+    @property
+    def late_grace(self) -> timedelta:
+        """How long after its due time a deadline may still be pending before it is late."""
+        return timedelta(seconds=self.late_after_sweeps * self.sweep_seconds + 60)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -113,6 +122,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         rectification_reminder_days=days_list("RECTIFICATION_REMINDERS", "3,1"),
         backfill_reminder_hours=whole("BACKFILL_REMINDER_HOURS", 4, 1, 24),
         sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),
+        late_after_sweeps=whole("LATE_AFTER_SWEEPS", 3, 1, 1000),
         event_hash_algorithm=algorithm,
     )
 

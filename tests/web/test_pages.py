@@ -264,12 +264,13 @@ def test_malformed_case_url_gets_a_chinese_404(client: FlaskClient) -> None:
     assert "页面不存在" in response.get_data(as_text=True)
 
 
-def test_health_is_degraded_when_a_deadline_is_due_but_not_fired(
+def test_health_fails_when_a_deadline_is_due_but_not_fired(
     client: FlaskClient, world: World
 ) -> None:
     world.case_for_state("rectifying")  # due in March 2026, and no sweeper ran
-    body = client.get("/health").get_json()
-    assert (body["status"], body["late_deadlines"]) == ("degraded", 1)
+    response = client.get("/health")  # more in tests/web/test_health.py
+    assert response.status_code == 503
+    assert (response.get_json()["status"], response.get_json()["late_deadlines"]) == ("late", 1)
 
 
 def test_pages_act_as_the_system_actor_and_write_nothing(app: Flask, world: World) -> None:

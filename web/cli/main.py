@@ -29,6 +29,7 @@ from web.app import create_app
 from web.cli.calendar import calendar_group
 from web.cli.complaints import register as register_complaints
 from web.cli.guard import OversightGroup
+from web.cli.health import health_group
 from web.cli.plans import plan_group
 from web.cli.registry import register as register_registry
 from web.cli.support import click_error, session_factory
@@ -45,6 +46,7 @@ main.add_command(calendar_group)
 register_complaints(main)
 register_registry(main)
 main.add_command(plan_group)
+main.add_command(health_group)
 
 
 @main.group("db")
