@@ -24,10 +24,13 @@ def _default_secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)  # complaints, attachments, reports: nobody else's to read
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(key)
     return key
 
 
@@ -64,6 +67,13 @@ class Settings:
     sweep_batch: int = 200
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
+    #: Files from outside (issue 9): rows an import sheet may have (blank ones too), megabytes an
+    #: XLSX may unpack to (counted while decompressing), megabytes of an uploaded import file
+    #: and of each complaint attachment (enforced while reading).
+    import_max_rows: int = 200_000
+    import_max_unpacked_mb: int = 256
+    import_upload_max_mb: int = 50
+    attachment_max_mb: int = 20
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -114,6 +124,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         backfill_reminder_hours=whole("BACKFILL_REMINDER_HOURS", 4, 1, 24),
         sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),
         event_hash_algorithm=algorithm,
+        import_max_rows=whole("IMPORT_MAX_ROWS", 200_000, 2, 10_000_000),
+        import_max_unpacked_mb=whole("IMPORT_MAX_UNPACKED_MB", 256, 1, 65_536),
+        import_upload_max_mb=whole("IMPORT_UPLOAD_MAX_MB", 50, 1, 4096),
+        attachment_max_mb=whole("ATTACHMENT_MAX_MB", 20, 1, 4096),
     )
 
 
