@@ -7,6 +7,7 @@ points the same variables at PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, replace
@@ -22,10 +23,11 @@ def _instance_dir() -> Path:
 def _default_secret_key(instance: Path) -> str:
     """A random key kept in the instance folder, so sessions survive restarts without setup."""
     path = instance / "secret_key"
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # someone else's folder is theirs to mind
+        instance.chmod(0o700)  # complaints, attachments, reports: nobody else's to read
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
-    instance.chmod(0o700)  # complaints, attachments, reports: nobody else's to read
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:

@@ -342,9 +342,10 @@ def _chunks(archive: zipfile.ZipFile, name: str, budget: _Budget, cap: int) -> I
             budget.spend(len(chunk))
             if read > cap:
                 raise InvalidInput(
-                    f"XLSX文件的部件{name}解压后超过{_mb(cap)}的上限，未导入",
-                    f"The XLSX part {name} unpacks to more than the limit of {_mb(cap)}; "
-                    "nothing imported",
+                    f"XLSX文件的部件{name}解压后超过{_mb(cap)}的上限（由OVERSIGHT_IMPORT_MAX_UNPACKED_MB"
+                    "决定），未导入",
+                    f"The XLSX part {name} unpacks to more than the limit of {_mb(cap)} (set by "
+                    "OVERSIGHT_IMPORT_MAX_UNPACKED_MB); nothing imported",
                 )
             guard.check(chunk)
             yield chunk
