@@ -59,17 +59,14 @@ class FileTooLarge(InvalidInput):
     code = "file_too_large"
 
 
-def _megabytes(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g}MB" if limit >= 1024 * 1024 else f"{limit}字节"
-
-
 def too_large(what_zh: str, what_en: str, limit: int) -> FileTooLarge:
     """The refusal of a file beyond ``limit`` bytes, naming the limit in both languages."""
-    size = _megabytes(limit)
-    size_en = size.replace("字节", " bytes")
+    if limit >= 1024 * 1024:
+        zh = en = f"{limit / (1024 * 1024):g} MB"
+    else:
+        zh, en = f"{limit}字节", f"{limit} bytes"
     return FileTooLarge(
-        f"{what_zh}超过{size}的上限，未保存",
-        f"{what_en} exceeds the limit of {size_en}; not stored",
+        f"{what_zh}超过{zh}的上限，未保存", f"{what_en} exceeds the limit of {en}; not stored"
     )
 
 

@@ -19,13 +19,13 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-_CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8"?>
+_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
 <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
 <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-{{strings}}</Types>"""
+{strings}</Types>"""
 _STRINGS_TYPE = (
     '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
     'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>\n'
@@ -46,7 +46,8 @@ def _escape(text: str) -> str:
 def cells(number: int, values: Iterable[object]) -> bytes:
     """One row of inline-string cells."""
     inner = "".join(
-        f'<c t="inlineStr"><is><t>{_escape(str(v))}</t></is></c>' for v in values if v != ""
+        "<c/>" if v in ("", None) else f'<c t="inlineStr"><is><t>{_escape(str(v))}</t></is></c>'
+        for v in values
     )
     return f'<row r="{number}">{inner}</row>'.encode()
 
@@ -93,6 +94,7 @@ def _repeat(piece: bytes, count: int, step: int = 1 << 20) -> Iterator[bytes]:
 
 def blank_rows(count: int) -> bytes:
     """A header, two valid rows, then ``count`` blank ``<row/>`` elements (40 million: ~0.35 MB)."""
+
     def body() -> Iterator[bytes]:
         yield b"<sheetData>" + cells(1, HEADERS) + cells(2, row(1)) + cells(3, row(2))
         yield from _repeat(b"<row/>", count)
@@ -103,6 +105,7 @@ def blank_rows(count: int) -> bytes:
 
 def declared_dimension(rows: int) -> bytes:
     """A sheet whose ``<dimension>`` claims ``rows`` rows but holds a header and two rows."""
+
     def body() -> Iterator[bytes]:
         yield f'<dimension ref="A1:L{rows}"/>'.encode()
         yield b"<sheetData>" + cells(1, HEADERS) + cells(2, row(1)) + cells(3, row(2))
@@ -113,6 +116,7 @@ def declared_dimension(rows: int) -> bytes:
 
 def far_row(number: int) -> bytes:
     """A header and one row numbered ``number`` (a row far below, nothing between)."""
+
     def body() -> Iterator[bytes]:
         yield b"<sheetData>" + cells(1, HEADERS) + cells(number, row(1)) + b"</sheetData>"
 
@@ -121,6 +125,7 @@ def far_row(number: int) -> bytes:
 
 def wide_row(cells_in_row: int) -> bytes:
     """A header and a row of ``cells_in_row`` empty cells (Excel stops at 16,384)."""
+
     def body() -> Iterator[bytes]:
         yield b"<sheetData>" + cells(1, HEADERS) + b'<row r="2">'
         yield from _repeat(b"<c/>", cells_in_row)
@@ -150,6 +155,7 @@ BILLION_LAUGHS = b"""<!DOCTYPE worksheet [
 
 def entity_bomb() -> bytes:
     """A sheet with a DTD whose entities expand a cell to megabytes (billion laughs)."""
+
     def body() -> Iterator[bytes]:
         yield b"<sheetData>" + cells(1, HEADERS)
         yield b'<row r="2"><c t="inlineStr"><is><t>&d;</t></is></c></row></sheetData>'
