@@ -18,8 +18,6 @@ because of them. This module only reads arguments and files and prints; the rule
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +32,7 @@ from sqlalchemy.orm import Session
 from cases.core.clock import local_date, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
+from cases.core.exports import write_csv, xlsx_cell
 from cases.core.settings import Settings
 from cases.core.uploads import StoredFile, store_bounded
 from cases.models import Unit, User
@@ -165,17 +164,15 @@ def sample_command(count: int, out: Path, start: int) -> None:
     since = local_date(utcnow()).replace(month=1, day=1)
     rows = (_sample_row(n, since) for n in range(start, start + count))
     if out.suffix.lower() == ".csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow([c.zh for c in COLUMNS])
-        writer.writerows([_csv_cell(v) for v in row] for row in rows)
-        out.write_bytes(text.getvalue().encode("utf-8-sig"))
+        out.write_bytes(
+            write_csv([c.zh for c in COLUMNS], [[_csv_cell(v) for v in r] for r in rows])
+        )
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet("被监管单位")
         sheet.append([c.zh for c in COLUMNS])
         for row in rows:
-            sheet.append(row)
+            sheet.append([xlsx_cell(sheet, v) for v in row])
         book.save(out)
     click.echo(f"{count}个示例单位已写入 {count} sample units written: {out}")
 
