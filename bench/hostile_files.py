@@ -8,6 +8,7 @@ message, nothing imported) — the targets: the 40-million-blank-rows file refus
 ≤ 200 MB peak; every other one bounded the same way.
 
     .venv/bin/python bench/hostile_files.py            # one line per file, then the verdict
+    .venv/bin/python bench/hostile_files.py --checkout /work/main   # the same files, older code
 
 Figures on the development machine are in bench/README.md.
 """
@@ -47,8 +48,8 @@ FILES: dict[str, Callable[[], bytes]] = {
 }
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
-    """Exit status, wall seconds, peak RSS in MB and the output of one command."""
+def run(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str]:
+    """Exit status, wall seconds, CPU seconds, peak RSS in MB and the output of one command."""
     started = time.perf_counter()
     child = subprocess.Popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -58,36 +59,62 @@ def run(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - started
-    return child.returncode, elapsed, usage.ru_maxrss / 1024, output
+    cpu = usage.ru_utime + usage.ru_stime
+    return child.returncode, elapsed, cpu, usage.ru_maxrss / 1024, output
+
+
+def best_of(
+    runs: int, args: list[str], env: dict[str, str]
+) -> tuple[int, float, float, float, str]:
+    """The fastest of ``runs`` runs (the machine is shared: the others measure its load)."""
+    return min((run(args, env) for _ in range(runs)), key=lambda r: r[1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="Keep the instance folder.")
+    parser.add_argument("--runs", type=int, default=3, help="Runs per file; the fastest counts.")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        help="Run the oversight command of another checkout (before/after).",
+    )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="oversight-hostile-"))
     env = {**os.environ, "OVERSIGHT_INSTANCE_DIR": str(folder / "var")}
     env.pop("OVERSIGHT_DATABASE_URL", None)
+    oversight = [OVERSIGHT]
+    if options.checkout:
+        env["PYTHONPATH"] = str(options.checkout.resolve())
+        oversight = [sys.executable, "-m", "web.cli"]
     try:
         for setup in (["db", "upgrade"], ["seed-demo"]):
-            code, _, _, out = run([OVERSIGHT, *setup], env)
+            code, _, _, _, out = run([*oversight, *setup], env)
             if code != 0:
                 print(out)
                 return 1
         ok = True
-        _, base_s, base_mb, _ = run([OVERSIGHT, "units", "--help"], env)
-        print(f"baseline (oversight units --help): {base_s:.2f} s, {base_mb:.0f} MB")
+        _, base_s, base_cpu, base_mb, _ = best_of(
+            options.runs, [*oversight, "units", "--help"], env
+        )
+        print(
+            f"start-up alone (oversight units --help): {base_s:.2f} s, {base_cpu:.2f} s CPU, "
+            f"{base_mb:.0f} MB; load average {os.getloadavg()[0]:.1f}"
+        )
         for name, build in FILES.items():
             path = folder / name
             path.write_bytes(build())
-            code, seconds, megabytes, out = run([OVERSIGHT, "units", "import", str(path)], env)
+            code, seconds, cpu, megabytes, out = best_of(
+                options.runs, [*oversight, "units", "import", str(path)], env
+            )
             message = out.strip().splitlines()[-1] if out.strip() else ""
             refused = code == 1 and "Error" in out
             within = seconds <= TARGET_S and megabytes <= TARGET_MB
             ok = ok and refused and within
             size = path.stat().st_size / 1024
             print(
-                f"{name}: {size:.0f} KB, exit {code}, {seconds:.2f} s, {megabytes:.0f} MB peak"
+                f"{name}: {size:.0f} KB, exit {code}, {seconds:.2f} s ({cpu:.2f} s CPU), "
+                f"{megabytes:.0f} MB peak"
                 f" — {'ok' if refused and within else 'FAIL'}\n    {message[:200]}"
             )
         print(f"hostile_files ok={ok} (targets: refused, ≤ {TARGET_S:g} s, ≤ {TARGET_MB:g} MB)")
