@@ -3,10 +3,18 @@
 Used by the unit registry import (``cases.registry.unit_import``), which is timed at 100,000
 rows (≤ 30 s including the database write). openpyxl reads the workbook's structure, its
 styles (to know which numbers are dates) and the 1900/1904 epoch; the cells of the sheet are read
-by a lean ``iterparse`` loop, because openpyxl's read-only cell loop builds a dict and several
+by a lean pull-parser loop, because openpyxl's read-only cell loop builds a dict and several
 descriptor objects per cell and, for sheets written in write-only mode (no ``<dimension>``),
 parses the whole sheet twice — together over 12 s of the budget for 100,000 rows of 12 columns,
 against about 4 s here.
+
+A file from outside is hostile until read (issue 9: 0.35 MB declaring 40 million blank rows took
+3.5 GB; a 1.2 MB shared-strings bomb 457 MB). So nothing a workbook declares is trusted: every
+part is decompressed a step at a time and its bytes counted against the unpacked-size ceiling,
+the rows are counted against the row ceiling as they stream past (:class:`SheetLimits`, from the
+settings), a row may not be wider than Excel's 16,384 columns, the shared strings are held as
+UTF-8 in one buffer, and a part with a DTD (entity tricks) or not in UTF-8 is refused. A CSV is
+read only in an encoding known with confidence (:func:`decode_csv`).
 
 Row numbers are those the user sees in the spreadsheet (the first row is 1), blank rows included,
 so a report can send them to the right line.
@@ -249,7 +257,7 @@ class SheetLimits:
         return self.max_unpacked_bytes // 4
 
 
-#: Excel's own bounds: columns per row, characters per cell; and parts in one workbook.
+#: Excel's own bound on the columns of a row; and more parts than any workbook has.
 MAX_COLUMNS = 16_384
 MAX_ZIP_ENTRIES = 10_000
 #: Bytes decompressed and parsed per step.
@@ -257,7 +265,7 @@ _STEP = 16 * 1024
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g}MB"
+    return f"{size / (1024 * 1024):g} MB"
 
 
 class _Budget:
