@@ -40,6 +40,7 @@ from cases.registry.credit_code import InvalidCreditCode, make_credit_code, vali
 from cases.registry.key_units import KEY_UNIT_GUIDELINE, key_unit_share
 from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
 from cases.registry.register import system_actor
+from cases.registry.sheets import SheetLimits
 from cases.registry.unit_import import COLUMNS, ImportReport, import_units, template
 from web.cli.support import authority_by_code, click_error, session_factory
 
@@ -108,6 +109,7 @@ def import_command(
             report = import_units(
                 session, authority, stored.path, filename=file.name,
                 valid_only=valid_only, now=utcnow(), actor=system_actor(session),
+                limits=SheetLimits.from_settings(settings),
             )  # fmt: skip
             count, total, share = key_unit_share(session, authority)
     except OversightError as exc:

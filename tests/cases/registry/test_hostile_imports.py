@@ -260,3 +260,11 @@ def test_cli_import_leaves_no_upload_behind(app: Flask, world: World, tmp_path: 
     result = cli(app, "import", str(path), "--authority", "luquan")
     assert result.exit_code == 0, result.output
     assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def test_cli_uses_the_apps_row_ceiling(app: Flask, world: World, tmp_path: Path) -> None:
+    app.config["OVERSIGHT"] = app.config["OVERSIGHT"].with_(import_max_rows=50)
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(hostile.blank_rows(100))
+    result = cli(app, "import", str(path), "--authority", "luquan")
+    assert result.exit_code == 1 and "超过50行的上限" in result.output, result.output
