@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,12 +21,21 @@ def _instance_dir() -> Path:
     return Path(os.environ.get(PREFIX + "INSTANCE_DIR", Path.cwd() / "var")).resolve()
 
 
+def _close_instance(instance: Path) -> None:
+    """The instance folder holds complaints, attachments and reports: nobody else's to read
+    (0700), also when an older installation made it 0755. Someone else's folder is theirs, and
+    a shared one (sticky, like /tmp) is never closed by mistake."""
+    with contextlib.suppress(PermissionError, FileNotFoundError):
+        info = instance.stat()
+        if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
+            instance.chmod(0o700)
+
+
 def _default_secret_key(instance: Path) -> str:
     """A random key kept in the instance folder, so sessions survive restarts without setup."""
     path = instance / "secret_key"
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(PermissionError):  # someone else's folder is theirs to mind
-        instance.chmod(0o700)  # complaints, attachments, reports: nobody else's to read
+    _close_instance(instance)
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_hex(32)
@@ -84,6 +94,7 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     instance = Path(env.get(PREFIX + "INSTANCE_DIR") or _instance_dir()).resolve()
+    _close_instance(instance)
 
     def get(name: str, default: str) -> str:
         return env.get(PREFIX + name) or default

@@ -87,3 +87,11 @@ def test_the_process_umask_keeps_new_files_private(tmp_path: Path) -> None:
         assert mode(tmp_path / "plain") == 0o600 and mode(tmp_path / "folder") == 0o700
     finally:
         os.umask(old)
+
+
+@pytest.mark.usefixtures("permissive_umask")
+def test_an_open_instance_folder_is_closed_with_a_configured_key_too(tmp_path: Path) -> None:
+    instance = tmp_path / "var"
+    instance.mkdir(mode=0o755)
+    load_settings({"OVERSIGHT_INSTANCE_DIR": str(instance), "OVERSIGHT_SECRET_KEY": "k"})
+    assert mode(instance) == 0o700
