@@ -10,9 +10,10 @@ Seed 电子档案 三(三): 针对群众投诉举报和其他部门移送区档�
 3. a unit of another authority is forwarded to that authority; an unknown unit to the superior
    archives department (上级档案部门), which knows every jurisdiction below it.
 
-Attachments are stored content-addressed under ``<instance>/attachments/<sha256>``. They are
-validated before anything is written, staged under temporary names, and published (renamed into
-place) only after the complaint row has been flushed — a refused complaint writes no row and no
+Attachments are stored content-addressed under ``<instance>/attachments/<sha256>``, 0600 in a
+0700 folder. Their names are checked before anything is read; each file is streamed, within its
+size limit, to a private temporary name (``cases.core.uploads.store_bounded``), and published
+(renamed into place) only after the complaint row has been flushed — a refused complaint writes no row and no
 file. A rollback *after* that (the caller's commit failing) can leave a published file that no
 row references: it is complete, named by its own digest, and a later upload of the same bytes
 reuses it, so it is harmless and never deleted here — deleting it could break another
@@ -21,15 +22,14 @@ transaction that found the same file already present and referenced it.
 
 from __future__ import annotations
 
-import hashlib
+import io
 import logging
-import os
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ from cases.access.permissions import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import InvalidInput, NotAllowed
 from cases.core.settings import Settings, current_settings
+from cases.core.uploads import StoredFile, check_file_name, store_bounded
 from cases.core.vocabulary import ComplaintSource, ComplaintStatus, InspectionKind, Regime, values
 from cases.inspections.checklists import current_checklist
 from cases.inspections.door import plan_inspection
@@ -68,7 +69,8 @@ SECURITY_WORDS: tuple[str, ...] = (
     "火灾", "失火", "漏水", "渗水", "受潮", "霉", "虫", "鼠", "涉密", "保密", "八防",
 )  # fmt: skip
 
-#: Attachment limits: each file, and how many per complaint.
+#: Attachment limits: each file (the default of ``OVERSIGHT_ATTACHMENT_MAX_MB``), and how many
+#: per complaint.
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_NAME = 200
@@ -96,13 +98,17 @@ def attachment_path(settings: Settings, sha256: str) -> Path:
     return settings.instance_dir / "attachments" / sha256
 
 
+#: An attachment's content: its bytes, or a binary stream read within the limit.
+Attachment = bytes | bytearray | memoryview | BinaryIO
+
+
 @dataclass(frozen=True)
 class _Staged:
     name: str
     sha256: str
     size: int
     final: Path
-    temp: Path | None  # None: the file is already stored
+    temp: StoredFile | None  # None: the file is already stored
 
 
 def receive_complaint(
@@ -115,7 +121,7 @@ def receive_complaint(
     unit_id: int | None = None,
     unit_name: str = "",
     source_detail: str = "",
-    attachments: Sequence[tuple[str, bytes]] = (),
+    attachments: Sequence[tuple[str, Attachment]] = (),
     matter: str | None = None,
     regime: str | None = None,
     inspection_date: date | None = None,
@@ -127,6 +133,9 @@ def receive_complaint(
     ``matter`` is a boundary key (``illegal_fundraising``) or ``archives``; by default it is
     detected from the content with the boundary table's keywords. ``regime`` and
     ``inspection_date`` (default: the next working day) apply when an inspection is scheduled.
+    Each attachment is ``(file name, bytes or a binary stream)``; a stream is read a chunk at a
+    time into a private temporary file and refused as soon as it passes the limit
+    (``OVERSIGHT_ATTACHMENT_MAX_MB``) — never read whole first.
 
     Raises:
         InvalidInput: content missing, source/matter/regime unknown, a bad attachment, no unit
@@ -160,7 +169,7 @@ def receive_complaint(
         )
     if regime is not None and regime not in {r.value for r in Regime}:
         raise InvalidInput(f"监管事项无效：{regime}", f"Unknown regime: {regime}")
-    files = _validate_attachments(attachments)
+    _check_attachments(attachments)
 
     local = unit is not None and unit.authority_id == authority.id and boundary is None
     plan: _Planned | None = None
@@ -188,7 +197,7 @@ def receive_complaint(
     elif unit is None:
         _forward_to_superior(complaint, authority)
 
-    staged = _stage(settings or current_settings(), files) if files else []
+    staged = _stage(settings or current_settings(), attachments) if attachments else []
     try:
         complaint.attachments = [
             {"name": f.name, "sha256": f.sha256, "size": f.size} for f in staged
@@ -201,7 +210,7 @@ def receive_complaint(
     finally:
         for f in staged:
             if f.temp is not None:
-                f.temp.unlink(missing_ok=True)
+                f.temp.discard()
     log.info(
         "complaint %s received by %s: %s %s",
         complaint.id, actor.username, complaint.status,
@@ -358,64 +367,43 @@ def _schedule_inspection(
 # ---- attachments --------------------------------------------------------------------------
 
 
-def _validate_attachments(attachments: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    """Every file checked before any is written (a bad one refuses the whole complaint)."""
+def _check_attachments(attachments: Sequence[tuple[str, Attachment]]) -> None:
+    """Names and kinds checked before any byte is read (a bad one refuses the whole complaint)."""
     if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidInput(
             f"附件不得超过{MAX_ATTACHMENTS}个", f"At most {MAX_ATTACHMENTS} attachments"
         )
-    checked: list[tuple[str, bytes]] = []
     for position, (name, data) in enumerate(attachments, start=1):
-        name = name if isinstance(name, str) else ""
-        unsafe = (
-            not name.strip()
-            or name != name.strip()
-            or name in (".", "..")
-            or len(name) > MAX_ATTACHMENT_NAME
-            or any(c in name for c in "/\\") or any(ord(c) < 32 or ord(c) == 127 for c in name)
-        )  # fmt: skip
-        if unsafe:
-            raise InvalidInput(
-                f"第{position}个附件的文件名无效（不得为空、不得含路径或控制字符，不超过{MAX_ATTACHMENT_NAME}字）",
-                f"Attachment {position}: the file name must be non-empty, without path or control"
-                f" characters, at most {MAX_ATTACHMENT_NAME} characters",
-            )
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise InvalidInput(f"附件“{name}”不是文件内容", f"Attachment {name!r} is not bytes")
-        size = len(data)
-        if size == 0:
-            raise InvalidInput(f"附件“{name}”是空文件", f"Attachment {name!r} is empty")
-        if size > MAX_ATTACHMENT_BYTES:
-            limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
-            raise InvalidInput(
-                f"附件“{name}”超过{limit}MB", f"Attachment {name!r} exceeds {limit} MB"
-            )
-        checked.append((name, bytes(data)))
-    return checked
+        check_file_name(name, max_length=MAX_ATTACHMENT_NAME, position=position)
+        if not isinstance(data, bytes | bytearray | memoryview) and not hasattr(data, "read"):
+            raise InvalidInput(f"附件“{name}”不是文件内容", f"Attachment {name!r} is not a file")
 
 
-def _stage(settings: Settings, files: list[tuple[str, bytes]]) -> list[_Staged]:
-    """Write each new file under a temporary name beside its final place (same filesystem, so
-    publishing is an atomic rename); a failure removes what this call staged."""
+def _stage(settings: Settings, attachments: Sequence[tuple[str, Attachment]]) -> list[_Staged]:
+    """Stream each file into a private temporary file beside its final place (same filesystem,
+    so publishing is an atomic rename), the size limit enforced while reading; a failure
+    removes what this call staged."""
     folder = settings.instance_dir / "attachments"
-    folder.mkdir(parents=True, exist_ok=True)
+    limit = settings.attachment_max_mb * 1024 * 1024
     staged: list[_Staged] = []
     try:
-        for name, data in files:
-            digest = hashlib.sha256(data).hexdigest()
-            temp: Path | None = None
-            if not (folder / digest).exists():
-                temp = folder / f".staging-{digest[:16]}-{secrets.token_hex(8)}"
-            staged.append(_Staged(name, digest, len(data), folder / digest, temp))
-            if temp is not None:
-                with open(temp, "xb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
+        for name, data in attachments:
+            stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
+            stored = store_bounded(
+                stream, limit, folder, what=(f"附件“{name}”", f"Attachment {name!r}")
+            )
+            final = folder / stored.sha256
+            temp: StoredFile | None = stored
+            if final.exists():
+                stored.discard()
+                temp = None
+            staged.append(_Staged(name, stored.sha256, stored.size, final, temp))
+            if stored.size == 0:
+                raise InvalidInput(f"附件“{name}”是空文件", f"Attachment {name!r} is empty")
     except BaseException:
         for f in staged:
             if f.temp is not None:
-                f.temp.unlink(missing_ok=True)
+                f.temp.discard()
         raise
     return staged
 
@@ -423,4 +411,4 @@ def _stage(settings: Settings, files: list[tuple[str, bytes]]) -> list[_Staged]:
 def _publish(staged: list[_Staged]) -> None:
     for f in staged:
         if f.temp is not None:
-            os.replace(f.temp, f.final)
+            f.temp.move_to(f.final)

@@ -11,6 +11,7 @@ Commit happens here, at the edge, never inside a service.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +68,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        _private_database_file(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=30000")
@@ -76,6 +78,19 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     def _begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _private_database_file(cursor: Any) -> None:
+    """Make the SQLite file 0600 before its WAL and shared-memory files exist (SQLite gives them
+    the database file's mode): it holds complaints and personal data. An in-memory database
+    has no file; a file owned by someone else is left to its owner."""
+    for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main" and path:
+            with contextlib.suppress(PermissionError, FileNotFoundError):
+                os.chmod(path, 0o600)
+                for suffix in ("-wal", "-shm", "-journal"):
+                    if os.path.exists(path + suffix):
+                        os.chmod(path + suffix, 0o600)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

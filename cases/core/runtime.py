@@ -10,11 +10,23 @@ cutting that cost — the tuning Instagram described for long-running Python ser
 from __future__ import annotations
 
 import gc
+import os
 
 GEN0_THRESHOLD = 50_000
 
 
+#: Files the process creates are its own: folders 0700, files 0600 (issue 9 §5). The places
+#: that write them set their modes explicitly too; this is the belt for any that do not.
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    os.umask(PRIVATE_UMASK)
+
+
 def tune_gc() -> None:
+    """The GC tuning above, and the private umask (both process-wide, set once at start)."""
+    private_umask()
     gc.collect()
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()

@@ -7,8 +7,10 @@ points the same variables at PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import stat
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -20,15 +22,28 @@ def _instance_dir() -> Path:
     return Path(os.environ.get(PREFIX + "INSTANCE_DIR", Path.cwd() / "var")).resolve()
 
 
+def _close_instance(instance: Path) -> None:
+    """The instance folder holds complaints, attachments and reports: nobody else's to read
+    (0700), also when an older installation made it 0755. Someone else's folder is theirs, and
+    a shared one (sticky, like /tmp) is never closed by mistake."""
+    with contextlib.suppress(PermissionError, FileNotFoundError):
+        info = instance.stat()
+        if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
+            instance.chmod(0o700)
+
+
 def _default_secret_key(instance: Path) -> str:
     """A random key kept in the instance folder, so sessions survive restarts without setup."""
     path = instance / "secret_key"
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _close_instance(instance)
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(key)
     return key
 
 
@@ -68,6 +83,13 @@ class Settings:
     late_after_sweeps: int = 3
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
+    #: Files from outside (issue 9): rows an import sheet may have (blank ones too), megabytes an
+    #: XLSX may unpack to (counted while decompressing), megabytes of an uploaded import file
+    #: and of each complaint attachment (enforced while reading).
+    import_max_rows: int = 200_000
+    import_max_unpacked_mb: int = 256
+    import_upload_max_mb: int = 50
+    attachment_max_mb: int = 20
 
     @property
     def late_grace(self) -> timedelta:
@@ -81,6 +103,7 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     instance = Path(env.get(PREFIX + "INSTANCE_DIR") or _instance_dir()).resolve()
+    _close_instance(instance)
 
     def get(name: str, default: str) -> str:
         return env.get(PREFIX + name) or default
@@ -124,6 +147,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),
         late_after_sweeps=whole("LATE_AFTER_SWEEPS", 3, 1, 1000),
         event_hash_algorithm=algorithm,
+        import_max_rows=whole("IMPORT_MAX_ROWS", 200_000, 2, 10_000_000),
+        import_max_unpacked_mb=whole("IMPORT_MAX_UNPACKED_MB", 256, 1, 65_536),
+        import_upload_max_mb=whole("IMPORT_UPLOAD_MAX_MB", 50, 1, 4096),
+        attachment_max_mb=whole("ATTACHMENT_MAX_MB", 20, 1, 4096),
     )
 
 

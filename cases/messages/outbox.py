@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from cases.core.chain import canonical_json, preferred_algorithm
 from cases.core.clock import ensure_utc, utcnow
 from cases.core.db import command_session
 from cases.core.settings import Settings
+from cases.core.uploads import private_file, private_folder
 from cases.models import Delivery, Report
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -68,16 +70,22 @@ class FolderSender:
     folder: Path
 
     def send(self, delivery: Delivery) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """The folder is 0700 and the file 0600 (reports name units and officers); the file is
+        written under a unique temporary name, so a stale one never blocks a retry."""
+        private_folder(self.folder)
         body = {
             "payload": json.loads(delivery.payload),
             "payload_text": delivery.payload,
             "signature": delivery.signature,
         }
         target = self.folder / f"{delivery.kind}-{delivery.id}.json"
-        temp = target.with_suffix(".tmp")
-        temp.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(temp, target)
+        temp = self.folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            with os.fdopen(private_file(temp), "w", encoding="utf-8") as out:
+                out.write(json.dumps(body, ensure_ascii=False, indent=2))
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
 
 
 @dataclass

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.core.clock import ensure_utc, shanghai_midnight_utc, utcnow
 from cases.core.errors import InvalidInput
+from cases.core.exports import table_bytes as exported_table
 from cases.core.vocabulary import DeadlineKind, InspectionKind, Regime
 from cases.inspections.publication import PUBLICATION_LIMIT
 from cases.models import (
@@ -93,24 +94,12 @@ def export_publication(session: Session, plan: InspectionPlan, fmt: str) -> byte
 def table_bytes(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, *, title: str = ""
 ) -> bytes:
-    """One table as CSV or XLSX (the header in row 1)."""
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-    if fmt == "xlsx":
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("公示" if "抽查计划" in title else "名录")
-        sheet.append(list(headers))
-        for row in rows:
-            sheet.append(list(row))
-        book.properties.title = title or None
-        out_b = io.BytesIO()
-        book.save(out_b)
-        return out_b.getvalue()
-    raise InvalidInput(f"不支持的格式：{fmt}", f"Unsupported format: {fmt} (csv or xlsx)")
+    """One table as CSV or XLSX (the header in row 1); every cell a user controls stays text
+    (:mod:`cases.core.exports`: no formula cell, CSV cells neutralised)."""
+    if fmt not in ("csv", "xlsx"):
+        raise InvalidInput(f"不支持的格式：{fmt}", f"Unsupported format: {fmt} (csv or xlsx)")
+    sheet = "公示" if "抽查计划" in title else "名录"
+    return exported_table(headers, rows, fmt, sheet_title=sheet, title=title)
 
 
 def read_table(data: bytes, fmt: str) -> list[list[Any]]:

@@ -12,8 +12,9 @@ the rest, for the user who has decided to fix the others later.
 Speed (a province's register, 100,000 units from XLSX, in ≤ 30 s on PostgreSQL): every row is checked in plain
 Python, the existing codes are looked up a chunk at a time and the rows are written with Core
 ``INSERT`` executemany in chunks — no ORM object per row. XLSX cells are read by a lean
-``iterparse`` loop over the first worksheet; openpyxl supplies the workbook structure, the shared
-strings and the date styles. openpyxl's own read-only cell loop is several times slower (and for
+pull-parser loop over the first worksheet, streamed, with the rows and the bytes unpacked
+counted against ceilings (``cases.registry.sheets``); openpyxl supplies the workbook structure
+and the date styles. openpyxl's own read-only cell loop is several times slower (and for
 sheets written in write-only mode it parses the whole sheet twice), which alone used up half the
 budget.
 """
@@ -28,6 +29,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -46,7 +48,7 @@ from cases.core.vocabulary import UnitKind
 from cases.models import Authority, Unit, User
 from cases.registry.credit_code import InvalidCreditCode, validate_credit_code
 from cases.registry.history import record_registry_event
-from cases.registry.sheets import CellError, read_rows
+from cases.registry.sheets import CellError, SheetLimits, read_rows
 
 __all__ = [
     "COLUMNS",
@@ -549,12 +551,13 @@ def _already_registered(
 def import_units(
     session: Session,
     authority: Authority,
-    data: bytes,
+    data: bytes | Path,
     *,
     filename: str,
     valid_only: bool = False,
     now: datetime | None = None,
     actor: User | None = None,
+    limits: SheetLimits | None = None,
 ) -> ImportReport:
     """Register the units listed in a CSV or XLSX file under ``authority`` (被监管单位名录导入).
 
@@ -563,11 +566,15 @@ def import_units(
     misread header would put values into the wrong fields. ``now`` dates the check that a key
     unit's designation is not in the future. ``actor`` — an officer of the authority, or the
     system actor of the command line — is checked first and named in the register's history
-    with the counts (a web upload must pass the signed-in user). Flushes, never commits.
+    with the counts (a web upload must pass the signed-in user). ``data`` is the file's bytes
+    or the path of the stored upload (:func:`cases.core.uploads.store_bounded`); ``limits``
+    bound the rows and the bytes an XLSX unpacks to (default: the settings'). Flushes, never
+    commits.
 
     Raises:
         NotAllowed: ``actor`` is neither an officer of the authority nor the system actor.
-        InvalidInput: the file is not CSV/XLSX or cannot be read at all.
+        InvalidInput: the file is not CSV/XLSX, cannot be read at all, its encoding is not
+            known with confidence, or it is beyond the row or unpacked-size ceiling.
         Conflict: another import registered one of the codes while this one ran.
     """
     now = ensure_utc(now or utcnow())
@@ -575,7 +582,7 @@ def import_units(
         _may_import(actor, authority)
     today = local_date(now)
     report = ImportReport()
-    rows = read_rows(data, filename)
+    rows = read_rows(data, filename, limits=limits)
     layout: _Layout | None = None
     for number, cells in rows:
         if not _blank(cells):

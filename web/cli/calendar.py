@@ -36,6 +36,7 @@ from sqlalchemy import select
 from cases.core.clock import to_shanghai, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
+from cases.core.uploads import read_bounded
 from cases.models import User
 from cases.models.reference import CalendarSource
 from cases.reference.calendar import enter_year_schedule, year_schedule
@@ -116,6 +117,10 @@ def parse_schedule(text: str, fmt: str) -> tuple[dict[date, str], dict[date, str
     return out["holidays"], out["workdays"]
 
 
+#: A year's schedule file is a few kilobytes; anything past this is not one.
+SCHEDULE_FILE_LIMIT = 1024 * 1024
+
+
 @click.group("calendar")
 def calendar_group() -> None:
     """Working-day calendar (工作日历): show a year, enter a published schedule."""
@@ -174,7 +179,11 @@ def enter(
     """Enter YEAR's holiday schedule from FILE (JSON or CSV) and recompute provisional deadlines."""
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
-        holidays, workdays = parse_schedule(file.read_text(encoding="utf-8-sig"), fmt)
+        with open(file, "rb") as src:  # a schedule is a few kilobytes: a bounded read
+            data = read_bounded(src, SCHEDULE_FILE_LIMIT, what=("日历文件", "The schedule file"))
+        holidays, workdays = parse_schedule(data.decode("utf-8-sig"), fmt)
+    except OversightError as exc:
+        raise click_error(exc) from exc
     except (ScheduleFileError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     try:

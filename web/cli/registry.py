@@ -18,13 +18,12 @@ because of them. This module only reads arguments and files and prints; the rule
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import date, datetime
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -33,11 +32,15 @@ from sqlalchemy.orm import Session
 from cases.core.clock import local_date, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
+from cases.core.exports import write_csv, xlsx_cell
+from cases.core.settings import Settings
+from cases.core.uploads import StoredFile, store_bounded
 from cases.models import Unit, User
 from cases.registry.credit_code import InvalidCreditCode, make_credit_code, validate_credit_code
 from cases.registry.key_units import KEY_UNIT_GUIDELINE, key_unit_share
 from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
 from cases.registry.register import system_actor
+from cases.registry.sheets import SheetLimits
 from cases.registry.unit_import import COLUMNS, ImportReport, import_units, template
 from web.cli.support import authority_by_code, click_error, session_factory
 
@@ -97,16 +100,23 @@ def import_command(
 ) -> None:
     """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default."""
     started = time.perf_counter()
+    settings = current_app.config["OVERSIGHT"]
+    stored = None
     try:
+        stored = _store_upload(file, settings)
         with command_session(session_factory()) as session:
             authority = authority_by_code(session, authority_code)
             report = import_units(
-                session, authority, file.read_bytes(), filename=file.name,
+                session, authority, stored.path, filename=file.name,
                 valid_only=valid_only, now=utcnow(), actor=system_actor(session),
+                limits=SheetLimits.from_settings(settings),
             )  # fmt: skip
             count, total, share = key_unit_share(session, authority)
     except OversightError as exc:
         raise click_error(exc) from exc
+    finally:
+        if stored is not None:
+            stored.discard()
     _print_report(report, max_errors)
     if report.imported == 0 and report.errors:
         hint = "" if valid_only else "；改正后重新导入，或用 --valid-only 只导入正确的行"
@@ -118,6 +128,22 @@ def import_command(
         f"(key units: {count} of {total}; guideline ≈{KEY_UNIT_GUIDELINE:.0%}); "
         f"{time.perf_counter() - started:.1f} s"
     )
+
+
+def _store_upload(file: Path, settings: Settings) -> StoredFile:
+    """The import file copied, up to the upload limit, into the instance's private upload folder
+    (a FIFO or ``/dev/zero`` is refused at the limit, not read for ever)."""
+    limit = settings.import_upload_max_mb * 1024 * 1024
+    try:
+        with open(file, "rb") as src:
+            return store_bounded(
+                src, limit, settings.instance_dir / "uploads",
+                what=("导入文件", "The import file"),
+            )  # fmt: skip
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法读取文件{file}：{exc.strerror} (cannot read {file}: {exc.strerror})"
+        ) from exc
 
 
 @units_group.command("template")
@@ -140,17 +166,15 @@ def sample_command(count: int, out: Path, start: int) -> None:
     since = local_date(utcnow()).replace(month=1, day=1)
     rows = (_sample_row(n, since) for n in range(start, start + count))
     if out.suffix.lower() == ".csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow([c.zh for c in COLUMNS])
-        writer.writerows([_csv_cell(v) for v in row] for row in rows)
-        out.write_bytes(text.getvalue().encode("utf-8-sig"))
+        out.write_bytes(
+            write_csv([c.zh for c in COLUMNS], [[_csv_cell(v) for v in r] for r in rows])
+        )
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet("被监管单位")
         sheet.append([c.zh for c in COLUMNS])
         for row in rows:
-            sheet.append(row)
+            sheet.append([xlsx_cell(sheet, v) for v in row])
         book.save(out)
     click.echo(f"{count}个示例单位已写入 {count} sample units written: {out}")
 

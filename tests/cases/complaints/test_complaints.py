@@ -249,7 +249,7 @@ def test_security_regime_refused_for_a_unit_outside_it(world: World, settings: S
 def test_a_disk_failure_while_storing_leaves_no_row_and_no_file(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cases.complaints.intake as complaints
+    import cases.core.uploads as uploads
 
     written: list[int] = []
 
@@ -258,7 +258,7 @@ def test_a_disk_failure_while_storing_leaves_no_row_and_no_file(
         if len(written) == 2:
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(complaints.os, "fsync", failing_fsync)
+    monkeypatch.setattr(uploads.os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="No space left"):
         receive(
             world, settings, unit_id=world.ids["unit"], content="档案丢失",
