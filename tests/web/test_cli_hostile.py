@@ -203,13 +203,14 @@ def test_the_walk_covers_every_command_group(app: Flask) -> None:
 
 
 @pytest.mark.both_databases
-def test_a_csv_with_nul_bytes_is_refused_row_by_row(
+def test_a_csv_with_nul_bytes_is_refused_as_not_text(
     app: Flask, world: World, factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     before = row_counts(factory)
     result = invoke(app, "units", "import", str(Files(tmp_path).nul), "--authority", "luquan")
     assert result.exit_code == 1 and _clean(result), result.output
-    assert "第2行“单位名称”：含有不允许的控制字符（U+0000）" in result.output
+    assert "CSV文件第2行含有NUL（空）字节" in result.output
+    assert "holds a NUL byte on line 2" in result.output
     assert row_counts(factory) == before
 
 
