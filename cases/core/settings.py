@@ -64,6 +64,16 @@ class Settings:
     sweep_batch: int = 200
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
+    #: The chain key (hex, ``OVERSIGHT_CHAIN_KEY``); empty: read from ``chain_key_file`` (default
+    #: ``<instance>/chain_key``, generated on first use). Never stored in the database.
+    chain_key: str = ""
+    chain_key_file: Path | None = None
+    #: Retired chain keys (hex, one a line; default ``<instance>/chain_keys``): old links verify.
+    chain_keys_file: Path | None = None
+    #: Signed checkpoints of every chain head (default ``<instance>/checkpoints``).
+    checkpoint_dir: Path | None = None
+    #: The sweeper writes a checkpoint when the newest is older than this (hours).
+    checkpoint_hours: int = 24
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -114,7 +124,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         backfill_reminder_hours=whole("BACKFILL_REMINDER_HOURS", 4, 1, 24),
         sweep_batch=whole("SWEEP_BATCH", 200, 1, 10_000),
         event_hash_algorithm=algorithm,
+        chain_key=env.get(PREFIX + "CHAIN_KEY", ""),
+        chain_key_file=_path(env.get(PREFIX + "CHAIN_KEY_FILE")),
+        chain_keys_file=_path(env.get(PREFIX + "CHAIN_KEYS_FILE")),
+        checkpoint_dir=_path(env.get(PREFIX + "CHECKPOINT_DIR")),
+        checkpoint_hours=whole("CHECKPOINT_HOURS", 24, 1, 24 * 31),
     )
+
+
+def _path(raw: str | None) -> Path | None:
+    return Path(raw).resolve() if raw else None
 
 
 _current: Settings | None = None
