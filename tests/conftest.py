@@ -261,7 +261,11 @@ def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
     (nothing is written into the checkout) — for pages and ``oversight`` commands. Its requests
     and commands use the test's sessions, so they see (and roll back with) the test's rows."""
     settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "test-app"}
+        {
+            "OVERSIGHT_INSTANCE_DIR": str(tmp_path),
+            "OVERSIGHT_SECRET_KEY": "test-app",
+            "OVERSIGHT_CHAIN_KEY": os.environ["OVERSIGHT_CHAIN_KEY"],
+        }
     ).with_(database_url=url_of(factory))
     app = create_app(settings)
     app.config.update(TESTING=True)
