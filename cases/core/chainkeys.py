@@ -130,8 +130,21 @@ def _current_secret(settings: Settings) -> bytes:
             f"无法读取链密钥文件 {path}：{exc.strerror}",
             f"Cannot read the chain key file {path}: {exc.strerror}",
         ) from None
+    return _create_key(path)
+
+
+def _create_key(path: Path) -> bytes:
+    """The first start: a random key, created exclusively — processes starting together (web,
+    workers, beat on one instance folder) all end up with the one that was written first."""
     secret = secrets.token_bytes(KEY_BYTES)
-    _write_private(path, secret.hex() + "\n")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    _write_private(tmp, secret.hex() + "\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return _parse(path.read_text(), str(path))
+    finally:
+        tmp.unlink()
     return secret
 
 

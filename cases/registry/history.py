@@ -4,7 +4,7 @@ deleted, so the reason must live somewhere that is never rewritten.
 
 The history is one keyed chain per authority (:mod:`cases.core.chain`), as the register is
 kept per authority: an entry links to its authority's previous entry under the chain key. The
-authority row is locked (``FOR UPDATE``; SQLite holds the write lock since ``BEGIN IMMEDIATE``)
+authority row is locked (``FOR NO KEY UPDATE``; SQLite holds the write lock since ``BEGIN IMMEDIATE``)
 while the entry is appended, so two writers of one register never take the same place, while
 two authorities never wait for each other."""
 
@@ -22,8 +22,12 @@ from cases.core.chainkeys import writing_keyring
 from cases.models import Authority, RegistryEvent, User
 
 _INSERT = insert(RegistryEvent.__table__)
+#: ``FOR NO KEY UPDATE``: serialises the register's writers without blocking the rows that merely
+#: reference the authority (their foreign-key checks take ``FOR KEY SHARE``).
 _LOCK_REGISTER = (
-    select(Authority.id).where(Authority.id == bindparam("authority_id")).with_for_update()
+    select(Authority.id)
+    .where(Authority.id == bindparam("authority_id"))
+    .with_for_update(key_share=True)
 )
 _LAST_LINK = (
     select(RegistryEvent.seq, RegistryEvent.hash)

@@ -6,6 +6,7 @@ registers are chained the same way; a rotated key keeps old links verifying."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -232,3 +233,30 @@ def test_the_embedded_default_generates_a_private_key(tmp_path: Path) -> None:
     assert ring.current.secret.hex() == path.read_text().strip()
     assert keyring_for(settings).current == ring.current
     assert len(ring.current.key_id) == 16 and ring.current.key_id not in path.read_text()
+
+
+@pytest.mark.committing
+def test_two_writers_of_one_register_never_take_the_same_place(pg_world: World) -> None:
+    world = pg_world
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def designate(unit: str) -> None:
+        try:
+            with command_session(world.factory) as s:
+                target, boss = s.get(Unit, world.ids[unit]), world.user(s, "supervisor")
+                s.flush()
+                barrier.wait(timeout=10)
+                designate_key_unit(s, target, "理由", date(2026, 1, 1), boss, world.now)
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=designate, args=(u,)) for u in ("unit", "other_unit")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    with world.factory() as s:
+        assert sorted(s.scalars(select(RegistryEvent.seq))) == [1, 2]
+        assert problems(s) == []
