@@ -219,7 +219,8 @@ def load_checkpoints(
             problems.append(_problem(name, f"unreadable ({exc})", "无法读取"))
             previous = None
             continue
-        key = keyring.get(body.get("key_id"))
+        kid = body.get("key_id")
+        key = keyring.get(kid) if isinstance(kid, str) else None
         algorithm = body.get("algorithm")
         unsigned = {k: v for k, v in body.items() if k != "signature"}
         if key is None:
