@@ -63,6 +63,7 @@ from sqlalchemy import event, make_url, select, text
 from bench.benchdb import bench_url, conninfo, ensure_database, idle_share, reset
 from cases.casework.door import advance
 from cases.core.chain import GENESIS, Link, canonical_json, timestamp, verify_chain
+from cases.core.chainkeys import writing_keyring
 from cases.core.db import command_session, make_engine, make_session_factory
 from cases.core.migrate import upgrade
 from cases.core.runtime import tune_gc
@@ -233,6 +234,7 @@ def clone_cases(conn: psycopg.Connection[Any], template_id: int, dues: list[date
     event_cols = [c.name for c in Event.__table__.columns if c.name != "id"]
     findings, cases, events = [], [], []
     algorithm = case["chain_algorithm"]
+    key = writing_keyring().current
     for (finding_id, case_id), due in zip(ids, dues, strict=True):
         row = {**finding, "id": finding_id}
         findings.append([_cell(row[c]) for c in finding_cols])
@@ -248,8 +250,9 @@ def clone_cases(conn: psycopg.Connection[Any], template_id: int, dues: list[date
                 case_id, ev["seq"], ev["trigger"], ev["from_state"], ev["to_state"],
                 ev["actor_id"], ev["actor_role"], ev["occurred_at"], text_,
                 ev["idempotency_key"], prev,
-            ).digest(algorithm)  # fmt: skip
-            row = {**ev, "case_id": case_id, "payload": text_, "prev_hash": prev, "hash": digest}
+            ).mac(key, algorithm)  # fmt: skip
+            row = {**ev, "case_id": case_id, "payload": text_, "key_id": key.key_id,
+                   "prev_hash": prev, "hash": digest}  # fmt: skip
             events.append([_cell(row[c]) for c in event_cols])
             prev = digest
         row = {**case, "id": case_id, "finding_id": finding_id, "chain_head": prev}
@@ -638,7 +641,12 @@ def check_fired(url: str, plan: Plan, world: World, runs: list[FireRun], sample:
             problems += map(
                 str,
                 verify_chain(
-                    case.id, case.chain_algorithm, case.chain_seq, case.chain_head, events
+                    case.id,
+                    case.chain_algorithm,
+                    case.chain_seq,
+                    case.chain_head,
+                    events,
+                    writing_keyring(),
                 ),
             )
     engine.dispose()

@@ -57,6 +57,7 @@ from sqlalchemy import event, make_url, select, text
 from bench.benchdb import bench_url, conninfo, ensure_database, idle_share, reset
 from cases.casework.door import advance
 from cases.core.chain import GENESIS, Link, canonical_json
+from cases.core.chainkeys import writing_keyring
 from cases.core.clock import local_date
 from cases.core.db import command_session, make_engine, make_session_factory
 from cases.core.migrate import upgrade
@@ -186,7 +187,7 @@ def clone_cases(url: str, slot: Slot, n: int) -> list[int]:
                 case_id, 1, "open", None, SOURCE, g["actor_id"], g["actor_role"],
                 g["occurred_at"], payload, None, GENESIS,
             )  # fmt: skip
-            digest = link.digest(case["chain_algorithm"])
+            digest = link.mac(writing_keyring().current, case["chain_algorithm"])
             cases.append(
                 {**case, "id": case_id, "finding_id": finding_id, "chain_seq": 1,
                  "chain_head": digest, "version": 1, "state": SOURCE}
@@ -269,8 +270,8 @@ INSERT INTO notices (case_id, authority_id, unit_id, year, serial, number, facts
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, false, false)"""
 EVENT_SQL = """
 INSERT INTO events (case_id, seq, trigger, from_state, to_state, actor_id, actor_role,
-                    occurred_at, payload, idempotency_key, algorithm, prev_hash, hash)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s)"""
+                    occurred_at, payload, idempotency_key, algorithm, key_id, prev_hash, hash)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s, %s)"""
 CASE_SQL = """
 UPDATE cases SET state = %s, updated_at = %s, chain_seq = %s, chain_head = %s,
                  version = version + 1
@@ -369,11 +370,12 @@ class RawPath:
             case_id, new_seq, TRIGGER, state, DEST, self.actor_id, actor[1], now, payload, None,
             head,
         )  # fmt: skip
-        digest = link.digest(algorithm)
+        key = writing_keyring().current
+        digest = link.mac(key, algorithm)
         cur.execute(
             EVENT_SQL,
             (case_id, new_seq, TRIGGER, state, DEST, self.actor_id, actor[1], now, payload,
-             algorithm, head, digest),
+             algorithm, key.key_id, head, digest),
         )  # fmt: skip
         cur.execute(CASE_SQL, (DEST, now, new_seq, digest, case_id, version))
         if cur.rowcount != 1:
@@ -492,7 +494,12 @@ def check_written(url: str, sample: int = 200) -> None:
             problems += map(
                 str,
                 verify_chain(
-                    case.id, case.chain_algorithm, case.chain_seq, case.chain_head, events
+                    case.id,
+                    case.chain_algorithm,
+                    case.chain_seq,
+                    case.chain_head,
+                    events,
+                    writing_keyring(),
                 ),
             )
         numbering = s.execute(
@@ -664,7 +671,7 @@ HOT_SPOTS = [
     ("      cite (incl. autoflush of the deadline)", "services/citations.py", "cite"),
     ("      lazy loads (case.unit, unit.authority)", "orm/strategies.py", "_load_for_state"),
     ("  append_event (canonical JSON + SM3)", "services/history.py", "append_event"),
-    ("  Link.digest", "cases/core/chain.py", "digest"),
+    ("  Link.mac", "cases/core/chain.py", "mac"),
     ("Session.flush (autoflush and final)", "orm/session.py", "flush"),
     ("Session.commit", "orm/session.py", "commit"),
     ("Session.get (the actor)", "orm/session.py", "get"),

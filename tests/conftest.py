@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,6 +50,12 @@ PG_ADMIN = os.environ.get(
 #: One database per test run, dropped at its end, so parallel runs never share tables.
 PG_DB = os.environ.get("OVERSIGHT_TEST_PG_DB", f"oversight_test_{os.getpid()}")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: The run's chain key (hex), set before anything links an event: the migrations, the tests'
+#: writers and the ``oversight`` subprocesses they start share it (nothing in the checkout).
+os.environ.setdefault("OVERSIGHT_CHAIN_KEY", "7e57" * 16)
+#: Where the sweeps of this process write their checkpoints: a folder of the run's own, never the
+#: checkout's instance folder (a test that checks checkpoints names a folder of its own).
+os.environ.setdefault("OVERSIGHT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="oversight-checkpoints-"))
 DATABASES = ("pg", "sqlite")
 
 
@@ -254,7 +261,11 @@ def app(factory: sessionmaker[Session], tmp_path: Path) -> Iterator[Flask]:
     (nothing is written into the checkout) — for pages and ``oversight`` commands. Its requests
     and commands use the test's sessions, so they see (and roll back with) the test's rows."""
     settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "test-app"}
+        {
+            "OVERSIGHT_INSTANCE_DIR": str(tmp_path),
+            "OVERSIGHT_SECRET_KEY": "test-app",
+            "OVERSIGHT_CHAIN_KEY": os.environ["OVERSIGHT_CHAIN_KEY"],
+        }
     ).with_(database_url=url_of(factory))
     app = create_app(settings)
     app.config.update(TESTING=True)

@@ -1,8 +1,9 @@
-"""Appending to a case's hash-chained event history (the only writer of ``events``).
+"""Appending to a case's keyed event chain (the only writer of ``events``).
 
 The row is written with one prepared Core INSERT (:func:`cases.core.writes.insert_rows`) — it
 is on the path of every transition (bench/door.py) and nothing reads it back as an ORM object
-in the same transaction.
+in the same transaction. Each link is an HMAC under the process's chain key
+(:func:`cases.core.chainkeys.writing_keyring`); the key's id is stored with the event.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from cases.core.chain import Link, canonical_json
+from cases.core.chainkeys import writing_keyring
 from cases.core.writes import insert_rows
 from cases.models import Case, Event, User
 
@@ -54,7 +56,8 @@ def append_event(
         case.id, seq, trigger, from_state, to_state, actor.id, actor.role, at, text,
         idempotency_key, prev,
     )  # fmt: skip
-    digest = link.digest(case.chain_algorithm)
+    key = writing_keyring().current
+    digest = link.mac(key, case.chain_algorithm)
     insert_rows(
         session,
         _INSERT_EVENT,
@@ -70,6 +73,7 @@ def append_event(
             "payload": text,
             "idempotency_key": idempotency_key,
             "algorithm": case.chain_algorithm,
+            "key_id": key.key_id,
             "prev_hash": prev,
             "hash": digest,
         },

@@ -91,6 +91,17 @@ class Settings:
     import_upload_max_mb: int = 50
     attachment_max_mb: int = 20
 
+    #: The chain key (hex, ``OVERSIGHT_CHAIN_KEY``); empty: read from ``chain_key_file`` (default
+    #: ``<instance>/chain_key``, generated on first use). Never stored in the database.
+    chain_key: str = ""
+    chain_key_file: Path | None = None
+    #: Retired chain keys (hex, one a line; default ``<instance>/chain_keys``): old links verify.
+    chain_keys_file: Path | None = None
+    #: Signed checkpoints of every chain head (default ``<instance>/checkpoints``).
+    checkpoint_dir: Path | None = None
+    #: The sweeper writes a checkpoint when the newest is older than this (hours).
+    checkpoint_hours: int = 24
+
     @property
     def late_grace(self) -> timedelta:
         """How long after its due time a deadline may still be pending before it is late."""
@@ -151,7 +162,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         import_max_unpacked_mb=whole("IMPORT_MAX_UNPACKED_MB", 256, 1, 65_536),
         import_upload_max_mb=whole("IMPORT_UPLOAD_MAX_MB", 50, 1, 4096),
         attachment_max_mb=whole("ATTACHMENT_MAX_MB", 20, 1, 4096),
+        chain_key=env.get(PREFIX + "CHAIN_KEY", ""),
+        chain_key_file=_path(env.get(PREFIX + "CHAIN_KEY_FILE")),
+        chain_keys_file=_path(env.get(PREFIX + "CHAIN_KEYS_FILE")),
+        checkpoint_dir=_path(env.get(PREFIX + "CHECKPOINT_DIR")),
+        checkpoint_hours=whole("CHECKPOINT_HOURS", 24, 1, 24 * 31),
     )
+
+
+def _path(raw: str | None) -> Path | None:
+    return Path(raw).resolve() if raw else None
 
 
 _current: Settings | None = None

@@ -21,9 +21,10 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, true, 
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.casework.door import advance
+from cases.core.checkpoints import write_checkpoint_if_due
 from cases.core.clock import ensure_utc, utcnow
-from cases.core.db import command_session
-from cases.core.settings import current_settings
+from cases.core.db import command_session, read_session
+from cases.core.settings import Settings, current_settings
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus
 from cases.deadlines.batch import (
     ClaimedDeadline,
@@ -73,6 +74,8 @@ class SweepResult:
     failed: int = 0
     reminded: int = 0
     errors: list[str] = field(default_factory=list)
+    #: The checkpoint this sweep wrote (:mod:`cases.core.checkpoints`), if one was due.
+    checkpoint: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -184,6 +187,7 @@ def sweep(
     *,
     limit: int = BATCH,
     fire_one: Callable[[Session, ClaimedDeadline, datetime, User], None] = fire,
+    settings: Settings | None = None,
 ) -> SweepResult:
     """Claim a batch and fire it in one transaction, each firing all-or-nothing.
 
@@ -191,6 +195,9 @@ def sweep(
     one query (:mod:`cases.deadlines.batch`); firings go in groups of :data:`GROUP` per
     savepoint, and a group that fails is rolled back and redone one savepoint per firing, so one
     bad deadline costs a retry of its group, never a lost or half-done firing.
+
+    After the batch, a signed checkpoint of every chain head when the newest is older than
+    ``checkpoint_hours`` (daily by default).
     """
     now = ensure_utc(now) if now is not None else utcnow()
     result = SweepResult()
@@ -205,7 +212,20 @@ def sweep(
                                 batch, result)  # fmt: skip
         _send_reminders(session, now, limit, result)
         _sweep_caseless(session, now, limit, result)
+    _checkpoint_if_due(factory, settings or current_settings(), now, result)
     return result
+
+
+def _checkpoint_if_due(
+    factory: sessionmaker[Session], settings: Settings, now: datetime, result: SweepResult
+) -> None:
+    try:
+        with read_session(factory) as session:
+            path = write_checkpoint_if_due(session, settings, now)
+    except Exception as exc:  # noqa: BLE001 — the deadlines come first; retried next sweep
+        result.errors.append(f"checkpoint: {exc!r}")
+        return
+    result.checkpoint = str(path) if path is not None else None
 
 
 def _prepare(session: Session, claimed: list[ClaimedDeadline]) -> FiringBatch:

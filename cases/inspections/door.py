@@ -335,11 +335,11 @@ def plan_inspection(
         "officers": [u.id for u in users],
         "plan_entry": plan_entry.id if plan_entry is not None else None,
     }  # fmt: skip
-    genesis = InspectionEvent(
-        inspection_id=inspection.id, seq=1, trigger="plan", from_state=None,
-        to_state=INITIAL_STATE, actor_id=actor.id, at=now, payload=payload,
+    append_inspection_event(
+        session, inspection, trigger="plan", actor=actor, now=now, to_state=INITIAL_STATE,
+        payload=payload, genesis=True,
     )  # fmt: skip
-    add_object(session, genesis, flush=True)
+    session.flush()
     return inspection
 
 

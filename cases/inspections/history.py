@@ -1,25 +1,45 @@
 """The inspection record as a row the door moves: locking it, appending to its history
 (:class:`InspectionEvent`), and writing its columns with the version bump — for the record's
 machine (:mod:`cases.inspections.door`) and for the changes outside it (edits, officers,
-publication), which take the same lock and leave an event too (seed 四)."""
+publication), which take the same lock and leave an event too (seed 四).
+
+The history is a keyed chain (:mod:`cases.core.chain`): each event links to the one before under
+the chain key. The event that seals the record (its last signature) carries ``sealed``, the SM3
+digest of the record's content as signed (:func:`sealed_content`), so an edit of a sealed record
+in the database is caught by verification, not only an edit of its history."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Action, Duty, require
+from cases.core.chain import GENESIS, canonical_json, link_doc, preferred_algorithm, timestamp
+from cases.core.chainkeys import writing_keyring
 from cases.core.db import begin_command
 from cases.core.door import Aggregate, check_version, lock_row, write_row
 from cases.core.writes import add_object
-from cases.models import Inspection, InspectionEvent, User
+from cases.models import (
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionItemResult,
+    InspectionOfficer,
+    User,
+)
+from workflows.inspection_machine import SEALED_STATES
 
-_LAST_SEQ = select(func.coalesce(func.max(InspectionEvent.seq), 0)).where(
-    InspectionEvent.inspection_id == bindparam("inspection_id")
+_LAST_LINK = (
+    select(InspectionEvent.seq, InspectionEvent.hash)
+    .where(InspectionEvent.inspection_id == bindparam("inspection_id"))
+    .order_by(InspectionEvent.seq.desc())
+    .limit(1)
 )
 
 #: The inspection row: its ``status`` column is written by the generic door.
@@ -58,16 +78,94 @@ def append_inspection_event(
     now: datetime,
     to_state: str,
     payload: dict[str, Any],
+    genesis: bool = False,
 ) -> InspectionEvent:
-    """The next event of a locked record's history (an ORM object: the record page reads it)."""
-    seq = session.scalar(_LAST_SEQ, {"inspection_id": inspection.id})
+    """The next event of a locked record's history (an ORM object: the record page reads it),
+    linked to the last one under the chain key; ``genesis``: the record's first event."""
+    last = session.execute(_LAST_LINK, {"inspection_id": inspection.id}).first()
+    seq, prev = (last.seq, last.hash or "") if last is not None else (0, GENESIS)
+    from_state = None if genesis else inspection.status
+    if to_state in SEALED_STATES and from_state not in SEALED_STATES:
+        payload = {**payload, "sealed": content_digest(sealed_content(session, inspection.id))}
+    payload = json.loads(canonical_json(payload))  # stored as linked: one text per value
     event = InspectionEvent(
-        inspection_id=inspection.id, seq=(seq or 0) + 1, trigger=trigger,
-        from_state=inspection.status, to_state=to_state, actor_id=actor.id, at=now,
-        payload=payload,
+        inspection_id=inspection.id, seq=seq + 1, trigger=trigger, from_state=from_state,
+        to_state=to_state, actor_id=actor.id, at=now, payload=payload, prev_hash=prev,
     )  # fmt: skip
+    link_inspection_event(event)
     add_object(session, event)
     return event
+
+
+def inspection_event_doc(event: Any) -> dict[str, Any]:
+    """The fields of an inspection event its link covers (a row or an object)."""
+    return {
+        "inspection": event.inspection_id,
+        "seq": event.seq,
+        "trigger": event.trigger,
+        "from": event.from_state,
+        "to": event.to_state,
+        "actor": event.actor_id,
+        "at": timestamp(event.at),
+        "payload": canonical_json(event.payload),
+        "prev": event.prev_hash,
+    }
+
+
+def link_inspection_event(event: InspectionEvent) -> None:
+    """Fill in the event's link (``prev_hash`` set) under the process's current chain key."""
+    key = writing_keyring().current
+    event.algorithm = preferred_algorithm()
+    event.key_id = key.key_id
+    event.hash = link_doc(inspection_event_doc(event), key, event.algorithm)
+
+
+def sealed_content(db: Session | Connection, inspection_id: int) -> dict[str, Any]:
+    """What a signed record says and may never change after: its text, dates, methods, the
+    officers on it, each item's result and the findings it opened. Not the signature flags,
+    the publication or the archiving, which are written as it is sealed or after."""
+    i = Inspection.__table__.c
+    row = db.execute(
+        select(
+            i.unit_id, i.regime, i.kind, i.inspection_date, i.checklist_id, i.methods,
+            i.record_content, i.record_problems, i.record_handling, i.responsible_person,
+            i.ended_on,
+        ).where(i.id == inspection_id)
+    ).one()  # fmt: skip
+    o = InspectionOfficer.__table__.c
+    r = InspectionItemResult.__table__.c
+    f = Finding.__table__.c
+    return {
+        "record": dict(row._mapping),
+        "officers": list(
+            db.scalars(
+                select(o.user_id).where(o.inspection_id == inspection_id).order_by(o.user_id)
+            )
+        ),
+        "results": [
+            list(x)
+            for x in db.execute(
+                select(r.item_id, r.result, r.note)
+                .where(r.inspection_id == inspection_id)
+                .order_by(r.item_id, r.id)
+            )
+        ],
+        "findings": [
+            list(x)
+            for x in db.execute(
+                select(f.item_id, f.description, f.evidence, f.is_emergency, f.is_serious)
+                .where(f.inspection_id == inspection_id)
+                .order_by(f.id)
+            )
+        ],
+    }
+
+
+def content_digest(content: Mapping[str, Any], algorithm: str | None = None) -> str:
+    """SM3 (SHA-256 without it; the sealing event's algorithm) of the canonical JSON of a
+    record's sealed content; the event that carries it is keyed, so it needs no key of its own."""
+    text = canonical_json(content).encode("utf-8")
+    return hashlib.new(algorithm or preferred_algorithm(), text).hexdigest()
 
 
 def record_inspection_event(

@@ -11,6 +11,7 @@ from cases.models.casework import (
     Referral,
     Report,
 )
+from cases.models.chains import ChainKeyRotation
 from cases.models.complaints import Complaint
 from cases.models.deadlines import Deadline
 from cases.models.inspections import (
@@ -38,6 +39,7 @@ __all__ = [
     "CalendarDay",
     "CalendarSource",
     "CalendarYear",
+    "ChainKeyRotation",
     "Case",
     "ChecklistItem",
     "ChecklistVersion",

@@ -81,7 +81,7 @@ class Case(Base):
 
 
 class Event(Base):
-    """Append-only, hash-chained record of one thing that happened to a case.
+    """Append-only, key-chained record of one thing that happened to a case.
 
     ``payload`` is stored as the canonical JSON text that was hashed, so verification re-hashes
     exactly what was written. Database triggers refuse UPDATE and DELETE.
@@ -105,6 +105,8 @@ class Event(Base):
     payload: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     algorithm: Mapped[str] = mapped_column(String(10))
+    #: The chain key's id (never the key); NULL only in an unkeyed link, which never verifies.
+    key_id: Mapped[str | None] = mapped_column(String(16))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -71,7 +71,8 @@ class Inspection(Base):
 
 
 class InspectionEvent(Base):
-    """Append-only history of an inspection record's transitions (planned → … → archived)."""
+    """Append-only, key-chained history of an inspection record's transitions (planned → … →
+    archived). The event that seals the record carries the digest of its sealed content."""
 
     __tablename__ = "inspection_events"
     __table_args__ = (UniqueConstraint("inspection_id", "seq"),)
@@ -85,6 +86,11 @@ class InspectionEvent(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The keyed chain (:mod:`cases.core.chain`): NULL only in an unkeyed link, never verified.
+    algorithm: Mapped[str | None] = mapped_column(String(10))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class InspectionOfficer(Base):

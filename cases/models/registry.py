@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -174,6 +175,7 @@ class RegistryEvent(Base):
         CheckConstraint(
             "kind IN (" + ", ".join(f"'{k}'" for k in REGISTRY_EVENT_KINDS) + ")", name="kind"
         ),
+        Index("ix_registry_events_chain", "authority_id", "seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -186,3 +188,10 @@ class RegistryEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     #: What changed (the designation's old reason and date, the import's counts …).
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: One keyed chain per authority's register (:mod:`cases.core.chain`); NULL only in an
+    #: unkeyed entry, which never verifies.
+    seq: Mapped[int | None] = mapped_column(Integer)
+    algorithm: Mapped[str | None] = mapped_column(String(10))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))

@@ -18,8 +18,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cases.casework.verification import verify_all_chains
-from cases.core.db import command_session, read_session
+from cases.core.db import command_session
 from cases.core.errors import OversightError
 from cases.core.migrate import check as alembic_check
 from cases.core.migrate import upgrade as alembic_upgrade
@@ -27,6 +26,7 @@ from cases.deadlines.sweeper import sweep
 from cases.reference.sync import sync_reference_data
 from web.app import create_app
 from web.cli.calendar import calendar_group
+from web.cli.chain import register as register_chain
 from web.cli.complaints import register as register_complaints
 from web.cli.guard import OversightGroup
 from web.cli.health import health_group
@@ -45,6 +45,7 @@ def main() -> None:
 main.add_command(calendar_group)
 register_complaints(main)
 register_registry(main)
+register_chain(main)
 main.add_command(plan_group)
 main.add_command(health_group)
 
@@ -71,21 +72,6 @@ def db_check() -> None:
     """Fail if the models and the migrations disagree."""
     alembic_check(current_app.config["OVERSIGHT"].database_url)
     click.echo("models and migrations agree")
-
-
-@main.command("verify-events")
-@with_appcontext
-def verify_events() -> None:
-    """Re-compute every case's hash chain; exit 1 naming each altered or missing event."""
-    breaks = 0
-    with read_session(session_factory()) as session:
-        for problem in verify_all_chains(session):
-            breaks += 1
-            click.echo(f"BROKEN {problem}", err=True)
-    if breaks:
-        click.echo(f"{breaks} problem(s) found", err=True)
-        sys.exit(1)
-    click.echo("all event chains verify")
 
 
 @main.command("diagram")

@@ -7,6 +7,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,14 @@ pytestmark = pytest.mark.both_databases
 REPO = Path(__file__).resolve().parents[3]
 
 
-def verify_events(url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OVERSIGHT_DATABASE_URL": url, "OVERSIGHT_SECRET_KEY": "test-only"}
+def verify_events(url: str, checkpoints: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``oversight verify-events`` on ``url``, against the checkpoints in ``checkpoints`` (none:
+    an empty folder of its own — the run's sweeps checkpoint other databases)."""
+    folder = checkpoints or Path(tempfile.mkdtemp(prefix="oversight-verify-"))
+    env = {
+        **os.environ, "OVERSIGHT_DATABASE_URL": url, "OVERSIGHT_SECRET_KEY": "test-only",
+        "OVERSIGHT_CHECKPOINT_DIR": str(folder),
+    }  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "web.cli", "verify-events"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,

@@ -1,0 +1,119 @@
+"""``oversight verify-events``, ``oversight checkpoint`` and ``oversight chain …``: the keyed
+history chains, their checkpoints outside the database and the chain key's rotation."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from cases.casework.verification import verify_everything
+from cases.core.chainkeys import keyring_for, rotate_key
+from cases.core.checkpoints import checkpoint_dir, load_checkpoints, write_checkpoint
+from cases.core.clock import utcnow
+from cases.core.db import command_session, read_session
+from cases.core.errors import OversightError
+from cases.models import ChainKeyRotation
+from web.cli.support import click_error, session_factory
+
+
+def register(main: click.Group) -> None:
+    main.add_command(verify_events)
+    main.add_command(checkpoint)
+    main.add_command(chain_group)
+
+
+@click.command("verify-events")
+@with_appcontext
+def verify_events() -> None:
+    """Verify every keyed chain (cases, inspection records, registers) and compare them with the
+    signed checkpoints; exit 1 naming each problem (校验全部事件链与检查点)."""
+    settings = current_app.config["OVERSIGHT"]
+    try:
+        with read_session(session_factory()) as session:
+            problems = verify_everything(session, settings)
+        checkpoints, _ = load_checkpoints(settings, keyring_for(settings))
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    for problem in problems:
+        click.echo(f"BROKEN {problem}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found — 发现 {len(problems)} 个问题", err=True)
+        sys.exit(1)
+    click.echo("all event chains verify — 全部事件链校验通过")
+    if checkpoints:
+        click.echo(
+            f"checked against {len(checkpoints)} checkpoint(s) in {checkpoint_dir(settings)}"
+        )
+    else:
+        click.echo(
+            f"no checkpoint yet in {checkpoint_dir(settings)} (write one: oversight checkpoint)"
+            " — 尚无检查点"
+        )
+
+
+@click.command("checkpoint")
+@with_appcontext
+def checkpoint() -> None:
+    """Write a signed checkpoint of every chain head and history table count, outside the
+    database (写入检查点)."""
+    settings = current_app.config["OVERSIGHT"]
+    try:
+        with read_session(session_factory()) as session:
+            path = write_checkpoint(session, settings)
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法写入检查点：{exc.strerror} (cannot write the checkpoint: {exc})"
+        ) from exc
+    click.echo(f"checkpoint written: {path}")
+
+
+@click.group("chain")
+def chain_group() -> None:
+    """The chain key (链密钥): its id, its rotation."""
+
+
+@chain_group.command("key-id")
+@with_appcontext
+def key_id() -> None:
+    """Print the current chain key's id and the ids the keyring knows (never a key)."""
+    try:
+        ring = keyring_for(current_app.config["OVERSIGHT"])
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(f"current: {ring.current.key_id} (HMAC-{ring.algorithm.upper()})")
+    for kid in sorted(set(ring.keys) - {ring.current.key_id}):
+        click.echo(f"retired: {kid}")
+
+
+@chain_group.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Make a new chain key for new links; the old one moves to the keyring, so old links still
+    verify. The rotation is recorded (a row, and a checkpoint signed with the new key)."""
+    settings = current_app.config["OVERSIGHT"]
+    try:
+        rotation = rotate_key(settings)
+        with command_session(session_factory()) as session:
+            session.add(
+                ChainKeyRotation(
+                    at=utcnow(), key_id=rotation.current.key_id,
+                    retired_key_id=rotation.retired.key_id,
+                    algorithm=keyring_for(settings).algorithm, note="oversight chain rotate-key",
+                )
+            )  # fmt: skip
+        with read_session(session_factory()) as session:
+            path = write_checkpoint(session, settings)
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法轮换链密钥：{exc.strerror} (cannot rotate: {exc})"
+        ) from exc
+    click.echo(f"chain key rotated: {rotation.retired.key_id} → {rotation.current.key_id}")
+    click.echo(f"checkpoint written: {path}")
+    click.echo("restart the web app and the workers so they make new links with the new key")
