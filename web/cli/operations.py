@@ -1,0 +1,89 @@
+"""Operators' commands: ``oversight db roles``, ``oversight backup``, ``oversight restore``.
+
+The owner's URL comes from ``--owner-url`` or ``OVERSIGHT_OWNER_DATABASE_URL``; passwords and
+keys never from the command line (a process list shows it), only from the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+import psycopg
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
+
+from cases.core.errors import OversightError
+from cases.core.settings import SettingsError
+from cases.operations.roles import app_role_for, set_up_roles, url_user
+from web.cli.support import click_error
+
+owner_url_option = click.option(
+    "--owner-url",
+    envvar="OVERSIGHT_OWNER_DATABASE_URL",
+    default="",
+    show_envvar=True,
+    help="URL of the role that owns the tables (migrations, grants, backup, restore).",
+)
+
+
+def refusals_as_messages(command: Callable[..., Any]) -> Callable[..., Any]:
+    """A refusal, an unreachable database or a bad setting as one clear line and exit 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except OversightError as exc:
+            raise click_error(exc) from exc
+        except (psycopg.OperationalError, OperationalError) as exc:
+            first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise click.ClickException(
+                f"无法连接数据库 (cannot connect to the database): {first}"
+            ) from None
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@click.command("roles")
+@owner_url_option
+@click.option(
+    "--app-role",
+    default=None,
+    help="Name of the app's role (default: the user of OVERSIGHT_DATABASE_URL, "
+    "else oversight_app).",
+)
+@with_appcontext
+@refusals_as_messages
+def db_roles(owner_url: str, app_role: str | None) -> None:
+    """Create or update the app's database role and its grants (idempotent; PostgreSQL).
+
+    The app role may only insert into and read the append-only tables, owns nothing and is no
+    superuser. Its password is OVERSIGHT_APP_DB_PASSWORD, else the one in
+    OVERSIGHT_DATABASE_URL; without either the role's password is left as it is."""
+    import os
+
+    if not owner_url:
+        raise click.ClickException(
+            "请用 --owner-url 或 OVERSIGHT_OWNER_DATABASE_URL 给出所有者的连接 "
+            "(give the owner's URL with --owner-url or OVERSIGHT_OWNER_DATABASE_URL)"
+        )
+    app_url = current_app.config["OVERSIGHT"].database_url
+    role = app_role_for(owner_url, app_url, app_role)
+    password = os.environ.get("OVERSIGHT_APP_DB_PASSWORD") or None
+    if password is None and app_url.startswith("postgresql"):
+        user, url_password = url_user(app_url)
+        password = url_password if user == role else None
+    click.echo(set_up_roles(owner_url, role, password).summary())
+
+
+def register(main: click.Group) -> None:
+    """Add the commands to ``oversight`` (``db roles`` under its ``db`` group)."""
+    db_group = main.commands["db"]
+    assert isinstance(db_group, click.Group)
+    db_group.add_command(db_roles)
