@@ -124,13 +124,21 @@ def set_up_roles(owner_url: str, app_role: str, app_password: str | None = None)
         ).fetchone()
         report = RolesReport(app_role=app_role, owner=owner, created=row is None)
         role = sql.Identifier(app_role)
-        attributes = sql.SQL("LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
+        if row is not None and (row[0] or row[3]):
+            raise OperationRefused(
+                f"角色{app_role}是超级用户或可绕过行级安全，请由超级用户执行 "
+                f"ALTER ROLE {app_role} NOSUPERUSER NOBYPASSRLS",
+                f"role {app_role} is a superuser or bypasses row security; a superuser must "
+                f"first run ALTER ROLE {app_role} NOSUPERUSER NOBYPASSRLS",
+            )
+        # only a superuser may even name SUPERUSER/BYPASSRLS in ALTER ROLE; a new role has neither
+        attributes = sql.SQL("LOGIN NOCREATEDB NOCREATEROLE")
         if app_password:
             attributes = sql.SQL("{} PASSWORD {}").format(attributes, sql.Literal(app_password))
         try:
             if row is None:
                 conn.execute(sql.SQL("CREATE ROLE {} {}").format(role, attributes))
-            elif any(row) or app_password:
+            elif row[1] or row[2] or app_password:
                 conn.execute(sql.SQL("ALTER ROLE {} {}").format(role, attributes))
         except psycopg.errors.InsufficientPrivilege as exc:
             raise OperationRefused(

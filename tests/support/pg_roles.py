@@ -35,6 +35,7 @@ class Roles:
     app: str
     password: str
     databases: list[str] = field(default_factory=list)
+    template: str = ""
 
     def owner_url(self, database: str) -> str:
         return url(self.owner, self.password, database)
@@ -42,11 +43,13 @@ class Roles:
     def app_url(self, database: str) -> str:
         return url(self.app, self.password, database)
 
-    def new_database(self, suffix: str) -> str:
-        """An empty database owned by the owner role (dropped with the roles)."""
+    def new_database(self, suffix: str, template: str | None = None) -> str:
+        """A database owned by the owner role, empty or a copy of ``template`` (dropped with
+        the roles)."""
         name = f"{RUN}_{suffix}_{secrets.token_hex(2)}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" OWNER "{self.owner}"')
+            conn.execute(f'CREATE DATABASE "{name}" OWNER "{self.owner}"{copy}')
         self.databases.append(name)
         return name
 

@@ -36,7 +36,11 @@ OTHER_KEY = BackupKey.parse("ffeeddccbbaa99887766554433221100")
 
 @pytest.fixture(scope="module")
 def roles(pg_url: str) -> Iterator[Roles]:
+    """The owner and app roles, and a migrated database of the owner's with the reference
+    data (``roles.template``) that each site copies."""
     with owner_and_app_roles() as made:
+        made.template = made.new_database("template")
+        _migrated(made.owner_url(made.template))
         yield made
 
 
@@ -108,25 +112,30 @@ def _migrated(url: str) -> None:
     engine.dispose()
 
 
-def new_site(database: str, tmp_path: Path, name: str, request: pytest.FixtureRequest) -> Site:
+def new_site(
+    database: str, tmp_path: Path, name: str, request: pytest.FixtureRequest, migrated: bool
+) -> Site:
+    """A site whose database is migrated with the reference data, or empty."""
     instance = tmp_path / name
     instance.mkdir()
     env = {"OVERSIGHT_INSTANCE_DIR": str(instance), "OVERSIGHT_SECRET_KEY": "test-backup"}
     if database == "pg":
         roles: Roles = request.getfixturevalue("roles")
-        db = roles.new_database(name)
+        db = roles.new_database(name, template=roles.template if migrated else None)
         owner_url = roles.owner_url(db)
         settings = load_settings(env).with_(database_url=owner_url)
         return Site("pg", settings, owner_url, roles, db)
-    settings = load_settings(env).with_(database_url=f"sqlite:///{instance / 'oversight.db'}")
+    path = instance / "oversight.db"
+    if migrated:
+        shutil.copy(request.getfixturevalue("sqlite_reference_template"), path)
+    settings = load_settings(env).with_(database_url=f"sqlite:///{path}")
     return Site("sqlite", settings, "")
 
 
 @pytest.fixture
 def site(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Site:
     """A migrated installation with cases, events, attachments, outbox files and checkpoints."""
-    made = new_site(database, tmp_path, "site", request)
-    _migrated(made.url)
+    made = new_site(database, tmp_path, "site", request, migrated=True)
     engine = make_engine(made.url)
     try:
         world = World.build(make_session_factory(engine))
@@ -343,5 +352,7 @@ def test_a_backup_into_the_other_database_is_refused(
 ) -> None:
     archive = tmp_path / "b.ovb"
     make_backup(site.settings, archive, owner_url=site.owner_url)
-    other = new_site("sqlite" if site.kind == "pg" else "pg", tmp_path, "other", request)
+    other = new_site(
+        "sqlite" if site.kind == "pg" else "pg", tmp_path, "other", request, migrated=False
+    )
     _refused_and_still_empty(other, archive, None, "cannot be restored into")
