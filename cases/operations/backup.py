@@ -119,8 +119,11 @@ def _run(command: list[str], url: str) -> None:
         ) from exc
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()] or ["(no message)"]
+        hint = "（须以表的所有者运行：--owner-url 或 OVERSIGHT_OWNER_DATABASE_URL）"
         raise OperationRefused(
-            f"{command[0]}失败：{lines[0]}", f"{command[0]} failed: {'; '.join(lines[:3])}"
+            f"{command[0]}失败：{lines[0]}{hint}",
+            f"{command[0]} failed: {'; '.join(lines[:3])} (it runs as the tables' owner: "
+            "--owner-url or OVERSIGHT_OWNER_DATABASE_URL)",
         )
 
 
