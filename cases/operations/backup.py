@@ -344,8 +344,16 @@ def _read_manifest(reader: SealedReader, body_size: int) -> dict[str, Any]:
         manifest = json.loads(_exact(reader, first[1]))
     except ValueError as exc:
         raise _damaged("the manifest is not readable") from exc
-    members = manifest.get("members") if isinstance(manifest, dict) else None
-    if manifest.get("format") != FORMAT or not isinstance(members, list) or not members:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _damaged("the manifest is not an Oversight manifest")
+    members = manifest.get("members")
+    if (
+        not isinstance(members, list)
+        or not members
+        or manifest.get("database") not in ("postgresql", "sqlite")
+        or not isinstance(manifest.get("counts"), dict)
+        or not isinstance(manifest.get("chain_heads"), dict)
+    ):
         raise _damaged("the manifest is not an Oversight manifest")
     seen: set[str] = set()
     total = 0
@@ -362,7 +370,8 @@ def _read_manifest(reader: SealedReader, body_size: int) -> dict[str, Any]:
         safe_member_name(m["name"])
         seen.add(m["name"])
         total += m["size"]
-    if total > body_size or members[0]["name"] not in (PG_MEMBER, SQLITE_MEMBER):
+    database = PG_MEMBER if manifest["database"] == "postgresql" else SQLITE_MEMBER
+    if total > body_size or members[0]["name"] != database:
         raise _damaged("the manifest does not match the archive")
     return manifest
 

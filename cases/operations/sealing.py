@@ -163,6 +163,12 @@ def examine(path: Path, key: BackupKey | None) -> Envelope:
                     f"格式版本{version}/{mode}不受支持",
                     f"has an unsupported format ({version}/{mode})",
                 )
+            if mode == PLAIN and key is not None:  # anyone can make one: not with a key set
+                raise _refused(
+                    "未加密，而系统已配置备份密钥；如确需恢复未加密的备份，请先取消OVERSIGHT_BACKUP_KEY",
+                    "is not encrypted although a backup key is configured (anyone can make "
+                    "such a file); unset OVERSIGHT_BACKUP_KEY to restore an unencrypted backup",
+                )
             enc_key = mac_key = nonce = None
             header = head
             if mode == SM4:

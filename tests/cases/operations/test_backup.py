@@ -234,6 +234,25 @@ def test_a_wrong_or_missing_key_is_refused(site: Site, tmp_path: Path) -> None:
     _refused_and_still_empty(site, archive, None, "OVERSIGHT_BACKUP_KEY")
 
 
+def test_with_a_key_set_an_unencrypted_archive_is_refused(site: Site, tmp_path: Path) -> None:
+    """An unencrypted archive is sealed with a plain SM3 that anyone can compute."""
+    archive = tmp_path / "b.ovb"
+    make_backup(site.settings, archive, owner_url=site.owner_url)
+    site.wipe()
+    _refused_and_still_empty(site, archive, KEY, "not encrypted")
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [b"[]", b"{}", b'{"format": "oversight-backup", "members": [{"name": 1}]}', b"\xff"],
+)
+def test_a_forged_manifest_is_refused(site: Site, tmp_path: Path, manifest: bytes) -> None:
+    archive = tmp_path / "hostile.ovb"
+    archive.write_bytes(forge([("manifest.json", manifest)]))
+    site.wipe()
+    _refused_and_still_empty(site, archive, None, "manifest")
+
+
 def test_a_non_empty_target_is_refused(site: Site, tmp_path: Path) -> None:
     archive = tmp_path / "b.ovb"
     make_backup(site.settings, archive, owner_url=site.owner_url)
@@ -301,9 +320,15 @@ def _manifest(members: list[tuple[str, bytes]], database: str) -> bytes:
     listed = [
         {"name": n, "size": len(d), "sm3": hashlib.new("sm3", d).hexdigest()} for n, d in members
     ]
-    return json.dumps(
-        {"format": "oversight-backup", "database": database, "members": listed}
-    ).encode()
+    manifest = {
+        "format": "oversight-backup",
+        "database": "postgresql" if database == "pg" else "sqlite",
+        "counts": {},
+        "chain_heads": {},
+        "schema_revision": None,
+        "members": listed,
+    }
+    return json.dumps(manifest).encode()
 
 
 @pytest.mark.parametrize(
