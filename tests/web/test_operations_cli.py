@@ -72,6 +72,7 @@ def test_backup_and_restore_from_the_command_line(
         oversight("restore", str(tmp_path / "missing.ovb"), **dest, **at), "cannot be read"
     )
     said_clearly(oversight("backup", str(tmp_path / "x.ovb"), **source, OVERSIGHT_BACKUP_KEY="short"), "backup key")  # fmt: skip
+    said_clearly(oversight("backup", "/proc/oversight/x.ovb", **source), "file error")
 
     restored = oversight("restore", str(archive), **dest, **at)
     assert restored.returncode == 0, restored.stderr

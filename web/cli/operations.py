@@ -49,6 +49,8 @@ def refusals_as_messages(command: Callable[..., Any]) -> Callable[..., Any]:
             ) from None
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # an unwritable folder, a full disk (nothing was left half-done)
+            raise click.ClickException(f"文件操作失败 (file error): {exc}") from exc
 
     return wrapper
 
