@@ -1,5 +1,8 @@
 FROM python:3.11-slim
 WORKDIR /app
+# pg_dump/pg_restore for `oversight backup`/`restore` (Debian 12: PostgreSQL 15, as the server)
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY cases cases
 COPY workflows workflows

@@ -25,9 +25,10 @@ def command_text(command: list[str] | str) -> str:
 
 def test_services_and_health_checks() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
     for name, service in services.items():
-        assert "healthcheck" in service, name
+        if name != "migrate":  # a one-shot job: its exit status is its health
+            assert "healthcheck" in service, name
     assert services["postgres"]["volumes"] and services["redis"]["volumes"]
 
 
@@ -60,4 +61,29 @@ def test_processes_restart_and_their_checks_test_what_they_do() -> None:
     assert services["worker"]["healthcheck"]["test"][1:4] == ["oversight", "health", "worker"]
     assert services["beat"]["healthcheck"]["test"][1:4] == ["oversight", "health", "beat"]
     for name in ("worker", "beat"):  # late deadlines fail web's check: never wait for it
-        assert services[name]["depends_on"]["web"]["condition"] == "service_started", name
+        assert "web" not in services[name]["depends_on"], name
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        ), name
+
+
+def test_the_app_connects_as_its_own_role_and_only_migrate_as_the_owner() -> None:
+    """History cannot be rewritten by the app (README, Database roles): web, worker and beat
+    connect as oversight_app, never as the owner or the postgres superuser."""
+    services = compose()["services"]
+    assert services["postgres"]["environment"]["POSTGRES_USER"] == "postgres"
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["OVERSIGHT_DATABASE_URL"].startswith("postgresql://oversight_app:"), name
+        assert "OVERSIGHT_OWNER_DATABASE_URL" not in env, name
+    migrate = services["migrate"]
+    assert migrate["environment"]["OVERSIGHT_OWNER_DATABASE_URL"].startswith(
+        "postgresql://oversight_owner:"
+    )
+    assert command_text(migrate["command"]) == "oversight db upgrade && oversight db roles"
+    assert services["web"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+    init = (REPO / "docker" / "postgres-init.sh").read_text(encoding="utf-8")
+    assert "CREATE ROLE oversight_owner LOGIN CREATEROLE NOSUPERUSER" in init
+    assert "CREATE DATABASE oversight OWNER oversight_owner" in init

@@ -106,3 +106,11 @@ class GuardFailed(OversightError):
             for (zh, en), field in zip(self.reasons, self.fields, strict=True)
         ]
         return out
+
+
+class OperationRefused(OversightError):
+    """An operator's command (database roles, backup, restore) that cannot be carried out as
+    asked — a non-empty restore target, a damaged archive, a wrong key. Nothing was changed."""
+
+    status = 409
+    code = "operation_refused"

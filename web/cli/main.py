@@ -21,15 +21,16 @@ from flask.cli import with_appcontext
 from cases.core.db import command_session
 from cases.core.errors import OversightError
 from cases.core.migrate import check as alembic_check
-from cases.core.migrate import upgrade as alembic_upgrade
 from cases.deadlines.sweeper import sweep
-from cases.reference.sync import sync_reference_data
+from cases.operations.upgrade import upgrade_database
 from web.app import create_app
 from web.cli.calendar import calendar_group
 from web.cli.chain import register as register_chain
 from web.cli.complaints import register as register_complaints
 from web.cli.guard import OversightGroup
 from web.cli.health import health_group
+from web.cli.operations import owner_url_option, refusals_as_messages
+from web.cli.operations import register as register_operations
 from web.cli.plans import plan_group
 from web.cli.registry import register as register_registry
 from web.cli.support import click_error, session_factory
@@ -56,14 +57,18 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@owner_url_option
+@click.option("--app-role", default=None, help="The app's role, whose grants are re-applied.")
 @with_appcontext
-def db_upgrade() -> None:
-    """Migrate the schema to the newest revision and load the reference data."""
+@refusals_as_messages
+def db_upgrade(owner_url: str = "", app_role: str | None = None) -> None:
+    """Migrate the schema to the newest revision and load the reference data — as the owner
+    when an owner URL is given, then re-apply the app role's grants."""
     settings = current_app.config["OVERSIGHT"]
-    alembic_upgrade(settings.database_url)
-    with command_session(session_factory()) as session:
-        added = sync_reference_data(session)
-    click.echo(f"schema up to date; reference data added: {added}")
+    click.echo(upgrade_database(settings.database_url, owner_url, app_role, session_factory()))
+
+
+register_operations(main)
 
 
 @db_group.command("check")
