@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from cases.core.chain import Problem, canonical_json, timestamp
@@ -65,7 +65,7 @@ class Checkpoint:
     chains: dict[str, dict[str, list[Any]]]
 
 
-def chain_heads(session: Session) -> dict[str, dict[str, list[Any]]]:
+def chain_heads(session: Session | Connection) -> dict[str, dict[str, list[Any]]]:
     """Every chain's last link, read from the history tables themselves."""
     heads: dict[str, dict[str, list[Any]]] = {}
     for chain, (table, owner) in CHAINS.items():
@@ -299,3 +299,51 @@ def compare_counts(session: Session, checkpoints: list[Checkpoint]) -> list[Prob
                 )
             )
     return problems
+
+
+def retire_checkpoints(settings: Settings, reason: str, now: datetime | None = None) -> Path:
+    """Move every checkpoint into ``retired-<UTC time>/`` with a signed note of why.
+
+    Why: after an authentic older backup is restored on purpose (the newer history is lost for
+    good), the newer checkpoints would flag that loss on every ``verify-events``. The operator
+    who accepts it says so once; the retired checkpoints are kept, with the reason, for the
+    record, and verification starts again from a checkpoint of the restored state. Only
+    someone who can write the checkpoint folder can do this — the database cannot.
+    """
+    keyring = keyring_for(settings)
+    folder = checkpoint_dir(settings)
+    _ensure_dir(folder)
+    at = now or utcnow()
+    with _locked(folder):
+        entries = _entries(folder)
+        retired = folder / f"retired-{at.astimezone(UTC):%Y%m%dT%H%M%S%f}Z"
+        retired.mkdir(mode=0o700)
+        note: dict[str, Any] = {
+            "format": FORMAT,
+            "retired_at": timestamp(at),
+            "reason": reason,
+            "checkpoints": [name for _, name in entries],
+            "key_id": keyring.current.key_id,
+            "algorithm": keyring.algorithm,
+        }
+        note["signature"] = _sign(note, keyring)
+        fd = os.open(retired / "retirement.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, (json.dumps(note, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for _, name in entries:
+            os.rename(folder / name, retired / name)
+    return retired
+
+
+def retirements(settings: Settings) -> list[tuple[str, str]]:
+    """(when, reason) of every retirement, oldest first — ``verify-events`` names them."""
+    folder = checkpoint_dir(settings)
+    found = []
+    for note in sorted(folder.glob("retired-*/retirement.json")) if folder.is_dir() else []:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            body = json.loads(note.read_text(encoding="utf-8"))
+            found.append((str(body["retired_at"]), str(body["reason"])))
+    return found

@@ -34,6 +34,10 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from cases.casework.verification import verify_all_chains, verify_everything
+from cases.core.chainkeys import keyring_for
+from cases.core.checkpoints import chain_heads as history_heads
+from cases.core.checkpoints import checkpoint_dir
 from cases.core.clock import utcnow
 from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OperationRefused
@@ -61,20 +65,27 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def checkpoint_folder(settings: Settings) -> Path:
-    """The signed checkpoints' folder (the chain's ``checkpoint_dir`` once it exists)."""
-    try:
-        from cases.core.checkpoints import checkpoint_dir  # type: ignore[import-not-found]
-    except ImportError:
-        return settings.instance_dir / "checkpoints"
-    return Path(checkpoint_dir(settings))
+    """The signed checkpoints' folder (``OVERSIGHT_CHECKPOINT_DIR``, may live apart)."""
+    return checkpoint_dir(settings)
 
 
 def verify_restored(session: Any, settings: Settings) -> list[str]:
-    """Every problem the chains show after a restore (the one place to switch to the keyed
-    chain's and checkpoints' ``verify_everything``)."""
-    from cases.casework.verification import verify_all_chains
+    """Every break in the restored chains under the chain key: a reason to refuse the archive."""
+    return [str(problem) for problem in verify_all_chains(session, keyring=keyring_for(settings))]
 
-    return [str(problem) for problem in verify_all_chains(session)]
+
+def behind_checkpoints(url: str, settings: Settings) -> list[str]:
+    """What the checkpoints in the target know that the restored database lacks.
+
+    Not a reason to refuse: restoring the newest surviving backup after a disaster is what a
+    backup is for. The operator is told what is lost; ``verify-events`` keeps failing until
+    ``oversight accept-restore --reason …`` records that the loss is accepted."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            return [str(problem) for problem in verify_everything(session, settings)]
+    finally:
+        engine.dispose()
 
 
 def _instance_folder(settings: Settings, part: str) -> Path:
@@ -143,14 +154,19 @@ def facts(conn: Connection) -> dict[str, Any]:
 
 
 def chain_heads(conn: Connection) -> dict[str, Any]:
-    """The case chains' heads, digested in id order (the whole list would be as long as the
-    register)."""
+    """The heads of every chain, digested in owner order (the whole list would be as long as
+    the register): the heads kept on the case rows, and the last link of each case, inspection
+    record and register chain in the history tables."""
     digest = hashlib.new("sm3")
     n = 0
     for row in conn.execute(text("SELECT id, chain_seq, chain_head FROM cases ORDER BY id")):
         digest.update(f"{row[0]}:{row[1]}:{row[2]}\n".encode())
         n += 1
-    return {"cases": n, "cases_sm3": digest.hexdigest()}
+    links = hashlib.new("sm3")
+    for chain, heads in sorted(history_heads(conn).items()):
+        for owner, (seq, link) in sorted(heads.items(), key=lambda item: int(item[0])):
+            links.update(f"{chain}:{owner}:{seq}:{link}\n".encode())
+    return {"cases": n, "cases_sm3": digest.hexdigest(), "links_sm3": links.hexdigest()}
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -251,7 +267,10 @@ def make_backup(
     out = out.resolve()
     if out.exists():
         raise OperationRefused(f"目标文件已存在：{out}", f"the archive {out} already exists")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.parent.is_dir():  # a mistyped folder is refused, not created
+        raise OperationRefused(
+            f"备份目录不存在：{out.parent}", f"the folder {out.parent} does not exist"
+        )
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".oversight-backup-") as tmp:
         database, found = _database_copy(settings, owner_url, Path(tmp))
         members = [database, *_instance_members(settings)]
@@ -473,6 +492,8 @@ class Restored:
     checkpoints_added: int = 0
     checkpoints_kept: int = 0
     placed: list[Path] = field(default_factory=list)
+    #: What newer checkpoints in the target know that this archive lacks (an older backup).
+    behind: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         counts = self.manifest["counts"]
@@ -597,6 +618,7 @@ def restore_backup(
         database_touched = True
         _check_database(manifest, settings, url)
         _place_files(manifest, staging, settings, done)
+        done.behind = behind_checkpoints(url, settings)
     except BaseException:
         for path in done.placed if done else []:
             with suppress(OSError):

@@ -190,6 +190,7 @@ def test_every_command_refuses_hostile_arguments_cleanly_and_writes_nothing(
     assert internal == []
     assert row_counts(factory) == before
     assert not (tmp_path / "out.xlsx").exists()
+    assert not Path("/nonexistent").exists()  # no command makes a missing folder
 
 
 def test_the_walk_covers_every_command_group(app: Flask) -> None:

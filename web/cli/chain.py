@@ -9,9 +9,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cases.casework.verification import verify_everything
+from cases.casework.verification import verify_all_chains, verify_everything
 from cases.core.chainkeys import keyring_for, rotate_key
-from cases.core.checkpoints import checkpoint_dir, load_checkpoints, write_checkpoint
+from cases.core.checkpoints import (
+    checkpoint_dir,
+    load_checkpoints,
+    retire_checkpoints,
+    retirements,
+    write_checkpoint,
+)
 from cases.core.clock import utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
@@ -22,6 +28,7 @@ from web.cli.support import click_error, session_factory
 def register(main: click.Group) -> None:
     main.add_command(verify_events)
     main.add_command(checkpoint)
+    main.add_command(accept_restore)
     main.add_command(chain_group)
 
 
@@ -43,6 +50,8 @@ def verify_events() -> None:
         click.echo(f"{len(problems)} problem(s) found — 发现 {len(problems)} 个问题", err=True)
         sys.exit(1)
     click.echo("all event chains verify — 全部事件链校验通过")
+    for at, reason in retirements(settings):
+        click.echo(f"checkpoints retired at {at} after a restore — 恢复后停用的检查点: {reason}")
     if checkpoints:
         click.echo(
             f"checked against {len(checkpoints)} checkpoint(s) in {checkpoint_dir(settings)}"
@@ -69,6 +78,43 @@ def checkpoint() -> None:
         raise click.ClickException(
             f"无法写入检查点：{exc.strerror} (cannot write the checkpoint: {exc})"
         ) from exc
+    click.echo(f"checkpoint written: {path}")
+
+
+@click.command("accept-restore")
+@click.option("--reason", required=True, help="Why the older state is accepted (kept with it).")
+@with_appcontext
+def accept_restore(reason: str) -> None:
+    """After an older backup was restored on purpose: print what the checkpoints say is lost,
+    retire them (kept, with the reason) and write a checkpoint of the restored state
+    (确认恢复：停用旧检查点)."""
+    settings = current_app.config["OVERSIGHT"]
+    if not reason.strip():
+        raise click.UsageError("请写明原因 (give the reason)")
+    try:
+        with read_session(session_factory()) as session:
+            broken = list(verify_all_chains(session, keyring=keyring_for(settings)))
+            if broken:  # lost history may be accepted; forged history never
+                for problem in broken:
+                    click.echo(f"BROKEN {problem}", err=True)
+                click.echo(
+                    "事件链本身校验失败，不能确认 (the chains themselves do not verify:"
+                    " only lost history can be accepted)",
+                    err=True,
+                )
+                sys.exit(1)
+            lost = verify_everything(session, settings)
+            for problem in lost:
+                click.echo(f"accepted: {problem}")
+            retired = retire_checkpoints(settings, reason.strip())
+            path = write_checkpoint(session, settings)
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法停用检查点：{exc.strerror} (cannot retire the checkpoints: {exc})"
+        ) from exc
+    click.echo(f"checkpoints retired to {retired}")
     click.echo(f"checkpoint written: {path}")
 
 

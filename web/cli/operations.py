@@ -125,7 +125,20 @@ def restore_command(archive: Path, owner_url: str, app_role: str | None) -> None
         role = app_role_for(owner_url, settings.database_url, app_role)
         if regrant(owner_url, role):
             click.echo(f"grants of {role} re-applied")
-    click.echo("run `oversight verify-events` to compare the chains with the checkpoints")
+    if done.behind:
+        click.echo(
+            f"注意：此备份早于目标中的检查点，以下历史已丢失 (this archive is older than the"
+            f" checkpoints in the target; {len(done.behind)} finding(s), the history since is lost):",
+            err=True,
+        )
+        for finding in done.behind[:20]:
+            click.echo(f"  {finding}", err=True)
+        click.echo(
+            'verify-events fails until the loss is accepted: oversight accept-restore --reason "…"',
+            err=True,
+        )
+    else:
+        click.echo("the chains verify against every checkpoint — 与全部检查点一致")
 
 
 def register(main: click.Group) -> None:

@@ -18,7 +18,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cases.casework.verification import verify_all_chains
+from cases.casework.verification import verify_all_chains, verify_everything
+from cases.core.checkpoints import (
+    checkpoint_dir,
+    retire_checkpoints,
+    retirements,
+    write_checkpoint,
+)
 from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OperationRefused
 from cases.core.migrate import upgrade
@@ -54,6 +60,7 @@ class Site:
     owner_url: str
     roles: Roles | None = None
     database: str = ""
+    world: World | None = None
 
     @property
     def url(self) -> str:
@@ -119,7 +126,11 @@ def new_site(
     """A site whose database is migrated with the reference data, or empty."""
     instance = tmp_path / name
     instance.mkdir()
-    env = {"OVERSIGHT_INSTANCE_DIR": str(instance), "OVERSIGHT_SECRET_KEY": "test-backup"}
+    env = {
+        "OVERSIGHT_INSTANCE_DIR": str(instance),
+        "OVERSIGHT_SECRET_KEY": "test-backup",
+        "OVERSIGHT_CHAIN_KEY": os.environ["OVERSIGHT_CHAIN_KEY"],  # what the run's links use
+    }
     if database == "pg":
         roles: Roles = request.getfixturevalue("roles")
         db = roles.new_database(name, template=roles.template if migrated else None)
@@ -142,6 +153,7 @@ def site(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Site:
         world = World.build(make_session_factory(engine))
         world.drive_to(world.open_case(), "rectifying")
         world.drive_to(world.open_case(), "awaiting_verification")
+        made.world = world
     finally:
         engine.dispose()
     instance = made.settings.instance_dir
@@ -276,6 +288,56 @@ def test_checkpoints_in_the_target_are_never_overwritten(site: Site, tmp_path: P
     assert (folder / "2026-03-02.json").read_bytes() == b'{"heads": "written after the backup"}'
     assert (folder / "2026-03-09.json").read_bytes() == b'{"heads": "newer still"}'
     assert (folder / "2026-03-01.json").read_bytes() == b'{"heads": "old"}'
+
+
+def test_an_older_backup_restored_is_caught_until_the_loss_is_accepted(
+    site: Site, tmp_path: Path
+) -> None:
+    """The disaster case: the newest surviving archive is older than the checkpoints. It is
+    restored (that is what it is for), the operator is told what is lost, ``verify-events``
+    fails until the loss is accepted, and then verifies again from the restored state."""
+    archive = tmp_path / "last-week.ovb"
+    make_backup(site.settings, archive, owner_url=site.owner_url)
+    assert site.world is not None
+    site.world.drive_to(site.world.open_case(), "rectifying")  # history the archive lacks
+    engine = make_engine(site.url)
+    try:
+        with make_session_factory(engine)() as session:
+            write_checkpoint(session, site.settings)
+    finally:
+        engine.dispose()
+    folder = checkpoint_dir(site.settings)
+    kept = tmp_path / "checkpoints-elsewhere"
+    shutil.move(folder, kept)  # checkpoints live apart from the database and survive it
+    site.wipe()
+    shutil.move(kept, folder)
+
+    done = restore_backup(site.settings, archive, owner_url=site.owner_url)
+
+    assert site.chain_breaks() == []  # every restored chain is whole and authentic
+    assert any("missing" in finding and "case 3" in finding for finding in done.behind)
+    assert any("events" in finding for finding in done.behind)  # fewer events than counted
+    assert _everything(site) == done.behind  # verify-events says the same
+    retire_checkpoints(site.settings, "restored last week's archive after the disk failure")
+    engine = make_engine(site.url)
+    try:
+        with make_session_factory(engine)() as session:
+            write_checkpoint(session, site.settings)
+    finally:
+        engine.dispose()
+    assert _everything(site) == []
+    assert [reason for _, reason in retirements(site.settings)] == [
+        "restored last week's archive after the disk failure"
+    ]
+
+
+def _everything(site: Site) -> list[str]:
+    engine = make_engine(site.url)
+    try:
+        with make_session_factory(engine)() as session:
+            return [str(p) for p in verify_everything(session, site.settings)]
+    finally:
+        engine.dispose()
 
 
 def test_a_backup_of_a_rewritten_history_is_refused_and_the_target_left_empty(
