@@ -125,8 +125,8 @@ _CLAIM_DUE = (
 
 def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[ClaimedDeadline]:
     """Lock up to ``limit`` due deadlines and their cases; rows another sweeper holds are skipped."""
-    rows = session.connection().execute(_CLAIM_DUE, {"now": now, "limit": limit})
-    return [ClaimedDeadline(*row) for row in rows]
+    rows = session.connection().execute(_CLAIM_DUE, {"now": now, "limit": limit}).all()
+    return [ClaimedDeadline(*row) for row in rows]  # .all(): one fetch, not one a row
 
 
 def claim_reminders(session: Session, now: datetime, limit: int = BATCH) -> list[Deadline]:

@@ -27,7 +27,7 @@ def oversight(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
     return subprocess.run(
         [sys.executable, "-m", "web.cli", *args],
-        cwd=REPO, env={**base, "OVERSIGHT_SECRET_KEY": "test-cli", **env},
+        cwd=REPO, env={**base, "OVERSIGHT_SECRET_KEY": "test-cli", "OVERSIGHT_CHAIN_KEY": os.environ["OVERSIGHT_CHAIN_KEY"], **env},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
@@ -72,7 +72,7 @@ def test_backup_and_restore_from_the_command_line(
         oversight("restore", str(tmp_path / "missing.ovb"), **dest, **at), "cannot be read"
     )
     said_clearly(oversight("backup", str(tmp_path / "x.ovb"), **source, OVERSIGHT_BACKUP_KEY="short"), "backup key")  # fmt: skip
-    said_clearly(oversight("backup", "/proc/oversight/x.ovb", **source), "file error")
+    said_clearly(oversight("backup", "/proc/oversight/x.ovb", **source), "does not exist")
 
     restored = oversight("restore", str(archive), **dest, **at)
     assert restored.returncode == 0, restored.stderr
