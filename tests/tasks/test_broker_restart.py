@@ -20,17 +20,15 @@ times on it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.support.celery import celery
 from tests.support.redis import RedisServer
 from tests.support.world import World
 from tests.tasks.backlog import conninfo, due_backlog, lapse_counts
@@ -38,24 +36,6 @@ from tests.tasks.backlog import conninfo, due_backlog, lapse_counts
 REPO = Path(__file__).resolve().parents[2]
 BACKLOG = 1_000
 pytestmark = pytest.mark.committing
-
-
-@contextmanager
-def celery(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tasks.app", *args],
-            cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def pending(world: World, case_ids: list[int]) -> int:

@@ -5,11 +5,7 @@ worker's answer to a ping — and fail, saying why, when it does not."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +15,7 @@ from flask import Flask
 
 from cases.core.clock import utcnow
 from tasks.health import heartbeat_path, record_sweep_request
+from tests.support.celery import celery
 from tests.support.redis import RedisServer
 from web.cli.health import health_group
 
@@ -27,24 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 def check(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(health_group, list(args))
-
-
-@contextmanager
-def celery(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tasks.app", *args],
-            cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def until(condition, timeout: float, log: Path) -> None:  # type: ignore[no-untyped-def]

@@ -5,17 +5,13 @@ with a timeout, for the effect to appear in the database."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.support.celery import celery
 from tests.support.redis import RedisServer
 from tests.support.world import World
 
@@ -28,24 +24,6 @@ pytestmark = pytest.mark.committing
 
 def url_of(world: World) -> str:
     return world.factory.kw["bind"].url.render_as_string(hide_password=False)
-
-
-@contextmanager
-def celery(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tasks.app", *args],
-            cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def wait_for_state(

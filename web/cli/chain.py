@@ -3,7 +3,9 @@ history chains, their checkpoints outside the database and the chain key's rotat
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 import click
 from flask import current_app
@@ -23,6 +25,19 @@ from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
 from cases.models import ChainKeyRotation
 from web.cli.support import click_error, session_factory
+
+
+@contextlib.contextmanager
+def answered(doing_zh: str, doing_en: str) -> Iterator[None]:
+    """A refusal as its bilingual message; a file that cannot be written as what and why."""
+    try:
+        yield
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法{doing_zh}：{exc.strerror} (cannot {doing_en}: {exc})"
+        ) from exc
 
 
 def register(main: click.Group) -> None:
@@ -69,15 +84,8 @@ def checkpoint() -> None:
     """Write a signed checkpoint of every chain head and history table count, outside the
     database (写入检查点)."""
     settings = current_app.config["OVERSIGHT"]
-    try:
-        with read_session(session_factory()) as session:
-            path = write_checkpoint(session, settings)
-    except OversightError as exc:
-        raise click_error(exc) from exc
-    except OSError as exc:
-        raise click.ClickException(
-            f"无法写入检查点：{exc.strerror} (cannot write the checkpoint: {exc})"
-        ) from exc
+    with answered("写入检查点", "write the checkpoint"), read_session(session_factory()) as session:
+        path = write_checkpoint(session, settings)
     click.echo(f"checkpoint written: {path}")
 
 
@@ -91,29 +99,25 @@ def accept_restore(reason: str) -> None:
     settings = current_app.config["OVERSIGHT"]
     if not reason.strip():
         raise click.UsageError("请写明原因 (give the reason)")
-    try:
-        with read_session(session_factory()) as session:
-            broken = list(verify_all_chains(session, keyring=keyring_for(settings)))
-            if broken:  # lost history may be accepted; forged history never
-                for problem in broken:
-                    click.echo(f"BROKEN {problem}", err=True)
-                click.echo(
-                    "事件链本身校验失败，不能确认 (the chains themselves do not verify:"
-                    " only lost history can be accepted)",
-                    err=True,
-                )
-                sys.exit(1)
-            lost = verify_everything(session, settings)
-            for problem in lost:
-                click.echo(f"accepted: {problem}")
-            retired = retire_checkpoints(settings, reason.strip())
-            path = write_checkpoint(session, settings)
-    except OversightError as exc:
-        raise click_error(exc) from exc
-    except OSError as exc:
-        raise click.ClickException(
-            f"无法停用检查点：{exc.strerror} (cannot retire the checkpoints: {exc})"
-        ) from exc
+    with (
+        answered("停用检查点", "retire the checkpoints"),
+        read_session(session_factory()) as session,
+    ):
+        broken = list(verify_all_chains(session, keyring=keyring_for(settings)))
+        if broken:  # lost history may be accepted; forged history never
+            for problem in broken:
+                click.echo(f"BROKEN {problem}", err=True)
+            click.echo(
+                "事件链本身校验失败，不能确认 (the chains themselves do not verify:"
+                " only lost history can be accepted)",
+                err=True,
+            )
+            sys.exit(1)
+        lost = verify_everything(session, settings)
+        for problem in lost:
+            click.echo(f"accepted: {problem}")
+        retired = retire_checkpoints(settings, reason.strip())
+        path = write_checkpoint(session, settings)
     click.echo(f"checkpoints retired to {retired}")
     click.echo(f"checkpoint written: {path}")
 
@@ -142,7 +146,7 @@ def rotate_key_command() -> None:
     """Make a new chain key for new links; the old one moves to the keyring, so old links still
     verify. The rotation is recorded (a row, and a checkpoint signed with the new key)."""
     settings = current_app.config["OVERSIGHT"]
-    try:
+    with answered("轮换链密钥", "rotate the chain key"):
         rotation = rotate_key(settings)
         with command_session(session_factory()) as session:
             session.add(
@@ -154,12 +158,6 @@ def rotate_key_command() -> None:
             )  # fmt: skip
         with read_session(session_factory()) as session:
             path = write_checkpoint(session, settings)
-    except OversightError as exc:
-        raise click_error(exc) from exc
-    except OSError as exc:
-        raise click.ClickException(
-            f"无法轮换链密钥：{exc.strerror} (cannot rotate: {exc})"
-        ) from exc
     click.echo(f"chain key rotated: {rotation.retired.key_id} → {rotation.current.key_id}")
     click.echo(f"checkpoint written: {path}")
     click.echo("restart the web app and the workers so they make new links with the new key")
