@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,7 +57,7 @@ class Settings:
 
     database_url: str
     broker_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)  # never in a log line
     instance_dir: Path
     #: Period for back-filling the written notice after emergency measures (hours), by analogy
     #: with 行政强制法 art 19 (LAW.md): report to the agency head within 24 hours.
@@ -93,7 +93,7 @@ class Settings:
 
     #: The chain key (hex, ``OVERSIGHT_CHAIN_KEY``); empty: read from ``chain_key_file`` (default
     #: ``<instance>/chain_key``, generated on first use). Never stored in the database.
-    chain_key: str = ""
+    chain_key: str = field(default="", repr=False)
     chain_key_file: Path | None = None
     #: Retired chain keys (hex, one a line; default ``<instance>/chain_keys``): old links verify.
     chain_keys_file: Path | None = None
