@@ -308,10 +308,11 @@ def test_each_drawn_inspection_is_tracked_to_publication(district: World) -> Non
         inspection_id = inspection.id
     with district.factory() as s:
         plan = s.get(InspectionPlan, plan_id)
-        # 2027-01-15 + 20 working days (no official 2027 calendar: Monday–Friday) = 2027-02-12
+        # 2027-01-15 + 20 working days (no official 2027 calendar: Monday–Friday minus the
+        # statutory 春节 02-05..08) = 2027-02-16
         awaiting = publication_progress(s, plan, datetime(2027, 2, 1, tzinfo=UTC))[0]
         assert awaiting.status == "awaiting_publication"
-        assert local_date(awaiting.due_at) == date(2027, 2, 13)  # 24:00 on 12 February
+        assert local_date(awaiting.due_at) == date(2027, 2, 17)  # 24:00 on 16 February
         assert (
             publication_progress(s, plan, datetime(2027, 3, 1, tzinfo=UTC))[0].status == "overdue"
         )
