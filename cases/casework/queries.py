@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from cases.access.permissions import Duty, Scope, roles_for, scope_of
-from cases.core.clock import to_shanghai
+from cases.core.clock import format_deadline, to_shanghai
 from cases.core.errors import InvalidFilter, NotFound
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus, Regime, ReportRecipient, Role
 from cases.models import Case, Deadline, Event, Notice, Unit, User
@@ -498,10 +498,14 @@ def _flatten(payload: Mapping[str, Any]) -> dict[str, Any]:
     return dict(payload)
 
 
-def _timestamp(value: Any) -> str:
+def _timestamp(value: Any, *, deadline: bool = False) -> str:
+    """A recorded instant as shown; a deadline's through the one deadline rule (24:00)."""
     if isinstance(value, str):
         try:
-            return to_shanghai(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+            instant = datetime.fromisoformat(value)
+            if deadline:
+                return format_deadline(instant)
+            return to_shanghai(instant).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
     return str(value)
@@ -538,11 +542,13 @@ def _details(payload: Mapping[str, Any], names: Mapping[int, str]) -> list[tuple
             text = f"{len(value)}人"
         elif key == "checklist_version":
             text = f"第{value}版"
-        elif key.endswith("_at"):
-            text = _timestamp(value)
+        elif key.endswith("_due_at"):
+            text = _timestamp(value, deadline=True)
             kind = key.removesuffix("_due_at")
             if fields.get(f"{kind}_provisional"):
                 text += "（暂定）"
+        elif key.endswith("_at"):
+            text = _timestamp(value)
         elif isinstance(value, bool):
             text = "是" if value else "否"
         elif isinstance(value, list):

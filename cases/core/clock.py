@@ -13,12 +13,13 @@ tests can control time in one place.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = [
     "SHANGHAI",
     "ensure_utc",
+    "format_deadline",
     "local_date",
     "shanghai_midnight_utc",
     "to_shanghai",
@@ -92,3 +93,23 @@ def shanghai_midnight_utc(d: date) -> datetime:
 def shanghai_time(d: date, hour: int, minute: int = 0) -> datetime:
     """``hour:minute`` Asia/Shanghai on ``d``, as an aware UTC datetime (office hours in data)."""
     return datetime(d.year, d.month, d.day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def format_deadline(dt: datetime, *, words: bool = False) -> str:
+    """The one way a deadline instant is shown: pages, notices and messages (DESIGN §4).
+
+    A period in days ends at 24:00 of its last day (民法典 art 203), stored as 00:00 Asia/Shanghai
+    of the day after. Shown as that, "2026-12-10 00:00" reads as a day more than the law gives
+    (or, to a unit, as a day less), so an instant at exactly local midnight is shown as 24:00 of
+    the day before: ``2026-12-09 24:00``, or with ``words`` (for Chinese sentences)
+    ``2026-12-09当日24时``. Any other instant — an hours limit such as the 24 h back-fill — is
+    shown to the minute, ``2026-12-09 14:30``; 23:59:59.999 is still 23:59, never 24:00.
+
+    Raises:
+        ValueError: if ``dt`` is naive (see :func:`ensure_utc`).
+    """
+    local = to_shanghai(dt)
+    if local.time() == time(0):
+        day = local.date() - timedelta(days=1)
+        return f"{day:%Y-%m-%d}当日24时" if words else f"{day:%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.core.clock import SHANGHAI, local_date
+from cases.core.clock import SHANGHAI, format_deadline, local_date
 from cases.core.settings import Settings
 from cases.core.vocabulary import DeadlineKind, Role
 from cases.messages.inbox import notify, supervisors_of
@@ -94,12 +94,12 @@ def send_reminder(
     case = session.get(Case, deadline.case_id)
     assert case is not None
     late = now >= deadline.due_at
-    due_text = deadline.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    due_text = format_deadline(deadline.due_at)
+    due_words = format_deadline(deadline.due_at, words=True)
     if deadline.kind == DeadlineKind.RECTIFICATION:
         recipients = _liaisons(session, case) + _notice_officers(session, case)
-        last_day = local_date(deadline.due_at) - timedelta(days=1)
-        zh = f"提醒：案件{case.id}（{case.unit.name}）的整改期限至{last_day}（当日24时）届满"
-        en = f"Reminder: case {case.id} must be rectified by the end of {last_day}"
+        zh = f"提醒：案件{case.id}（{case.unit.name}）的整改期限至{due_words}届满"
+        en = f"Reminder: case {case.id} must be rectified by {due_text}"
         later = [
             t
             for t in rectification_reminders(
@@ -110,14 +110,13 @@ def send_reminder(
         following = later[0] if later else None
     elif deadline.kind == DeadlineKind.REFERRAL_FEEDBACK:
         recipients = _supervisors(session, case)
-        last_day = local_date(deadline.due_at) - timedelta(days=1)
         if late:
-            zh = f"逾期：案件{case.id}的处理建议（移送处分）未在{last_day}前收到书面答复"
-            en = f"Late: no written answer to the referral of case {case.id} by {last_day}"
+            zh = f"逾期：案件{case.id}的处理建议（移送处分）未在{due_words}前收到书面答复"
+            en = f"Late: no written answer to the referral of case {case.id} by {due_text}"
             following = now + LATE_REFERRAL_EVERY
         else:
-            zh = f"提醒：案件{case.id}的处理建议应于{last_day}前收到书面答复（条例第四十六条）"
-            en = f"Reminder: the referral of case {case.id} is to be answered by {last_day}"
+            zh = f"提醒：案件{case.id}的处理建议应于{due_words}前收到书面答复（条例第四十六条）"
+            en = f"Reminder: the referral of case {case.id} is to be answered by {due_text}"
             following = deadline.due_at
     else:
         recipients = _inspection_officers(session, case) + _supervisors(session, case)

@@ -22,13 +22,19 @@ marked fired and the supervisors are told, once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, require
-from cases.core.clock import ensure_utc, local_date, shanghai_midnight_utc, utcnow
+from cases.core.clock import (
+    ensure_utc,
+    format_deadline,
+    local_date,
+    shanghai_midnight_utc,
+    utcnow,
+)
 from cases.core.errors import InvalidTransition
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus, InspectionKind
 from cases.core.writes import add_object
@@ -99,8 +105,9 @@ def schedule_publication(
 
 
 def last_day(deadline: Deadline) -> str:
-    """The last day to publish, as printed (the due instant is 00:00 of the day after)."""
-    return (local_date(deadline.due_at) - timedelta(days=1)).isoformat()
+    """The last day to publish, as printed: ``2026-10-22当日24时`` (the due instant is 00:00 of
+    the day after; :func:`cases.core.clock.format_deadline`)."""
+    return format_deadline(deadline.due_at, words=True)
 
 
 def publish_result(
@@ -185,7 +192,7 @@ def publication_lapsed(session: Session, deadline: Deadline, now: datetime) -> b
         f"检查结果逾期未公示：{unit}{kind.label_zh}（检查结束于{inspection.ended_on}），"
         f"应于{day}前公示",
         f"Inspection result not published in time: {unit}, {kind.label_en.lower()} "
-        f"(ended {inspection.ended_on}); due by {day}",
+        f"(ended {inspection.ended_on}); due by {format_deadline(row.due_at)}",
         now=now,
     )
     session.flush()

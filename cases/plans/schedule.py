@@ -43,8 +43,13 @@ def schedule_month(
     """Plan the inspections of ``month``'s entries on ``day`` (default: the month's first working
     day, or the next working day when that has passed — a late month is caught up, not skipped).
 
+    An inspection is never booked on a rest day: a weekend, a holiday of the year's official
+    schedule, or — for a year not yet published — a statutory holiday (元旦, 春节 …), the
+    calendar's provisional guess (:mod:`cases.reference.statutory_holidays`).
+
     Raises:
-        InvalidInput: a month outside 1–12, or a ``day`` in the past or outside the plan's year.
+        InvalidInput: a month outside 1–12, or a ``day`` in the past, outside the plan's year or
+            on a rest day.
         NotAllowed: the actor may not register inspections for the plan's authority.
     """
     now = ensure_utc(now) if now is not None else utcnow()
@@ -54,12 +59,22 @@ def schedule_month(
     if not 1 <= month <= 12:
         raise InvalidInput(f"月份无效：{month}", f"Not a month: {month}")
     today = local_date(now)
+    calendar = calendar_for(session)
     if day is None:
-        day = _first_working_day(session, date(plan.year, month, 1), today)
+        start = max(date(plan.year, month, 1), today)
+        day = start if calendar.is_working_day(start) else calendar.next_working_day(start)
     elif day < today or day.year != plan.year:
         raise InvalidInput(
             f"检查日期{day}须在{plan.year}年内且不早于今天",
             f"The date {day} must be in {plan.year} and not in the past",
+        )
+    elif not calendar.is_working_day(day):
+        guess = "" if calendar.is_official(day) else "（暂定日历）"
+        raise InvalidInput(
+            f"检查日期{day}是休息日{guess}，请选择工作日",
+            f"The date {day} is a rest day"
+            + ("" if calendar.is_official(day) else " (provisional calendar)")
+            + "; choose a working day",
         )
     entries = session.scalars(
         select(PlanEntry)
@@ -95,9 +110,3 @@ def schedule_month(
             )  # fmt: skip
         )
     return Scheduled(planned, len(entries) - len(planned), day)
-
-
-def _first_working_day(session: Session, first: date, today: date) -> date:
-    calendar = calendar_for(session)
-    start = max(first, today)
-    return start if calendar.is_working_day(start) else calendar.next_working_day(start)

@@ -9,10 +9,11 @@ natural days need the calendar too: one that ends on a rest day ends on the next
 
 The State Council publishes each year's schedule around November of the year before (LAW.md),
 so the calendar is data: a mapping of the dates that differ from the Monday–Friday rule, plus
-the set of years whose schedule is known ("official"). Dates in other years follow the weekday
-rule, and any result that depends on them is *provisional*: the ``holidays`` package quietly
-guesses next year without its make-up working days (调休) and ``chinesecalendar`` refuses years it
-does not know. The
+the set of years whose schedule is known ("official"). Dates in other years (from 2025) follow
+the weekday rule minus the statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision;
+:mod:`cases.reference.statutory_holidays`) — no 调休 make-up working day or 补休 is invented — and
+any result that depends on them is *provisional* (暂定): the ``holidays`` package quietly guesses
+next year and ``chinesecalendar`` refuses years it does not know. The
 constructor takes plain data and knows nothing of where it comes from;
 :meth:`WorkdayCalendar.from_chinesecalendar` is one source, a database table will be another
 (DESIGN §4: "take a new year's schedule as data without a release").
@@ -24,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import cache
 from types import MappingProxyType
+
+from cases.reference.statutory_holidays import FIRST_YEAR_OF_2024_RULES, statutory_holidays
 
 __all__ = ["WorkdayCalendar", "default_calendar"]
 
@@ -49,14 +52,24 @@ class WorkdayCalendar:
             holidays and 调休 rest days (``False``) and 调休 make-up working days (``True``).
             Entries that agree with the weekday rule are harmless.
         official_years: the years whose State Council schedule is known and reflected in
-            ``overrides``; days in other years fall back to Monday–Friday and are provisional.
+            ``overrides``; days in other years are provisional: Monday–Friday minus the
+            statutory holidays (from 2025), with no make-up working days.
+        statutory: whether provisional years rest on the statutory holidays (the law); ``False``
+            gives the bare Monday–Friday rule, for tests that count plain weeks.
 
-    Instances are immutable and safe to share between threads.
+    Instances are immutable (their per-year holiday lookups are memoised) and safe to share
+    between threads.
     """
 
-    __slots__ = ("_official_years", "_overrides")
+    __slots__ = ("_guessed", "_official_years", "_overrides", "_statutory")
 
-    def __init__(self, overrides: Mapping[date, bool], official_years: Iterable[int]) -> None:
+    def __init__(
+        self,
+        overrides: Mapping[date, bool],
+        official_years: Iterable[int],
+        *,
+        statutory: bool = True,
+    ) -> None:
         checked: dict[date, bool] = {}
         for d, working in overrides.items():
             _require_date(d)
@@ -69,6 +82,9 @@ class WorkdayCalendar:
                 raise TypeError(f"official year must be an int, got {year!r}")
         self._overrides: dict[date, bool] = checked  # private; exposed read-only below
         self._official_years: frozenset[int] = years
+        self._statutory = statutory
+        #: year → its provisional rest days (empty for official years and before 2025).
+        self._guessed: dict[int, frozenset[date]] = {}
 
     # -- sources -----------------------------------------------------------------------------
 
@@ -120,8 +136,20 @@ class WorkdayCalendar:
         return self._official_years
 
     def is_working_day(self, d: date) -> bool:
-        """Return whether ``d`` is a working day: its override if any, else Monday–Friday."""
+        """Return whether ``d`` is a working day: its override if any; in a provisional year not
+        a statutory holiday; else Monday–Friday."""
         return self._is_working(_require_date(d))
+
+    def provisional_holidays(self, year: int) -> Mapping[date, str]:
+        """The statutory rest days this calendar assumes for ``year`` → name (empty if official).
+
+        What ``oversight calendar show`` prints for a year not yet published.
+        """
+        if year in self._official_years or not self._statutory:
+            return MappingProxyType({})
+        if year < FIRST_YEAR_OF_2024_RULES:
+            return MappingProxyType({})
+        return statutory_holidays(year)
 
     def is_official(self, d: date) -> bool:
         """Return whether ``d`` lies in a year whose official schedule is known.
@@ -158,7 +186,7 @@ class WorkdayCalendar:
             d += _ONE_DAY
             working = get(d)
             if working is None:
-                working = d.weekday() < 5
+                working = d.weekday() < 5 and d not in self._rest_days(d.year)
             if working:
                 remaining -= 1
                 if remaining == 0:
@@ -167,8 +195,15 @@ class WorkdayCalendar:
     def _is_working(self, d: date) -> bool:
         working = self._overrides.get(d)
         if working is None:
-            return d.weekday() < 5
+            return d.weekday() < 5 and d not in self._rest_days(d.year)
         return working
+
+    def _rest_days(self, year: int) -> frozenset[date]:
+        days = self._guessed.get(year)
+        if days is None:
+            days = frozenset(self.provisional_holidays(year))
+            self._guessed[year] = days  # same value from any thread: a benign race
+        return days
 
     def __repr__(self) -> str:
         years = sorted(self._official_years)

@@ -44,6 +44,8 @@ def test_show_warns_of_a_year_without_a_schedule(app: Flask, world: World) -> No
     assert result.exit_code == 0
     assert "尚无正式节假日安排" in result.output
     assert "deadlines are provisional" in result.output
+    assert "2027-01-01 周五  放假 rest  元旦（暂定 provisional）" in result.output
+    assert "2027-02-05 周五  放假 rest  春节（暂定 provisional）" in result.output
 
 
 def test_enter_from_json_recomputes_the_provisional_deadline(

@@ -178,6 +178,7 @@ def test_detail_shows_header_diagram_timeline_deadline_and_notice(
         assert f'<span class="actor">{actor}</span>' in entry
     assert "现场叫停" not in entries[0]  # electronic archives: no on-site stop to report
     assert "<dd>鹿档执通〔2026〕1号</dd>" in entries[1]  # payload summary: the notice's number
+    assert "<dd>2026-03-17 24:00</dd>" in entries[1]  # its due instant: 24:00, the one rule
     assert (
         "<dd>直接送达</dd>" in entries[2]
     )  # how the notice was served  # payload summary: how the notice was served
@@ -186,13 +187,15 @@ def test_detail_shows_header_diagram_timeline_deadline_and_notice(
     deadlines = html[html.index('class="deadlines"') :]
     assert "限期改正" in deadlines and "15日（自然日）" in deadlines
     assert "自然日" in deadlines and "待执行" in deadlines
-    assert "2026-03-18 00:00" in deadlines
+    # shown as the law says it, 24:00 of the last day — never as the next day's 00:00
+    assert "2026-03-17 24:00" in deadlines and "2026-03-18 00:00" not in deadlines
     assert "暂定" not in deadlines
     # the notice, numbered
     notices = html[html.index('class="notices"') :]
     assert "鹿档执通〔2026〕1号" in notices
     assert "2026-03-02 09:00" in notices  # issued
     assert "2026-03-02 10:00 直接送达" in notices  # served
+    assert "2026-03-17 24:00" in notices  # its rectification due instant, the same rule
 
 
 def test_detail_marks_a_provisional_deadline(client: FlaskClient, world: World) -> None:
@@ -207,7 +210,7 @@ def test_detail_marks_a_provisional_deadline(client: FlaskClient, world: World) 
 
     deadlines = html[html.index('class="deadlines"') :]
     assert "15个工作日" in deadlines and "<td>工作日</td>" in deadlines
-    assert re.search(r"2031-01-\d\d 00:00 <span class=\"provisional\"[^>]*>暂定</span>", deadlines)
+    assert re.search(r"2031-01-\d\d 24:00 <span class=\"provisional\"[^>]*>暂定</span>", deadlines)
     notices = html[html.index('class="notices"') :]
     assert ">暂定</span>" in notices
     assert "（暂定）" in html[html.index('class="timeline"') :]  # the event's summary too

@@ -39,7 +39,7 @@ from cases.core.errors import OversightError
 from cases.core.uploads import read_bounded
 from cases.models import User
 from cases.models.reference import CalendarSource
-from cases.reference.calendar import enter_year_schedule, year_schedule
+from cases.reference.calendar import calendar_for, enter_year_schedule, year_schedule
 from web.cli.support import click_error, session_factory
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -135,9 +135,15 @@ def show(year: int) -> None:
         row, days = year_schedule(session, year)
         if row is None or not row.official:
             click.echo(
-                f"{year}: 尚无正式节假日安排，按周一至周五计算，期限为暂定 "
-                f"(no official schedule: Monday–Friday is assumed and deadlines are provisional)"
+                f"{year}: 尚无正式节假日安排，按周一至周五及法定节假日计算（不含调休），期限为暂定 "
+                f"(no official schedule: Monday–Friday minus the statutory holidays, without "
+                f"make-up working days, is assumed and deadlines are provisional)"
             )
+            for day, name in calendar_for(session).provisional_holidays(year).items():
+                weekday = _WEEKDAYS_ZH[day.weekday()]
+                click.echo(
+                    f"  {day.isoformat()} 周{weekday}  放假 rest  {name}（暂定 provisional）"
+                )
         else:
             source = CalendarSource(row.source)
             line = f"{year}: 正式安排 (official) — {source.label_zh} ({source.label_en})"

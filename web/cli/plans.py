@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.core.clock import local_date, to_shanghai, utcnow
+from cases.core.clock import format_deadline, local_date, to_shanghai, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
 from cases.core.vocabulary import InspectionKind, Regime
@@ -181,7 +181,7 @@ def status(year: int, regime: str, authority_code: str | None) -> None:
         if p.status in ("not_inspected", "in_progress"):
             continue
         zh, en = PROGRESS_STATUSES[p.status]
-        due = local_date(p.due_at) if p.due_at else "—"
+        due = format_deadline(p.due_at) if p.due_at else "—"
         published = f"{to_shanghai(p.published_at):%Y-%m-%d}" if p.published_at else "—"
         click.echo(
             f"{p.position:>5} {names.get(p.unit_id, p.unit_id)} {p.month}月 {zh} ({en}); "

@@ -15,7 +15,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from cases.casework.queries import case_detail, list_cases, unit_choices
-from cases.core.clock import to_shanghai
+from cases.core.clock import format_deadline, to_shanghai
 from web.database import db
 from web.diagram import render_svg
 from web.identity import current_actor
@@ -29,6 +29,13 @@ bp = Blueprint("cases", __name__)
 def shanghai(value: datetime | None) -> str:
     """``YYYY-MM-DD HH:MM`` in Asia/Shanghai — the only way times reach a page."""
     return to_shanghai(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+@bp.app_template_filter("deadline")
+def deadline(value: datetime | None) -> str:
+    """A deadline instant: a period ending at 24:00 shows as that day 24:00, not the next 00:00
+    (:func:`cases.core.clock.format_deadline`)."""
+    return format_deadline(value) if value is not None else ""
 
 
 @bp.get("/")

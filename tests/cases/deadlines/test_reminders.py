@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from cases.core.clock import to_shanghai
 from cases.deadlines.sweeper import sweep
 from cases.models import Deadline, Notification
 from tests.support.world import World
@@ -61,7 +62,7 @@ def test_rectification_reminders_three_and_one_working_day_before_across_nationa
     assert {n.user_id for n in sent} == {
         world.ids[k] for k in ("liaison", "inspector", "inspector2")
     }
-    assert all("整改期限至2026-10-12（当日24时）届满" in n.title_zh for n in sent)
+    assert all("整改期限至2026-10-12当日24时届满" in n.title_zh for n in sent)
     assert sweep(world.factory, first + timedelta(minutes=1)).reminded == 0  # once
     assert deadline_of(world, case_id, "rectification").next_reminder_at == second
 
@@ -88,6 +89,10 @@ def test_backfill_reminders_until_the_notice_is_issued_then_late(world: World) -
     on_time = inbox(world, case_id, ordered + timedelta(hours=4))
     recipients = {world.ids[k] for k in ("inspector", "inspector2", "supervisor")}
     assert {n.user_id for n in on_time} == recipients
+    # an hours limit is shown to the minute, not as a day's 24:00 (the one deadline rule)
+    due_text = f"{to_shanghai(backfill.due_at):%Y-%m-%d %H:%M}"
+    reminders = [n.title_zh for n in on_time if n.title_zh.startswith("提醒")]
+    assert reminders and all(f"须于{due_text}前补发" in t for t in reminders)
     late = inbox(world, case_id, ordered + timedelta(hours=28))
     assert late and all(n.title_zh.startswith("逾期") for n in late)
     world.fire(

@@ -157,7 +157,7 @@ def test_publishing_on_time_and_late(world: World) -> None:
     assert publish(world, late, at(LAST_DAY + timedelta(days=1), 0)) is True
     first, second = deadline_of(world, on_time), deadline_of(world, late)
     assert (first.status, first.note) == ("done", "按期公示")
-    assert (second.status, second.note) == ("done", "逾期公示（应于2026-10-22前）")
+    assert (second.status, second.note) == ("done", "逾期公示（应于2026-10-22当日24时前）")
     assert second.settled_at == at(LAST_DAY + timedelta(days=1), 0)
     with pytest.raises(InvalidTransition, match="published on 2026-10-22 already"):
         publish(world, on_time, at(LAST_DAY, 23))
@@ -189,14 +189,16 @@ def test_a_lapse_notifies_the_supervisors_once(world: World) -> None:
     assert lapse(world, deadline.id, due) is True
     assert lapse(world, deadline.id, due + timedelta(hours=1)) is False  # again: nothing more
     assert alerts(world) == [
-        "检查结果逾期未公示：鹿泉区教育局抽查（全面检查）（检查结束于2026-09-18），应于2026-10-22前公示"
+        "检查结果逾期未公示：鹿泉区教育局抽查（全面检查）（检查结束于2026-09-18），应于2026-10-22当日24时前公示"
     ]
     fired = deadline_of(world, inspection_id)
     assert (fired.status, fired.note, fired.settled_at) == ("fired", "逾期未公示", due)
     # published after the lapse: recorded, the deadline stays fired with a note
     assert publish(world, inspection_id, due + timedelta(days=3)) is True
     after = deadline_of(world, inspection_id)
-    assert after.status == "fired" and after.note == "逾期未公示；逾期公示（应于2026-10-22前）"
+    assert (
+        after.status == "fired" and after.note == "逾期未公示；逾期公示（应于2026-10-22当日24时前）"
+    )
     assert lapse(world, deadline.id, due + timedelta(days=4)) is False
     assert len(alerts(world)) == 1
 

@@ -106,3 +106,54 @@ def test_the_schedule_command(app: Flask, district: World) -> None:
     )
     result = app.test_cli_runner().invoke(plan_group, [*args, "--actor", "nobody"])
     assert result.exit_code != 0 and "no user named 'nobody'" in result.output
+
+
+def month_with_entries(world: World, plan_id: int, month: int) -> list[int]:
+    with world.factory() as s:
+        return list(
+            s.scalars(
+                select(PlanEntry.id).where(PlanEntry.plan_id == plan_id, PlanEntry.month == month)
+            )
+        )
+
+
+def test_january_of_an_unpublished_year_skips_yuandan(district: World) -> None:
+    # 2027 has no official schedule; 元旦 2027-01-01 (a Friday) is a statutory rest day all the
+    # same, and 01-02/03 is the weekend: the month's first working day is Monday 01-04.
+    plan_id = draw(district)
+    assert month_with_entries(district, plan_id, 1)
+    ids, _, day = schedule(district, plan_id, 1)
+    assert ids and day == date(2027, 1, 4)
+    with district.factory() as s:
+        dates = set(s.scalars(select(Inspection.inspection_date).where(Inspection.id.in_(ids))))
+    assert dates == {date(2027, 1, 4)}
+
+
+@pytest.mark.parametrize(
+    "rest_day",
+    [date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 8), date(2027, 10, 1), date(2027, 1, 9)],
+    ids=["yuandan", "chuxi", "chusan", "guoqing", "saturday"],
+)
+def test_an_inspection_is_never_booked_on_a_rest_day(district: World, rest_day: date) -> None:
+    plan_id = draw(district)
+    with pytest.raises(InvalidInput) as refused:
+        schedule(district, plan_id, rest_day.month, day=rest_day)
+    assert "休息日" in refused.value.reason_zh and "rest day" in refused.value.reason_en
+    with district.factory() as s:
+        assert s.scalars(select(Inspection)).all() == []
+
+
+def test_the_schedule_command_books_nothing_on_new_years_day(app: Flask, district: World) -> None:
+    plan_id = draw(district)
+    assert month_with_entries(district, plan_id, 1)
+    with district.factory() as s:
+        supervisor = district.user(s, "supervisor").username
+    args = ["schedule", str(YEAR), "--regime", "electronic", "--month", "1"]
+    args += ["--authority", "luquan", "--actor", supervisor]
+    result = app.test_cli_runner().invoke(plan_group, args)
+    assert result.exit_code == 0, result.output
+    with district.factory() as s:
+        dates = set(s.scalars(select(Inspection.inspection_date)))
+    assert dates == {date(2027, 1, 4)}
+    refused = app.test_cli_runner().invoke(plan_group, [*args, "--date", "2027-01-01"])
+    assert refused.exit_code != 0 and "2027-01-01" in refused.output

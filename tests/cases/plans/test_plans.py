@@ -293,7 +293,7 @@ def test_the_publication_list_has_no_internal_fields(district: World) -> None:
     assert len(first["统一社会信用代码"]) == 18
 
 
-def test_each_drawn_inspection_is_tracked_to_publication(district: World) -> None:
+def test_each_drawn_inspection_is_tracked_to_publication(app: Flask, district: World) -> None:
     plan_id = draw(district)
     first = entries(district.factory, plan_id)[0]
     with command_session(district.factory) as s:
@@ -308,16 +308,23 @@ def test_each_drawn_inspection_is_tracked_to_publication(district: World) -> Non
         inspection_id = inspection.id
     with district.factory() as s:
         plan = s.get(InspectionPlan, plan_id)
-        # 2027-01-15 + 20 working days (no official 2027 calendar: Monday–Friday) = 2027-02-12
+        # 2027-01-15 + 20 working days (no official 2027 calendar: Monday–Friday minus the
+        # statutory 春节 02-05..08) = 2027-02-16
         awaiting = publication_progress(s, plan, datetime(2027, 2, 1, tzinfo=UTC))[0]
         assert awaiting.status == "awaiting_publication"
-        assert local_date(awaiting.due_at) == date(2027, 2, 13)  # 24:00 on 12 February
+        assert local_date(awaiting.due_at) == date(2027, 2, 17)  # 24:00 on 16 February
         assert (
             publication_progress(s, plan, datetime(2027, 3, 1, tzinfo=UTC))[0].status == "overdue"
         )
         assert publication_progress(s, plan, datetime(2027, 3, 1, tzinfo=UTC))[1].status == (
             "not_inspected"
         )
+    status = app.test_cli_runner().invoke(
+        plan_group, ["status", "2027", "--regime", "electronic", "--authority", "luquan"]
+    )
+    assert status.exit_code == 0, status.output
+    # the last day's 24:00, shown by the one deadline rule — not "2027-02-17"
+    assert "due 2027-02-16 24:00" in status.output and "2027-02-17" not in status.output
     with command_session(district.factory) as s:
         s.get(Inspection, inspection_id).published_at = datetime(2027, 2, 10, 2, tzinfo=UTC)
     with district.factory() as s:

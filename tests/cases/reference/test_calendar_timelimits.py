@@ -174,9 +174,11 @@ def test_add_working_days(cal: WorkdayCalendar) -> None:
 
 
 def test_constructor_takes_plain_data_only() -> None:
-    plain = WorkdayCalendar({}, official_years=set())
-    assert plain.is_working_day(d("2026-10-01"))  # no schedule: Thursday is a working day
+    plain = WorkdayCalendar({}, official_years=set(), statutory=False)
+    assert plain.is_working_day(d("2026-10-01"))  # bare weekday rule: Thursday is a working day
     assert not plain.is_official(d("2026-10-01"))
+    # By default a year without a schedule still rests on the statutory holidays (国庆).
+    assert not WorkdayCalendar({}, official_years=set()).is_working_day(d("2026-10-01"))
     with pytest.raises(TypeError):
         WorkdayCalendar({utc("2026-10-01T00:00"): False}, {2026})
     with pytest.raises(TypeError):
@@ -301,10 +303,11 @@ def test_deadline_in_an_unpublished_year_is_provisional(cal: WorkdayCalendar) ->
 
 
 def test_deadline_running_into_an_unpublished_year_is_provisional(cal: WorkdayCalendar) -> None:
-    # Monday 2026-12-28: 12-29, 12-30, 12-31, then 2027 days guessed by the weekday rule
+    # Monday 2026-12-28: 12-29, 12-30, 12-31, then 2027 guessed: 元旦 01-01 off (statutory),
+    # 01-04..08, 01-11, 01-12 — the weekday rule minus the statutory holidays
     due = compute_due(sh("2026-12-28T09:00"), TimeLimit(10, TimeUnit.WORKING_DAY), cal)
     assert due.provisional
-    assert due.last_day == d("2027-01-11")
+    assert due.last_day == d("2027-01-12")
 
 
 def test_calendar_defaults_to_the_default_calendar() -> None:

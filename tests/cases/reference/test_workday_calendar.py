@@ -150,18 +150,21 @@ def test_a_deadline_in_a_year_without_a_schedule_is_provisional(world: World) ->
     case_id = issue_notice(world, 10, "working_day")
 
     deadline, notice = rectification(world, case_id)
-    # 12-21..25, 12-28..31 are nine working days; the tenth is guessed: Friday 2027-01-01.
+    # 12-21..25, 12-28..31 are nine working days; the tenth is guessed: 元旦 Friday 2027-01-01 is
+    # a statutory holiday even before the schedule is published, so Monday 2027-01-04.
     assert deadline.provisional is True
-    assert deadline.due_at == ends_after("2027-01-01")
+    assert deadline.due_at == ends_after("2027-01-04")
     assert (notice.due_at, notice.due_provisional) == (deadline.due_at, True)
 
 
 def test_entering_the_2027_schedule_recomputes_provisional_deadlines(world: World) -> None:
     world.now = DECEMBER
     working = issue_notice(world, 10, "working_day")
-    natural = issue_notice(world, 12, "natural_day")  # 12 days from 12-20: Friday 2027-01-01
+    # 12 days from 12-20: Friday 2027-01-01, 元旦 (statutory), so the next working day 01-04.
+    natural = issue_notice(world, 12, "natural_day")
     within_2026 = issue_notice(world, 5, "working_day")
-    assert rectification(world, natural)[0].due_at == ends_after("2027-01-01")
+    assert rectification(world, natural)[0].due_at == ends_after("2027-01-04")
+    assert rectification(world, natural)[0].provisional is True
     before = rectification(world, within_2026)[0]
     assert before.provisional is False
 
@@ -170,7 +173,8 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines(world: Worl
     assert recomputed == 2
     for case_id in (working, natural):
         deadline, notice = rectification(world, case_id)
-        # 元旦 2027-01-01..03 is now a holiday: both periods end on Monday 2027-01-04.
+        # 元旦 2027-01-01..03 is officially a holiday: both periods end on Monday 2027-01-04,
+        # no longer provisional.
         assert deadline.due_at == ends_after("2027-01-04")
         assert deadline.provisional is False
         assert (notice.due_at, notice.due_provisional) == (deadline.due_at, False)
@@ -186,11 +190,13 @@ def test_entering_the_2027_schedule_recomputes_provisional_deadlines(world: Worl
 
 
 def test_a_recomputed_deadline_follows_the_make_up_working_day(world: World) -> None:
-    # 2027-02-01 09:00 Beijing time, a Monday (not counted); 15 working days on the weekday
-    # guess end on Monday 02-22. With 春节 02-06..14 off and Saturday 02-20 worked:
+    # 2027-02-01 09:00 Beijing time, a Monday (not counted); 15 working days on the provisional
+    # calendar (statutory 春节 02-05..08 off, no 调休): 02-02..04 (3), 02-09..12 (7),
+    # 02-15..19 (12), 02-22..24 (15). With the schedule's 春节 02-06..14 off and Saturday 02-20
+    # worked instead:
     world.now = datetime(2027, 2, 1, 1, 0, tzinfo=UTC)
     case_id = issue_notice(world, 15, "working_day")
-    assert rectification(world, case_id)[0].due_at == ends_after("2027-02-22")
+    assert rectification(world, case_id)[0].due_at == ends_after("2027-02-24")
 
     enter_2027(world)
 
@@ -198,6 +204,32 @@ def test_a_recomputed_deadline_follows_the_make_up_working_day(world: World) -> 
     # 02-02..05 (4), 02-15..19 (9), Saturday 02-20 (10), 02-22..26 (15).
     assert deadline.due_at == ends_after("2027-02-26")
     assert notice.due_at == deadline.due_at
+
+
+def test_the_provisional_2027_calendar_is_replaced_by_the_entered_schedule(world: World) -> None:
+    # Before publication: 元旦, 春节 (除夕 02-05 to 初三 02-08) and 国庆 are statutory rest days,
+    # flagged provisional; no make-up working day is invented.
+    with world.factory() as s:
+        cal = calendar_for(s)
+        rest = [
+            d("2027-01-01"),
+            *span("2027-02-05", "2027-02-08", ""),
+            *span("2027-10-01", "2027-10-03", ""),
+        ]
+        assert not any(cal.is_working_day(day) for day in rest)
+        assert not any(cal.is_official(day) for day in rest)
+        assert not cal.is_working_day(d("2027-02-20"))  # a Saturday
+        assert cal.is_working_day(d("2027-02-09"))
+    enter_2027(world)
+    with world.factory() as s:
+        cal = calendar_for(s)
+        assert cal.is_official(d("2027-02-05"))
+        # The schedule, not the statutory guess, decides now: this (toy) schedule works 除夕 and
+        # 国庆, rests 02-09..14 and works Saturday 02-20.
+        assert cal.is_working_day(d("2027-02-05")) and cal.is_working_day(d("2027-10-01"))
+        assert not cal.is_working_day(d("2027-02-09"))
+        assert cal.is_working_day(d("2027-02-20"))
+        assert cal.provisional_holidays(2027) == {}
 
 
 def test_deadlines_that_are_not_provisional_or_not_open_are_left_alone(world: World) -> None:
