@@ -18,6 +18,8 @@ from cases.messages.outbox import deliver_outbox, verify_signature
 from cases.models import ChecklistItem, Delivery, Inspection, Unit
 from tests.support.world import World
 
+pytestmark = pytest.mark.both_databases
+
 PAIR = ("inspector", "inspector2")
 #: 2026-03-03 10:00 Asia/Shanghai, a Tuesday.
 NOW = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)

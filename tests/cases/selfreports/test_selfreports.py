@@ -26,6 +26,8 @@ from cases.selfreports import (
 )
 from tests.support.world import World
 
+pytestmark = pytest.mark.both_databases
+
 SETTINGS = current_settings().with_(selfreport_due="11-30", selfreport_remind_days=14)
 
 
