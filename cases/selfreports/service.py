@@ -235,3 +235,16 @@ def remind_self_reports(
         result.overdue_alerted = len(late)
     session.flush()
     return result
+
+
+def remind_all(session: Session, now: datetime, settings: Settings | None = None) -> Reminded:
+    """:func:`remind_self_reports` for every authority and the current year (Asia/Shanghai):
+    what the worker runs every hour; the weekly and once-only guards make it idempotent."""
+    now = ensure_utc(now)
+    year, total = local_date(now).year, Reminded()
+    for authority_id in session.scalars(select(Authority.id).order_by(Authority.id)):
+        done = remind_self_reports(session, authority_id, year, now=now, settings=settings)
+        total.liaisons_told += done.liaisons_told
+        total.units_reminded += done.units_reminded
+        total.overdue_alerted += done.overdue_alerted
+    return total

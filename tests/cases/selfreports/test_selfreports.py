@@ -21,6 +21,7 @@ from cases.selfreports import (
     file_self_report,
     overdue_self_reports,
     refuse_self_report,
+    remind_all,
     remind_self_reports,
     self_report_due_on,
 )
@@ -185,3 +186,12 @@ def test_an_enterprise_files_no_self_report(world: World) -> None:
     world.ids["nowhere"] = 999999
     with pytest.raises(NotFound):
         file(world, "inspector", unit="nowhere", day=date(2026, 11, 1))
+
+
+def test_the_hourly_run_reminds_every_authority_for_the_current_year(world: World) -> None:
+    with command_session(world.factory) as s:
+        first = remind_all(s, at(date(2026, 11, 20)), SETTINGS)
+        again = remind_all(s, at(date(2026, 11, 20), 11), SETTINGS)
+    assert (first.units_reminded, again.units_reminded) == (2, 0)
+    with command_session(world.factory) as s:
+        assert remind_all(s, at(date(2026, 12, 1)), SETTINGS).overdue_alerted == 2
