@@ -36,7 +36,9 @@ from cases.core.settings import Settings, current_settings
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("oversight", broker=settings.broker_url, include=["tasks.deadlines"])
+    app = Celery(
+        "oversight", broker=settings.broker_url, include=["tasks.deadlines", "tasks.selfreports"]
+    )
     app.conf.update(
         task_acks_late=True,  # a task killed mid-way is delivered again (its effect is idempotent)
         task_reject_on_worker_lost=True,
@@ -55,6 +57,7 @@ def make_celery(settings: Settings) -> Celery:
                 "task": "oversight.sweep_deadlines",
                 "schedule": settings.sweep_seconds,
             },
+            "remind-self-reports": {"task": "oversight.remind_self_reports", "schedule": 3600},
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),
         beat_scheduler="tasks.beat:HeartbeatScheduler",  # writes the heartbeat tasks.health reads

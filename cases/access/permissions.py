@@ -64,6 +64,20 @@ class Duty(Labeled):
         "Designate or revoke key units",
     )
     RECORD_RECUSALS = "record_recusals", "登记或解除回避", "Record or lift recusals"
+    REPORT_INCIDENTS = "report_incidents", "报告档案安全事故", "Report an archive incident"
+    VIEW_INCIDENTS = "view_incidents", "查看事故报告", "View incident reports"
+    OPEN_CASES_FROM_INCIDENTS = (
+        "open_cases_from_incidents",
+        "根据事故报告立案",
+        "Open a case from an incident",
+    )
+    FILE_SELF_REPORTS = "file_self_reports", "报送自查报告", "File a self-report"
+    RECORD_SELF_REPORT_REFUSALS = (
+        "record_self_report_refusals",
+        "登记拒不报送自查报告",
+        "Record a refusal to self-report",
+    )
+    VIEW_SELF_REPORTS = "view_self_reports", "查看自查报告", "View self-reports"
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -95,6 +109,14 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     # 行政处罚法 art 43: a supervisor records or lifts any officer's recusal (an officer may
     # declare their own, see cases.registry.recusals)
     Duty.RECORD_RECUSALS: frozenset({Role.SUPERVISOR}),
+    # 档案法 art 44: the unit reports (its liaison), or an officer records a report by telephone
+    Duty.REPORT_INCIDENTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES}),
+    Duty.VIEW_INCIDENTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES, Role.LEADER}),
+    Duty.OPEN_CASES_FROM_INCIDENTS: frozenset(OFFICER_ROLES),
+    # 条例 art 45: the unit files (its liaison), or an officer records a report handed in on paper
+    Duty.FILE_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES}),
+    Duty.RECORD_SELF_REPORT_REFUSALS: frozenset(OFFICER_ROLES),
+    Duty.VIEW_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES, Role.LEADER}),
 }
 
 

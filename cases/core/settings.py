@@ -12,7 +12,7 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 PREFIX = "OVERSIGHT_"
@@ -101,6 +101,12 @@ class Settings:
     checkpoint_dir: Path | None = None
     #: The sweeper writes a checkpoint when the newest is older than this (hours).
     checkpoint_hours: int = 24
+    #: 自查报告 (条例 art 45): the day (MM-DD, Asia/Shanghai) a public-sector unit's yearly
+    #: self-report is due, and how many days before it its liaisons are reminded (weekly).
+    selfreport_due: str = "11-30"
+    selfreport_remind_days: int = 30
+    #: Who the signed archive-security inspections are reported to (docs/municipal-report.md).
+    municipal_recipient: str = "市档案安全信息系统"
 
     @property
     def late_grace(self) -> timedelta:
@@ -138,6 +144,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if smtp and not (smtp.startswith("smtp://") and ":" in smtp.removeprefix("smtp://")):
         raise SettingsError(f"{PREFIX}SMTP_URL must look like smtp://host:port, got {smtp!r}")
 
+    selfreport_due = get("SELFREPORT_DUE", "11-30")
+    if not _month_day(selfreport_due):
+        raise SettingsError(f"{PREFIX}SELFREPORT_DUE must be a day MM-DD, got {selfreport_due!r}")
+
     algorithm = get("EVENT_HASH", "auto")
     if algorithm not in ("auto", "sm3", "sha256"):
         raise SettingsError(f"{PREFIX}EVENT_HASH must be auto, sm3 or sha256, got {algorithm!r}")
@@ -167,7 +177,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         chain_keys_file=_path(env.get(PREFIX + "CHAIN_KEYS_FILE")),
         checkpoint_dir=_path(env.get(PREFIX + "CHECKPOINT_DIR")),
         checkpoint_hours=whole("CHECKPOINT_HOURS", 24, 1, 24 * 31),
+        selfreport_due=selfreport_due,
+        selfreport_remind_days=whole("SELFREPORT_REMIND_DAYS", 30, 0, 365),
+        municipal_recipient=get("MUNICIPAL_RECIPIENT", "市档案安全信息系统"),
     )
+
+
+def _month_day(raw: str) -> bool:
+    """``MM-DD`` naming a day every year has (29 February is refused)."""
+    month, _, day = raw.partition("-")
+    if not (len(month) == 2 and len(day) == 2 and month.isdigit() and day.isdigit()):
+        return False
+    try:
+        date(2026, int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 def _path(raw: str | None) -> Path | None:

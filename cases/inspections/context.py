@@ -18,6 +18,7 @@ from cases.core.clock import local_date
 from cases.core.settings import Settings
 from cases.core.writes import add_object
 from cases.inspections.findings import open_findings
+from cases.inspections.municipal import report_sealed_inspection
 from cases.inspections.publication import schedule_publication
 from cases.models import (
     Case,
@@ -273,6 +274,10 @@ class RecordTransition:
 
     def seal_record(self, event: EventData) -> None:
         self.changes["signed_at"] = self.now
+        # seed 档案安全 (三): a sealed archive-security record goes to the municipal system
+        report_sealed_inspection(
+            self.session, self.inspection, signed_at=self.now, settings=self.settings
+        )
 
     def open_cases_for_failed_items(self, event: EventData) -> None:
         self.opened = open_findings(

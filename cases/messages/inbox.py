@@ -41,6 +41,37 @@ def supervisors_of(session: Session, authority_id: int) -> list[User]:
     return list(session.scalars(_SUPERVISORS, {"authority_id": authority_id}))
 
 
+def officers_of(session: Session, authority_id: int) -> list[User]:
+    """The active supervisors and inspectors of an authority: an incident alerts them all at
+    once (档案法 art 44), not only the supervisors."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.authority_id == authority_id,
+                User.role.in_([Role.SUPERVISOR.value, Role.INSPECTOR.value]),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def liaisons_of(session: Session, unit_id: int) -> list[User]:
+    """The active liaisons of a unit (the self-report reminders go to them)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.unit_id == unit_id,
+                User.role == Role.UNIT_LIAISON.value,
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
 def supervisors_by_authority(
     session: Session, authority_ids: Iterable[int]
 ) -> dict[int, list[User]]:

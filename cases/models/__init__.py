@@ -14,6 +14,7 @@ from cases.models.casework import (
 from cases.models.chains import ChainKeyRotation
 from cases.models.complaints import Complaint
 from cases.models.deadlines import Deadline
+from cases.models.incidents import Incident
 from cases.models.inspections import (
     Finding,
     Inspection,
@@ -32,6 +33,7 @@ from cases.models.reference import (
     LegalCitation,
 )
 from cases.models.registry import Authority, Recusal, RegistryEvent, Unit, User
+from cases.models.selfreports import SelfReport
 
 __all__ = [
     "Assessment",
@@ -50,6 +52,7 @@ __all__ = [
     "Event",
     "ExtensionRequest",
     "Finding",
+    "Incident",
     "Inspection",
     "InspectionEvent",
     "InspectionItemResult",
@@ -65,6 +68,7 @@ __all__ = [
     "Referral",
     "RegistryEvent",
     "Report",
+    "SelfReport",
     "Unit",
     "User",
 ]

@@ -42,7 +42,7 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'delivered')", name="status"),
-        CheckConstraint("kind IN ('report', 'circular')", name="kind"),
+        CheckConstraint("kind IN ('report', 'circular', 'municipal_report')", name="kind"),
         Index(
             "ix_deliveries_pending",
             "next_attempt_at",
@@ -53,7 +53,8 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    ref_id: Mapped[int] = mapped_column(Integer)  # the report's or the circular's id
+    #: the report's or the circular's id; a municipal report's: the inspection's
+    ref_id: Mapped[int] = mapped_column(Integer)
     recipient: Mapped[str] = mapped_column(String(200))
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, as signed
     signature: Mapped[str] = mapped_column(String(128))

@@ -20,9 +20,11 @@ from cases.core.clock import SHANGHAI, ensure_utc, local_date, shanghai_midnight
 from cases.core.errors import Conflict, InvalidInput, NotFound
 from cases.core.settings import current_settings
 from cases.core.vocabulary import CircularKind, DeadlineKind, DeadlineStatus
+from cases.incidents.queries import incidents_within
 from cases.messages.inbox import notify, supervisors_of
 from cases.messages.outbox import enqueue
 from cases.models import Assessment, Authority, Circular, Deadline, User
+from cases.selfreports.service import self_report_refused
 
 REMIND_EVERY = timedelta(days=7)
 
@@ -114,6 +116,22 @@ def circulate_assessment(
     ):
         deadline.next_reminder_at = None
     return circular
+
+
+def automatic_failures(session: Session, unit_id: int, year: int) -> list[tuple[str, str]]:
+    """Why the unit's ``year`` grade is 不合格 whatever share of items conformed (LAW.md grading,
+    《档案检查工作办法》): a recorded refusal to self-report that year, or a security incident in
+    the five years up to the year's end. Empty: the grade follows the bands."""
+    grounds: list[tuple[str, str]] = []
+    if self_report_refused(session, unit_id, year):
+        grounds.append((f"拒不报送{year}年度自查报告", f"Refused to self-report for {year}"))
+    year_end = shanghai_midnight_utc(date(year + 1, 1, 1))
+    for incident in incidents_within(session, unit_id, until=year_end):
+        grounds.append(
+            (f"近五年发生档案安全事故（事故报告#{incident.id}）",
+             f"Archive-security incident in the last five years (incident #{incident.id})")
+        )  # fmt: skip
+    return grounds
 
 
 def lock_at_cutoff(session: Session, deadline: Deadline, now: datetime) -> None:

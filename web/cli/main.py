@@ -29,10 +29,12 @@ from web.cli.chain import register as register_chain
 from web.cli.complaints import register as register_complaints
 from web.cli.guard import OversightGroup
 from web.cli.health import health_group
+from web.cli.incidents import incident_group
 from web.cli.operations import owner_url_option, refusals_as_messages
 from web.cli.operations import register as register_operations
 from web.cli.plans import plan_group
 from web.cli.registry import register as register_registry
+from web.cli.selfreports import selfreport_group
 from web.cli.support import click_error, session_factory
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -49,6 +51,8 @@ register_registry(main)
 register_chain(main)
 main.add_command(plan_group)
 main.add_command(health_group)
+main.add_command(incident_group)
+main.add_command(selfreport_group)
 
 
 @main.group("db")
