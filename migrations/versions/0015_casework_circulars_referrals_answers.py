@@ -4,7 +4,7 @@ name the persons, the receiving organ and the facts; escalation reports await an
 A circular's ``published_at`` becomes NULL while it is a draft, and it gains ``take_down_at`` and
 ``created_at`` (existing rows were published when made). A referral gains ``receiving_organ``
 (任免机关/监察机关), ``facts`` and ``persons``. A deadline may wait on an escalation report
-(``report_id``), a new kind ``escalation_answer``.
+(``report_id``), a new kind ``escalation_answer``. The outbox also delivers referrals.
 
 Revision ID: 0015
 Revises: 0013
@@ -29,7 +29,14 @@ _KINDS_BEFORE = (
 _KINDS_AFTER = _KINDS_BEFORE + ", 'escalation_answer'"
 
 
+def _delivery_kinds(kinds: str) -> None:
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_deliveries_kind"), type_="check")
+        batch_op.create_check_constraint(batch_op.f("ck_deliveries_kind"), sa.text(kinds))
+
+
 def upgrade() -> None:
+    _delivery_kinds("kind IN ('report', 'circular', 'referral')")
     with op.batch_alter_table("circulars", schema=None) as batch_op:
         batch_op.alter_column(
             "published_at", existing_type=cases.core.db.UTCDateTime(timezone=True), nullable=True
@@ -57,6 +64,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _delivery_kinds("kind IN ('report', 'circular')")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_deadlines_kind"), type_="check")
         batch_op.create_check_constraint(
