@@ -73,6 +73,49 @@ NOTICE = (
 NOTICE_GUARDS = (g.two_officers_with_valid_credentials, g.notice_content_complete)
 SETTLE = ("settle_open_deadlines",)
 
+#: Version 1 of the superior's instructions: closing skipped the circular requirement, and the
+#: escalation reports had no answer deadline to settle. Cases opened under version 1 keep it.
+_RECEIVE_INSTRUCTIONS_V1 = Trigger(
+    "receive_instructions", "按上级处理意见办理", "Receive superior's instructions",
+    roles=SUPERVISOR,
+    fields=(
+        Text("instructions", "上级处理意见", "Superior's instructions", max=5000),
+        Choice("outcome", "处理结果", "Outcome", choices=g.INSTRUCTION_OUTCOMES),
+        *TIME_LIMIT,
+    ),
+    edges=(
+        Edge("escalated", "rectifying",
+             guards=(g.instructions_recorded, g.instructions_outcome_known,
+                     Select(g.instructions_say_rectify), g.new_time_limit_given),
+             effects=("set_new_rectification_deadline",)),
+        Edge("escalated", "closed",
+             guards=(g.instructions_recorded, g.instructions_outcome_known,
+                     Select(g.instructions_say_close)),
+             effects=SETTLE),
+    ),
+)  # fmt: skip
+#: Since version 2: closing on instructions needs the circular as ``close`` does (seed 安全 五(二)),
+#: and the instructions settle the answer deadlines of the escalation reports.
+RECEIVE_INSTRUCTIONS = Trigger(
+    "receive_instructions", "按上级处理意见办理", "Receive superior's instructions",
+    roles=SUPERVISOR,
+    fields=(
+        Text("instructions", "上级处理意见", "Superior's instructions", max=5000),
+        Choice("outcome", "处理结果", "Outcome", choices=g.INSTRUCTION_OUTCOMES),
+        *TIME_LIMIT,
+    ),
+    edges=(
+        Edge("escalated", "rectifying",
+             guards=(g.instructions_recorded, g.instructions_outcome_known,
+                     Select(g.instructions_say_rectify), g.new_time_limit_given),
+             effects=("set_new_rectification_deadline", "settle_escalation_answers")),
+        Edge("escalated", "closed",
+             guards=(g.instructions_recorded, g.instructions_outcome_known,
+                     Select(g.instructions_say_close), g.circular_published_if_required),
+             effects=("settle_escalation_answers", *SETTLE)),
+    ),
+)  # fmt: skip
+
 #: DESIGN §2, row by row.
 TRIGGER_SPECS: tuple[Trigger, ...] = (
     Trigger(
@@ -179,25 +222,7 @@ TRIGGER_SPECS: tuple[Trigger, ...] = (
                           "suspend_case_deadlines")),
         ),
     ),
-    Trigger(
-        "receive_instructions", "按上级处理意见办理", "Receive superior's instructions",
-        roles=SUPERVISOR,
-        fields=(
-            Text("instructions", "上级处理意见", "Superior's instructions", max=5000),
-            Choice("outcome", "处理结果", "Outcome", choices=g.INSTRUCTION_OUTCOMES),
-            *TIME_LIMIT,
-        ),
-        edges=(
-            Edge("escalated", "rectifying",
-                 guards=(g.instructions_recorded, g.instructions_outcome_known,
-                         Select(g.instructions_say_rectify), g.new_time_limit_given),
-                 effects=("set_new_rectification_deadline",)),
-            Edge("escalated", "closed",
-                 guards=(g.instructions_recorded, g.instructions_outcome_known,
-                         Select(g.instructions_say_close)),
-                 effects=SETTLE),
-        ),
-    ),
+    RECEIVE_INSTRUCTIONS,
     Trigger(
         "close", "结案", "Close case",
         roles=SUPERVISOR,
@@ -216,14 +241,24 @@ TRIGGER_SPECS: tuple[Trigger, ...] = (
 )  # fmt: skip
 
 #: Bump when a trigger's edges, its roles or the states change; the digest below pins what
-#: version 1 means, and a test fails if the definition changes without a new version (so open
+#: each version means, and a test fails if the definition changes without a new version (so open
 #: cases keep theirs). Labels and field bounds are not part of it: they change no case's rules.
-MACHINE_VERSION = 1
+MACHINE_VERSION = 2
 
 SPEC = MachineSpec(STATES, INITIAL_STATE, TRIGGER_SPECS, MACHINE_VERSION, model_attribute="state")
 
+#: Version 1, kept whole: a case stores the version it was opened under and is run by it.
+TRIGGER_SPECS_V1: tuple[Trigger, ...] = tuple(
+    _RECEIVE_INSTRUCTIONS_V1 if t.name == "receive_instructions" else t for t in TRIGGER_SPECS
+)
+SPECS: dict[int, MachineSpec] = {
+    1: MachineSpec(STATES, INITIAL_STATE, TRIGGER_SPECS_V1, 1, model_attribute="state"),
+    MACHINE_VERSION: SPEC,
+}
+
 KNOWN_DIGESTS: dict[int, str] = {
     1: "0e775d3daf8df3e7cc19b81911371f6b7ee07a9bed83dd342dc56de53bcaf5a5",
+    2: "1c1c35909494c50cf326d6df7a8ee36c6f3bd4eba195fa0921633bb7cc85e139",
 }
 
 # ---- derived: what the rest of the code reads -------------------------------------------------
@@ -249,6 +284,10 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "deadline_resumed": ("恢复计算期限", "Deadline resumed"),
     "referral_sent": ("移送处理建议", "Referral sent"),
     "referral_answered": ("收到处理建议书面答复", "Referral answered"),
+    "disciplinary_referral_made": ("提出处分移送", "Disciplinary referral made"),
+    "finding_marked_serious": ("认定为重大问题", "Finding marked serious"),
+    "circular_made": ("制作情况通报", "Circular made"),
+    "circular_published": ("发布情况通报", "Circular published"),
 }
 
 
@@ -271,9 +310,10 @@ def clean_input(trigger: str, data: dict[str, Any]) -> dict[str, Any]:
 def case_machine(version: int = MACHINE_VERSION) -> Machine:
     """The shared rulebook for ``version``. Built once per process; safe to share across threads
     because it is never bound to a model and holds no per-case state."""
-    if version != MACHINE_VERSION:
+    spec = SPECS.get(version)
+    if spec is None:
         raise LookupError(f"case machine version {version} is not available in this release")
-    return SPEC.build_machine()
+    return spec.build_machine()
 
 
 def triggers_from(state: str, version: int = MACHINE_VERSION) -> tuple[str, ...]:

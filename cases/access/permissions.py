@@ -57,6 +57,8 @@ class Duty(Labeled):
     REQUEST_EXTENSIONS = "request_extensions", "申请延长期限", "Ask for an extension"
     CHANGE_DEADLINES = "change_deadlines", "调整期限", "Change a deadline"
     HANDLE_REFERRALS = "handle_referrals", "办理移送", "Handle referrals"
+    PUBLISH_CIRCULARS = "publish_circulars", "制作发布通报", "Make and publish circulars"
+    MARK_FINDINGS_SERIOUS = "mark_findings_serious", "认定重大问题", "Mark a finding serious"
     IMPORT_UNITS = "import_units", "导入被监管单位名录", "Import the register of units"
     DESIGNATE_KEY_UNITS = (
         "designate_key_units",
@@ -103,6 +105,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.REQUEST_EXTENSIONS: frozenset({*OFFICER_ROLES, Role.UNIT_LIAISON}),
     Duty.CHANGE_DEADLINES: frozenset({Role.SUPERVISOR}),
     Duty.HANDLE_REFERRALS: frozenset({Role.SUPERVISOR}),
+    Duty.PUBLISH_CIRCULARS: frozenset({Role.SUPERVISOR}),
+    Duty.MARK_FINDINGS_SERIOUS: frozenset({Role.SUPERVISOR}),
     Duty.IMPORT_UNITS: frozenset({*OFFICER_ROLES, Role.SYSTEM}),
     # a key unit is inspected on site every year: a supervisor's decision (DESIGN §3)
     Duty.DESIGNATE_KEY_UNITS: frozenset({Role.SUPERVISOR}),

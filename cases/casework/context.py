@@ -175,7 +175,13 @@ class CaseTransition:
     def has_circular(self) -> bool:
         return (
             self.session.scalar(
-                select(Circular.id).where(Circular.case_id == self.case.id).limit(1)
+                select(Circular.id)
+                .where(
+                    Circular.case_id == self.case.id,
+                    Circular.published_at.is_not(None),
+                    Circular.published_at <= self.now,
+                )
+                .limit(1)
             )
             is not None
         )
@@ -405,6 +411,8 @@ class CaseTransition:
                 subject=subject, content=content, created_at=self.now,
             )  # fmt: skip
             add_object(self.session, report, flush=True)  # the outbox names it by id
+            if self.case.machine_version >= 2 and kind != ReportRecipient.OTHER_DEPARTMENT:
+                self._await_escalation_answer(report)  # a department notified answers nothing
             enqueue(
                 self.session, kind="report", ref_id=report.id, recipient=report.recipient_name,
                 document={"case": self.case.id, "unit": self.case.unit.name,
@@ -413,17 +421,55 @@ class CaseTransition:
             )  # fmt: skip
         self.recorded["reports"] = [str(kind) for kind, _ in recipients]
 
+    def _await_escalation_answer(self, report: Report) -> None:
+        """Seed 监督检查措施 (四): each report expects its answer (the superior's handling
+        opinion) within the configured period; the supervisor is reminded until it comes."""
+        limit = TimeLimit(self.settings.escalation_answer_days, TimeUnit.NATURAL_DAY)
+        calendar = calendar_for(self.session)
+        due = compute_due(self.now, limit, calendar)
+        kind = DeadlineKind.ESCALATION_ANSWER
+        add_object(
+            self.session,
+            Deadline(
+                case_id=self.case.id, authority_id=self.case.authority_id, kind=kind,
+                report_id=report.id, status=DeadlineStatus.PENDING, due_at=due.due_at,
+                time_limit_length=limit.length, time_limit_unit=limit.unit.value,
+                provisional=due.provisional, created_at=self.now, note="",
+                next_reminder_at=first_reminder(
+                    kind, self.now, due.due_at, limit.unit.value, calendar, self.settings
+                ),
+            ),
+        )  # fmt: skip
+        self.recorded["answers_due_at"] = due.due_at
+
+    def settle_escalation_answers(self, event: EventData) -> None:
+        """The superior's instructions answer the escalation: every report's wait ends."""
+        rows = self.session.scalars(
+            select(Deadline).where(
+                Deadline.case_id == self.case.id,
+                Deadline.kind == DeadlineKind.ESCALATION_ANSWER,
+                Deadline.status.in_(OPEN_STATUSES),
+            )
+        )
+        for deadline in rows:
+            late = self.now >= deadline.due_at
+            self._settle(deadline, DeadlineStatus.DONE, "逾期答复" if late else "按期答复")
+
     def suspend_case_deadlines(self, event: EventData) -> None:
         """Escalated: the superior's instructions set the next time limit."""
-        self._cancel_open_deadlines("已上报，按上级处理意见另定期限")
+        self._cancel_open_deadlines(
+            "已上报，按上级处理意见另定期限", keep=DeadlineKind.ESCALATION_ANSWER
+        )
 
     def settle_open_deadlines(self, event: EventData) -> None:
         self._cancel_open_deadlines("案件已结案")
 
-    def _cancel_open_deadlines(self, note: str) -> None:
+    def _cancel_open_deadlines(self, note: str, keep: str = "") -> None:
         rows = self.session.scalars(
             select(Deadline).where(
-                Deadline.case_id == self.case.id, Deadline.status.in_(OPEN_STATUSES)
+                Deadline.case_id == self.case.id,
+                Deadline.status.in_(OPEN_STATUSES),
+                Deadline.kind != keep,
             )
         )
         for deadline in rows:

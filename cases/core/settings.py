@@ -69,6 +69,9 @@ class Settings:
     #: Days the receiving body is given to answer a referral in writing (条例 art 46 sets no
     #: period; a month is practice [U]).
     referral_answer_days: int = 30
+    #: Days the authorities an escalation reports to are given to answer (seed 监督检查措施 (四)
+    #: sets no period; a month by analogy with referrals [U]).
+    escalation_answer_days: int = 30
     #: Outbound reports and circulars: POST here if set, else signed JSON files in <instance>/outbox.
     outbox_url: str = ""
     #: SMTP for e-mail copies of notifications, e.g. ``smtp://mail.example:25`` (empty: in-app only).
@@ -162,6 +165,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=smtp,
         outbox_url=env.get(PREFIX + "OUTBOX_URL", ""),
         referral_answer_days=whole("REFERRAL_ANSWER_DAYS", 30, 1, 365),
+        escalation_answer_days=whole("ESCALATION_ANSWER_DAYS", 30, 1, 365),
         mail_from=get("MAIL_FROM", "oversight@localhost"),
         rectification_reminder_days=days_list("RECTIFICATION_REMINDERS", "3,1"),
         backfill_reminder_hours=whole("BACKFILL_REMINDER_HOURS", 4, 1, 24),

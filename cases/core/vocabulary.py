@@ -66,6 +66,7 @@ class DeadlineKind(Labeled):
     PUBLICATION = "publication", "检查结果公示", "Publication of results"
     ASSESSMENT_CUTOFF = "assessment_cutoff", "年度考核通报截止", "Annual assessment cut-off"
     QUOTA_WATCH = "quota_watch", "检查指标监测", "Quota watch"
+    ESCALATION_ANSWER = "escalation_answer", "上报处理意见答复", "Answer to an escalation report"
 
 
 class DeadlineStatus(Labeled):
@@ -90,6 +91,13 @@ class ReportRecipient(Labeled):
 class CircularKind(Labeled):
     INFORMATIONAL = "informational", "情况通报", "Informational circular"
     CRITICISM = "criticism", "通报批评（行政处罚）", "Circular of criticism (penalty)"
+
+
+class ReceivingOrgan(Labeled):
+    """Who receives a disciplinary referral (处分移送, 条例 art 46)."""
+
+    APPOINTING = "appointing", "任免机关", "Appointing organ"
+    SUPERVISORY = "supervisory", "监察机关", "Supervisory (监察) organ"
 
 
 class ReferralStatus(Labeled):

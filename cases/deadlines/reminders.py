@@ -73,7 +73,7 @@ def first_reminder(
         )
     if kind == DeadlineKind.EMERGENCY_BACKFILL:
         return now + timedelta(hours=settings.backfill_reminder_hours)
-    if kind == DeadlineKind.REFERRAL_FEEDBACK:
+    if kind in (DeadlineKind.REFERRAL_FEEDBACK, DeadlineKind.ESCALATION_ANSWER):
         last_day = local_date(due_at) - timedelta(days=1)
         before = datetime.combine(
             working_days_before(calendar, last_day, REFERRAL_REMINDER_DAYS), REMIND_AT, SHANGHAI
@@ -117,6 +117,17 @@ def send_reminder(
         else:
             zh = f"提醒：案件{case.id}的处理建议应于{due_words}前收到书面答复（条例第四十六条）"
             en = f"Reminder: the referral of case {case.id} is to be answered by {due_text}"
+            following = deadline.due_at
+    elif deadline.kind == DeadlineKind.ESCALATION_ANSWER:
+        recipients = _supervisors(session, case)
+        last_day = local_date(deadline.due_at) - timedelta(days=1)
+        if late:
+            zh = f"逾期：案件{case.id}的上报材料未在{last_day}前收到处理意见"
+            en = f"Late: no answer to the escalation of case {case.id} by {last_day}"
+            following = now + LATE_REFERRAL_EVERY
+        else:
+            zh = f"提醒：案件{case.id}的上报材料应于{last_day}前收到处理意见"
+            en = f"Reminder: the escalation of case {case.id} is to be answered by {last_day}"
             following = deadline.due_at
     else:
         recipients = _inspection_officers(session, case) + _supervisors(session, case)

@@ -64,6 +64,8 @@ REMINDED_WHILE: dict[str, frozenset[str]] = {
     DeadlineKind.EMERGENCY_BACKFILL: frozenset({"emergency_measures"}),
     # the receiving body answers whatever became of the case (条例 art 46)
     DeadlineKind.REFERRAL_FEEDBACK: frozenset(STATE_NAMES),
+    # the superior's handling opinion is awaited while the case stays escalated
+    DeadlineKind.ESCALATION_ANSWER: frozenset({"escalated"}),
 }
 
 

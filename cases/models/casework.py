@@ -234,6 +234,11 @@ class Referral(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(Text, default="")
+    #: 任免机关 or 监察机关 (a referral a supervisor makes; NULL on one proposed by a lapse).
+    receiving_organ: Mapped[str | None] = mapped_column(String(20))
+    facts: Mapped[str] = mapped_column(Text, default="")
+    #: Responsible leaders and directly responsible persons: ``{"name", "post", "role"}`` each.
+    persons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 class Circular(Base):
@@ -252,5 +257,8 @@ class Circular(Base):
     title: Mapped[str] = mapped_column(String(300))
     content: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: NULL while drafted; set when published (public page data, with the take-down below).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    take_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

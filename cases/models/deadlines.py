@@ -65,6 +65,8 @@ class Deadline(Base):
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
     #: For a referral's written answer (条例 art 46): the referral it waits on.
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    #: For an escalation report's answer (上级处理意见): the report it waits on.
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     #: For publication (一公开): the 双随机 inspection whose result is to be published.
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=DeadlineStatus.PENDING)

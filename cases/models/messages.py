@@ -42,7 +42,9 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'delivered')", name="status"),
-        CheckConstraint("kind IN ('report', 'circular', 'municipal_report')", name="kind"),
+        CheckConstraint(
+            "kind IN ('report', 'circular', 'referral', 'municipal_report')", name="kind"
+        ),
         Index(
             "ix_deliveries_pending",
             "next_attempt_at",

@@ -12,12 +12,12 @@ from alembic import op
 import cases.core.db
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-OLD_KINDS = "kind IN ('report', 'circular')"
-NEW_KINDS = "kind IN ('report', 'circular', 'municipal_report')"
+OLD_KINDS = "kind IN ('report', 'circular', 'referral')"
+NEW_KINDS = "kind IN ('report', 'circular', 'referral', 'municipal_report')"
 
 
 def upgrade() -> None:

@@ -227,7 +227,8 @@ def test_detail_summarises_escalation_payload(client: FlaskClient, world: World)
     assert "赵局长（科室/馆领导）" in timeline
     assert "存在严重安全隐患，已责令立即停止" in timeline
     assert "同级信息和网络安全主管部门" in timeline  # reports sent, by recipient
-    assert "暂无期限" in html or "已取消" in html  # escalation suspends open deadlines
+    # escalation suspends open deadlines; each report now awaits its answer
+    assert "上报处理意见答复" in html
 
 
 def test_unknown_case_is_a_chinese_404(client: FlaskClient) -> None:

@@ -26,6 +26,7 @@ from cases.operations.upgrade import upgrade_database
 from web.app import create_app
 from web.cli.calendar import calendar_group
 from web.cli.chain import register as register_chain
+from web.cli.circulars import circular_group
 from web.cli.complaints import register as register_complaints
 from web.cli.guard import OversightGroup
 from web.cli.health import health_group
@@ -33,6 +34,7 @@ from web.cli.incidents import incident_group
 from web.cli.operations import owner_url_option, refusals_as_messages
 from web.cli.operations import register as register_operations
 from web.cli.plans import plan_group
+from web.cli.referrals import referral_group
 from web.cli.registry import register as register_registry
 from web.cli.selfreports import selfreport_group
 from web.cli.support import click_error, session_factory
@@ -53,6 +55,8 @@ main.add_command(plan_group)
 main.add_command(health_group)
 main.add_command(incident_group)
 main.add_command(selfreport_group)
+main.add_command(referral_group)
+main.add_command(circular_group)
 
 
 @main.group("db")
