@@ -16,7 +16,7 @@ from cases.core.settings import load_settings
 from cases.inspections.checklists import ItemOutcome
 from cases.inspections.results import record_inspection
 from cases.models import Authority, InspectionPlan, PlanEntry, Unit
-from cases.plans.compliance import ComplianceReport, compliance
+from cases.plans.compliance import LABELS, ComplianceReport, compliance
 from cases.plans.quota_watch import UNITS_PER_CHECK, daily_rounds
 from cases.reference.data import checklist_for
 from cases.registry.credit_code import make_credit_code
@@ -282,7 +282,10 @@ def test_the_compliance_command_prints_the_table(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "2026年检查指标完成情况（截至2026-07-15）"
-    sampling = next(line for line in lines if line.startswith("抽查"))
-    assert sampling.split()[1:6] == ["8", "4", "4", "4", "是"]
+    sampling = next(line for line in lines if line.split()[1:2] == ["抽查（辖区单位6%–10%）"])
+    assert sampling.split()[0] == "电子档案事项监管"  # each row labelled with its regime
+    assert sampling.split()[2:7] == ["8", "4", "4", "4", "是"]
+    daily = next(line for line in lines if line.split()[1:2] == [LABELS["daily_checks"][0]])
+    assert daily.split()[0] == "档案安全事项监管"
     assert any(line.startswith("2月") and "未达标 short" in line for line in lines)
     assert missing.exit_code != 0 and "luquan, zhengding" in missing.output
