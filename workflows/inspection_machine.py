@@ -90,6 +90,8 @@ class RecordDraft:
     results: Mapping[str, str]
     #: every item of the record's checklist version, in order: code → (title_zh, title_en)
     items: Mapping[str, tuple[str, str]]
+    #: the inspection's kind (抽查, 重点监控单位, 专项检查 …): some rules depend on it
+    kind: str = ""
 
 
 class RecordContext(Protocol):
@@ -214,6 +216,23 @@ def _methods_chosen(d: RecordDraft) -> Refusals:
     return refuse(f"请选择检查方式（{names}）", "Choose the inspection methods used", "methods")
 
 
+#: 核查现场: the method that shows the officers were on the unit's premises.
+ON_SITE_METHOD = "site_check"
+
+
+def _on_site_for_a_key_unit(d: RecordDraft) -> Refusals:
+    """A key monitored unit is inspected on site once a year (seed 电子档案 三(二)): its record
+    names the on-site method, or it is not the on-site visit the quota counts."""
+    if d.kind != "key_unit" or ON_SITE_METHOD in d.methods:
+        return NO
+    zh, en = METHODS[ON_SITE_METHOD]
+    return refuse(
+        f"重点监控单位须现场检查：检查方式须包括“{zh}”",
+        f"A key unit is inspected on site: the methods must include “{en}”",
+        "methods",
+    )
+
+
 def _every_item_has_a_result(d: RecordDraft) -> Refusals:
     """A result for every item of the checklist version the inspection uses."""
     missing = [code for code in d.items if code not in d.results]
@@ -268,6 +287,7 @@ def record_complete(ctx: RecordContext, data: Data) -> Refusals:
     d = ctx.draft
     return (
         _methods_chosen(d)
+        + _on_site_for_a_key_unit(d)
         + _every_item_has_a_result(d)
         + _record_text_complete(d)
         + _ended_on_plausible(d, ctx.today)

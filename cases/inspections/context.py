@@ -194,6 +194,7 @@ class RecordTransition:
             ended_on=ended_on,
             results=results,
             items={item.code: (item.title_zh, item.title_en) for item in self.items},
+            kind=i.kind,
         )
 
     @property
