@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from cases.casework.queries import case_detail
 from cases.core.db import command_session
-from cases.core.errors import GuardFailed
+from cases.core.errors import GuardFailed, InvalidInput
 from cases.inspections.checklists import ItemOutcome
-from cases.inspections.door import update_record
+from cases.inspections.door import advance_inspection, plan_inspection, update_record
 from cases.inspections.results import record_inspection
-from cases.models import Case, Event, Finding, Inspection, Unit
+from cases.models import Case, Event, Finding, Inspection, InspectionEvent, Unit
 from cases.plans.compliance import compliance
 from cases.reference.data import checklist_for
 from tests.support.world import World
@@ -122,3 +122,66 @@ def test_an_electronic_finding_has_no_on_site_stop(world: World) -> None:
         detail = case_detail(s, world.user(s, "inspector"), opened[0].id)
     assert (finding.on_site_stop, finding.on_site_stop_at) == (False, None)
     assert "现场叫停" not in dict(detail.timeline[0].details)
+
+
+# ---- special inspections record their topic ---------------------------------------------------
+
+
+def test_a_special_inspection_is_not_complete_without_its_topic(world: World) -> None:
+    with pytest.raises(GuardFailed) as err:
+        record(world, "electronic", "special")
+    assert err.value.reasons == [
+        ("请选择专项检查的专题（重大隐患、网络安全、上级交办、其他）",
+         "Choose the special inspection's topic"),
+    ]  # fmt: skip
+    assert err.value.fields == ["special_topic"]
+    inspection, _ = record(world, "electronic", "special", special_topic="network_security")
+    assert (inspection.status, inspection.special_topic) == ("recorded", "network_security")
+    with world.factory() as s:
+        first = s.scalars(
+            select(InspectionEvent)
+            .where(InspectionEvent.inspection_id == inspection.id)
+            .order_by(InspectionEvent.seq)
+        ).first()
+    assert first is not None and first.payload["special_topic"] == "network_security"  # chained
+
+
+def test_a_drawn_special_inspection_gets_its_topic_when_recorded(world: World) -> None:
+    """Scheduled from the plan before its topic is known, it is completed with it."""
+    outcomes = {c: {"result": o.result} for c, o in conform("security").items()}
+    with command_session(world.factory) as s:
+        inspection = plan_inspection(
+            s, unit=s.get(Unit, world.ids["unit"]), regime="security", kind="special",
+            inspection_date=DAY, officers=[world.user(s, "inspector"), world.user(s, "inspector2")],
+            actor=world.user(s, "inspector"), now=world.now,
+        )  # fmt: skip
+        assert inspection.special_topic is None
+        me = world.user(s, "inspector")
+        shown = [world.ids["inspector"], world.ids["inspector2"]]
+        advance_inspection(s, inspection.id, "start", me, now=world.now, credentials_shown=shown)
+        data = {"methods": ["site_check"], "record_content": "专项检查", "outcomes": outcomes}
+        with pytest.raises(GuardFailed) as err, s.begin_nested():
+            advance_inspection(
+                s, inspection.id, "record", me, now=world.now, special_topic="other", **data
+            )
+        assert err.value.fields == ["special_topic_note"]
+        advance_inspection(
+            s, inspection.id, "record", me, now=world.now, special_topic="other",
+            special_topic_note="汛期档案库房防汛专项检查", **data,
+        )  # fmt: skip
+        stored = s.get(Inspection, inspection.id)
+        assert (stored.status, stored.special_topic, stored.special_topic_note) == (
+            "recorded", "other", "汛期档案库房防汛专项检查",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic"), [("special", "重大隐患"), ("special", "flood"), ("daily", "major_hazard")]
+)
+def test_a_topic_outside_the_vocabulary_or_on_another_kind_is_refused(
+    world: World, kind: str, topic: str
+) -> None:
+    with pytest.raises(InvalidInput):
+        record(world, "electronic", kind, special_topic=topic)
+    with world.factory() as s:
+        assert s.scalars(select(Inspection).where(Inspection.kind == kind)).all() == []

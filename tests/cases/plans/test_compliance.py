@@ -57,6 +57,7 @@ def inspect(world: World, unit: str, regime: str, kind: str, day: date) -> int:
             s, unit=s.get(Unit, world.ids[unit]), regime=regime, kind=kind, inspection_date=day,
             officers=[inspector, world.user(s, "inspector2")], outcomes=items, actor=inspector,
             record_content="例行检查", now=datetime.combine(day, datetime.min.time(), UTC),
+            special_topic="major_hazard" if kind == "special" else None,
         )  # fmt: skip
         if inspection.status == "in_progress":  # the record machine's quick path stops here
             from cases.inspections.door import advance_inspection

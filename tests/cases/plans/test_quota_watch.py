@@ -198,4 +198,4 @@ def test_a_quota_done_on_schedule_is_not_behind(
 
 
 def special_topic(kind: str) -> dict[str, str]:
-    return {}
+    return {"special_topic": "network_security"} if kind == "special" else {}
