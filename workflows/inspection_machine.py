@@ -31,9 +31,9 @@ from typing import Any, Protocol
 
 from transitions import Machine
 
-from cases.core.vocabulary import Role
+from cases.core.vocabulary import Role, SpecialTopic
 from cases.reference.data import INSPECTION_METHODS
-from workflows.fields import Choices, Date, Field, Ids, ItemOutcomes, Text, clean
+from workflows.fields import Choice, Choices, Date, Field, Ids, ItemOutcomes, Text, clean
 from workflows.rulebook import NO, Refusal, Refusals, StateInfo, refuse
 from workflows.spec import Condition, Edge, MachineSpec, Select, Trigger
 
@@ -57,6 +57,10 @@ RECORDED_STATES = ("recorded", "signed", "archived")
 
 #: 检查方式 (seed 档案安全 四(一)): the fixed vocabulary a record's methods come from.
 METHODS: dict[str, tuple[str, str]] = dict(INSPECTION_METHODS)
+#: 专项检查的专题: what a special inspection is about (重大隐患 / 网络安全 / 上级交办 / 其他).
+SPECIAL_TOPICS: dict[str, tuple[str, str]] = {
+    t.value: (t.label_zh, t.label_en) for t in SpecialTopic
+}
 
 Data = Mapping[str, Any]
 
@@ -90,6 +94,11 @@ class RecordDraft:
     results: Mapping[str, str]
     #: every item of the record's checklist version, in order: code → (title_zh, title_en)
     items: Mapping[str, tuple[str, str]]
+    #: the inspection's kind (抽查, 重点监控单位, 专项检查 …): some rules depend on it
+    kind: str = ""
+    #: a special inspection's topic (:data:`SPECIAL_TOPICS`) and, for ``other``, what it is
+    special_topic: str | None = None
+    special_topic_note: str = ""
 
 
 class RecordContext(Protocol):
@@ -214,6 +223,47 @@ def _methods_chosen(d: RecordDraft) -> Refusals:
     return refuse(f"请选择检查方式（{names}）", "Choose the inspection methods used", "methods")
 
 
+#: 核查现场: the method that shows the officers were on the unit's premises.
+ON_SITE_METHOD = "site_check"
+
+
+def _on_site_for_a_key_unit(d: RecordDraft) -> Refusals:
+    """A key monitored unit is inspected on site once a year (seed 电子档案 三(二)): its record
+    names the on-site method, or it is not the on-site visit the quota counts."""
+    if d.kind != "key_unit" or ON_SITE_METHOD in d.methods:
+        return NO
+    zh, en = METHODS[ON_SITE_METHOD]
+    return refuse(
+        f"重点监控单位须现场检查：检查方式须包括“{zh}”",
+        f"A key unit is inspected on site: the methods must include “{en}”",
+        "methods",
+    )
+
+
+def _special_topic_recorded(d: RecordDraft) -> Refusals:
+    """A special inspection records its topic; ``other`` says what it is. Other kinds have none."""
+    if d.kind != "special":
+        if d.special_topic is None:
+            return NO
+        return refuse(
+            "只有专项检查记录专题", "Only a special inspection has a topic", "special_topic"
+        )
+    if d.special_topic is None:
+        names = "、".join(zh for zh, _ in SPECIAL_TOPICS.values())
+        return refuse(
+            f"请选择专项检查的专题（{names}）",
+            "Choose the special inspection's topic",
+            "special_topic",
+        )
+    if d.special_topic == SpecialTopic.OTHER and not d.special_topic_note.strip():
+        return refuse(
+            "专题为“其他”时请写明专题内容",
+            "Say what the topic is when it is “other”",
+            "special_topic_note",
+        )
+    return NO
+
+
 def _every_item_has_a_result(d: RecordDraft) -> Refusals:
     """A result for every item of the checklist version the inspection uses."""
     missing = [code for code in d.items if code not in d.results]
@@ -268,6 +318,8 @@ def record_complete(ctx: RecordContext, data: Data) -> Refusals:
     d = ctx.draft
     return (
         _methods_chosen(d)
+        + _on_site_for_a_key_unit(d)
+        + _special_topic_recorded(d)
         + _every_item_has_a_result(d)
         + _record_text_complete(d)
         + _ended_on_plausible(d, ctx.today)
@@ -368,6 +420,8 @@ RECORD_FIELDS: tuple[Field, ...] = (
     Text("record_handling", "处理情况", "How they were handled", max=20000),
     ItemOutcomes("outcomes", "检查结果", "Item results", max_items=500),
     Date("ended_on", "检查结束日期", "Day the check ended"),
+    Choice("special_topic", "专项检查专题", "Special inspection topic", choices=SPECIAL_TOPICS),
+    Text("special_topic_note", "专题内容", "What the topic is", max=200),
 )
 RESPONSIBLE_PERSON = Text("responsible_person", "被检查单位负责人", "Responsible person", max=100)
 

@@ -52,6 +52,16 @@ class InspectionKind(Labeled):
     DAILY = "daily", "日常检查", "Daily check"
 
 
+class SpecialTopic(Labeled):
+    """专项检查的专题: what a special inspection is about (issue 10). ``other`` names its topic
+    in the inspection's ``special_topic_note``."""
+
+    MAJOR_HAZARD = "major_hazard", "重大隐患", "Major hazard"
+    NETWORK_SECURITY = "network_security", "网络安全", "Network security"
+    ASSIGNED = "assigned", "上级交办", "Assigned by a superior authority"
+    OTHER = "other", "其他", "Other"
+
+
 class UnitKind(Labeled):
     ORGAN = "organ", "机关", "Government organ"
     ENTERPRISE = "enterprise", "企业", "Enterprise"

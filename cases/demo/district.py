@@ -352,6 +352,11 @@ def _outcome(rnd: random.Random, code: str, p: Planned) -> ItemOutcome:
     return ItemOutcome("conform")
 
 
+#: The demo's special inspections: the security campaign looks for major hazards, the
+#: electronic-archive ones check network security.
+SPECIAL_TOPICS = {"security": "major_hazard", "electronic": "network_security"}
+
+
 def _record_inspections(
     session: Session, rnd: random.Random, plan: list[Planned], staff: Staff
 ) -> list[Case]:
@@ -374,6 +379,7 @@ def _record_inspections(
             record_handling="当场指出问题，下达执法通知书责令限期改正" if failed else "",
             now=shanghai_time(p.day, p.hour or rnd.randint(9, 11), rnd.randint(0, 50)),
             record_content=f"对{p.unit.name}开展{InspectionKind(p.kind).label_zh}：听取汇报、查阅资料、核查现场",
+            special_topic=SPECIAL_TOPICS.get(p.regime) if p.kind == "special" else None,
         )  # fmt: skip
         cases += opened
     return cases

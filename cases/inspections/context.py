@@ -195,6 +195,9 @@ class RecordTransition:
             ended_on=ended_on,
             results=results,
             items={item.code: (item.title_zh, item.title_en) for item in self.items},
+            kind=i.kind,
+            special_topic=d.get("special_topic", i.special_topic),
+            special_topic_note=d.get("special_topic_note", i.special_topic_note) or "",
         )
 
     @property
@@ -217,7 +220,8 @@ class RecordTransition:
     def write_draft(self) -> None:
         """Write the record's fields and results the data gives (``record`` and edits)."""
         d = self.data
-        for key in ("methods", "record_content", "record_problems", "record_handling"):
+        for key in ("methods", "record_content", "record_problems", "record_handling",
+                    "special_topic", "special_topic_note"):  # fmt: skip
             if key in d:
                 self.changes[key] = list(d[key]) if key == "methods" else d[key]
         if self.draft.ended_on != self.inspection.ended_on:

@@ -291,11 +291,15 @@ def plan_inspection(
     now: datetime | None = None,
     responsible_person: str | None = None,
     plan_entry: PlanEntry | None = None,
+    special_topic: str | None = None,
+    special_topic_note: str = "",
 ) -> Inspection:
     """Register an inspection in ``planned`` with its officers and the checklist version in force
     on its date, and write the record's first event. ``plan_entry`` links the drawn entry it
     carries out (双随机: its result must then be published, see :mod:`cases.inspections.publication`).
-    Credentials are checked when the inspection starts, on its date."""
+    Credentials are checked when the inspection starts, on its date. A special inspection's
+    topic may be given here or when its record is completed (a drawn special inspection is
+    scheduled before its topic is known); the record is not complete without it."""
     now = ensure_utc(now) if now is not None else utcnow()
     require(actor, Duty.RECORD_INSPECTIONS, unit)
     try:
@@ -310,12 +314,16 @@ def plan_inspection(
         )
     if plan_entry is not None:
         _check_plan_entry(plan_entry, unit, kind)
+    topic = clean_edit({"special_topic": special_topic, "special_topic_note": special_topic_note})
+    if topic["special_topic"] is not None and kind != InspectionKind.SPECIAL:
+        raise InvalidInput("只有专项检查记录专题", "Only a special inspection has a topic")
     checklist = current_checklist(session, regime, inspection_date)
     users = _load_officers(session, parse_ids([o.id for o in officers], "officers"))
     inspection = Inspection(
         authority_id=unit.authority_id, unit_id=unit.id, regime=regime, kind=kind,
         inspection_date=inspection_date, checklist_id=checklist.id, status=INITIAL_STATE,
         methods=[], record_content="", record_problems="", record_handling="",
+        special_topic=topic["special_topic"], special_topic_note=topic["special_topic_note"] or "",
         responsible_person=(
             responsible_person if responsible_person is not None else unit.responsible_person
         ) or "",
@@ -335,6 +343,9 @@ def plan_inspection(
         "officers": [u.id for u in users],
         "plan_entry": plan_entry.id if plan_entry is not None else None,
     }  # fmt: skip
+    if topic["special_topic"] is not None:
+        payload["special_topic"] = topic["special_topic"]
+        payload["special_topic_note"] = topic["special_topic_note"] or ""
     append_inspection_event(
         session, inspection, trigger="plan", actor=actor, now=now, to_state=INITIAL_STATE,
         payload=payload, genesis=True,

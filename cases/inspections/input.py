@@ -57,6 +57,8 @@ def normalise_record_input(
             out[key] = _outcomes(session, inspection, value)
         elif key == "ended_on":
             out[key] = _day(value)
+        elif key == "special_topic":
+            out[key] = value or None  # checked against the vocabulary by the record's fields
         elif key == "credentials_shown":
             out[key] = parse_ids(value or (), key)
         else:

@@ -37,6 +37,8 @@ def record_inspection(
     record_handling: str = "",
     now: datetime | None = None,
     settings: Settings | None = None,
+    special_topic: str | None = None,
+    special_topic_note: str = "",
 ) -> tuple[Inspection, list[Case]]:
     """The quick path (demo data, tests, entering a paper record's findings): seed 四.
 
@@ -52,7 +54,8 @@ def record_inspection(
     now = ensure_utc(now) if now is not None else utcnow()
     inspection = plan_inspection(
         session, unit=unit, regime=regime, kind=kind, inspection_date=inspection_date,
-        officers=officers, actor=actor, now=now,
+        officers=officers, actor=actor, now=now, special_topic=special_topic,
+        special_topic_note=special_topic_note,
     )  # fmt: skip
     shown = [o.id for o in officers]
     advance_inspection(

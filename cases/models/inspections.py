@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases.core.clock import utcnow
 from cases.core.db import Base, UTCDateTime
-from cases.core.vocabulary import InspectionKind, Regime, sql_in
+from cases.core.vocabulary import InspectionKind, Regime, SpecialTopic, sql_in
 from cases.models.reference import ChecklistItem, ChecklistVersion
 from cases.models.registry import Unit, User
 
@@ -34,6 +34,11 @@ class Inspection(Base):
         CheckConstraint(sql_in("regime", Regime), name="regime"),
         CheckConstraint(sql_in("kind", InspectionKind), name="kind"),
         CheckConstraint(sql_in("status", INSPECTION_STATUSES), name="status"),
+        CheckConstraint(
+            f"special_topic IS NULL OR {sql_in('special_topic', SpecialTopic)}",
+            name="special_topic",
+        ),
+        CheckConstraint("kind = 'special' OR special_topic IS NULL", name="topic_only_for_special"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -61,6 +66,10 @@ class Inspection(Base):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: 一公开: when the result was published (双随机 inspections, within 20 working days).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: 专项检查的专题 (:class:`~cases.core.vocabulary.SpecialTopic`): set for special
+    #: inspections only; ``other`` says what it is in the note.
+    special_topic: Mapped[str | None] = mapped_column(String(30))
+    special_topic_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: Optimistic lock for the record's own machine (two officers editing at once).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -5,6 +5,11 @@ Celery's crontab has no "last day of the month" and ``28-29`` fires twice in lea
 so the cut-off is a deadline row due at 1 March 00:00 Asia/Shanghai. Reminders go to
 the supervisors weekly through February until the circular is out; at the cut-off the year is
 locked, late or not.
+
+The lock is the cut-off instant itself, not the sweep that records it: every change to an
+assessment goes through ``refuse_after_cutoff``, which compares ``now`` with ``cutoff_at``, so a
+sweeper that is late or down leaves no window in which a closed year can still be edited. The
+sweep only records the lock (status, ``locked_at``) and tells the supervisors.
 """
 
 from __future__ import annotations
@@ -77,6 +82,20 @@ def ensure_current_assessments(session: Session, now: datetime) -> None:
         ensure_assessment(session, authority_id, year, now)
 
 
+def is_locked(assessment: Assessment, now: datetime) -> bool:
+    """Locked from the cut-off instant on, whether or not a sweep has recorded it yet."""
+    return assessment.status == "locked" or ensure_utc(now) >= ensure_utc(assessment.cutoff_at)
+
+
+def refuse_after_cutoff(assessment: Assessment, now: datetime) -> None:
+    """The guard of every change to an assessment: none at or after its cut-off."""
+    if is_locked(assessment, now):
+        raise Conflict(
+            f"{assessment.year}年度考核已于截止时锁定，不可再更改",
+            f"The {assessment.year} assessment locked at its cut-off and can no longer change",
+        )
+
+
 def circulate_assessment(
     session: Session, assessment_id: int, actor: User, *, title: str, content: str, now: datetime
 ) -> Circular:
@@ -89,10 +108,7 @@ def circulate_assessment(
         actor, Duty.CIRCULATE_ASSESSMENTS, session.get_one(Authority, assessment.authority_id),
         message=("只有本机关的科室/馆领导可以通报考核结果", "Only a supervisor may circulate"),
     )  # fmt: skip
-    if assessment.status == "locked":
-        raise Conflict(
-            f"{assessment.year}年度考核已锁定", f"The {assessment.year} assessment is locked"
-        )
+    refuse_after_cutoff(assessment, now)
     if not title.strip() or not content.strip():
         raise InvalidInput("请填写通报标题和内容", "The circular needs a title and content")
     circular = Circular(

@@ -18,7 +18,13 @@ Quotas (seed 电子档案 三(一)(二), 安全 三(一)(二)):
 Done means an inspection in the year with status ``recorded``, ``signed`` or ``archived``:
 ``recorded`` counts because the check has been carried out and written down; signatures (or a
 recorded refusal) follow and must not make a quota look behind. Units are counted once per quota
-(a unit sampled twice is one sampled unit). Unit counts come from today's registry.
+(a unit sampled twice is one sampled unit).
+
+Targets are fixed by the plan: with a plan, the unit counts behind a target (units, district-direct
+units, key units, the security-regime units) come from the register the plan recorded when it was
+drawn (``InspectionPlan.inputs``), so units imported or designated afterwards do not move the
+year's target (they count from next year's plan). Without a plan — or a plan recorded without its
+register — the counts come from today's registry, and the row says so.
 
 On track, for the current year: with a plan for the regime, every plan entry whose month has
 ended must be done (its linked inspection, or a done inspection of that kind at that unit this
@@ -162,7 +168,7 @@ def compliance(
         if name == Regime.ELECTRONIC:
             report.rows += _electronic_rows(ctx, plan, params)
         else:
-            months = _months(ctx, params)
+            months = _months(ctx, plan, params)
             report.months = months
             report.rows += _security_rows(ctx, plan, params, months)
         report.rows.append(_complaint_row(ctx, name))
@@ -205,6 +211,47 @@ class _Context:
                 )
             )
         ]
+
+
+@dataclass(frozen=True)
+class _Register:
+    """The units a regime's targets are counted on, and where that list came from."""
+
+    units: frozenset[int]
+    direct: frozenset[int]
+    key_units: frozenset[int]
+    basis_zh: str
+    basis_en: str
+
+
+def _register(ctx: _Context, plan: InspectionPlan | None, regime: str) -> _Register:
+    """The register the plan recorded at its draw, else today's registry."""
+    recorded = plan.inputs if plan is not None else None
+    if recorded and "units" in recorded:
+        drawn = local_date(plan.drawn_at).isoformat() if plan is not None else ""
+        return _Register(
+            frozenset(recorded["units"]), frozenset(recorded.get("district_direct", ())),
+            frozenset(recorded.get("key_units", ())),
+            f"依据年度计划#{plan.id}（{drawn}抽取时的名录）" if plan else "",
+            f"plan #{plan.id} (register as drawn on {drawn})" if plan else "",
+        )  # fmt: skip
+    units = ctx.units(*((_SECURITY_FLAG,) if regime == Regime.SECURITY else ()))
+    if plan is not None:
+        basis_zh, basis_en = (
+            f"依据年度计划#{plan.id}；当前名录",
+            f"plan #{plan.id}; today's register",
+        )
+    else:
+        basis_zh, basis_en = "默认参数；当前名录", "defaults; today's register"
+    return _Register(
+        frozenset(u.id for u in units), frozenset(u.id for u in units if u.is_district_direct),
+        frozenset(u.id for u in units if u.is_key_unit), basis_zh, basis_en,
+    )  # fmt: skip
+
+
+_SECURITY_FLAG = or_(
+    Unit.holds_national_catalog, Unit.holds_long_term, Unit.runs_sensitive_database
+)
 
 
 def _ceil(rate: Any, units: int) -> int:
@@ -298,15 +345,10 @@ def _electronic_rows(
     ctx: _Context, plan: InspectionPlan | None, params: dict[str, Any]
 ) -> list[QuotaRow]:
     regime = Regime.ELECTRONIC.value
-    units = ctx.units()
-    names = {u.id: u.name for u in units}
-    direct = {u.id for u in units if u.is_district_direct}
-    key_units = {u.id for u in units if u.is_key_unit}
-    basis_zh, basis_en = (
-        (f"依据年度计划#{plan.id}", f"plan #{plan.id}")
-        if plan is not None
-        else ("默认参数", "defaults")
-    )
+    names = {u.id: u.name for u in ctx.units()}
+    register = _register(ctx, plan, regime)
+    units, direct, key_units = register.units, register.direct, register.key_units
+    basis_zh, basis_en = register.basis_zh, register.basis_en
     rows: list[QuotaRow] = []
 
     rate, min_direct = params["sampling_rate"], int(params["min_direct"])
@@ -358,18 +400,11 @@ def _electronic_rows(
 # ---- archive security ---------------------------------------------------------------------
 
 
-def _months(ctx: _Context, params: dict[str, Any]) -> list[MonthRow]:
+def _months(ctx: _Context, plan: InspectionPlan | None, params: dict[str, Any]) -> list[MonthRow]:
     """Each month's daily checks, by the quota watch's rule (a round is one day's checks)."""
     per_round = int(params["daily_units_per_round"])
     rounds_needed = int(params["daily_rounds_per_month"])
-    supervised = ctx.session.scalar(
-        select(func.count())
-        .select_from(Unit)
-        .where(
-            Unit.authority_id == ctx.authority_id,
-            or_(Unit.holds_national_catalog, Unit.holds_long_term, Unit.runs_sensitive_database),
-        )
-    )
+    supervised = len(_register(ctx, plan, Regime.SECURITY.value).units)
     by_day: dict[date, set[int]] = defaultdict(set)
     for unit_id, day in ctx.done(Regime.SECURITY.value, InspectionKind.DAILY):
         by_day[day].add(unit_id)
@@ -402,11 +437,8 @@ def _security_rows(
     ctx: _Context, plan: InspectionPlan | None, params: dict[str, Any], months: list[MonthRow]
 ) -> list[QuotaRow]:
     regime = Regime.SECURITY.value
-    basis_zh, basis_en = (
-        (f"依据年度计划#{plan.id}", f"plan #{plan.id}")
-        if plan is not None
-        else ("默认参数", "defaults")
-    )
+    register = _register(ctx, plan, regime)
+    basis_zh, basis_en = register.basis_zh, register.basis_en
     met = sum(1 for m in months if m.met)
     short = [m.month for m in months if m.status == "short"]
     label_zh, label_en = LABELS["daily_checks"]

@@ -126,6 +126,7 @@ class World:
                 inspection_date=self.now.date(), officers=[self.user(s, "inspector"), self.user(s, "inspector2")],
                 outcomes={item: ItemOutcome("nonconform", note="未建立电子文件归档登记制度", evidence=("现场照片1",), is_emergency=emergency, is_serious=serious)},
                 actor=self.user(s, "inspector"), now=self.now,
+                special_topic="major_hazard" if regime == "electronic" else None,
             )  # fmt: skip
             return cases[0].id
 

@@ -155,6 +155,12 @@ def test_officer_rules_report_every_problem_at_once() -> None:
         ),
         ({"ended_on": None}, ["请填写检查结束日期"]),
         ({"ended_on": date(2026, 3, 3)}, ["检查结束日期2026-03-03不能晚于今天"]),
+        ({"kind": "key_unit"}, []),  # the draft's methods include 核查现场
+        (
+            {"kind": "key_unit", "methods": ("hear_report", "review_records")},
+            ["重点监控单位须现场检查：检查方式须包括“核查现场”"],
+        ),
+        ({"kind": "random_sampling", "methods": ("review_records",)}, []),
     ],
 )
 def test_record_rules(changes: dict[str, object], expected: list[str]) -> None:

@@ -26,6 +26,7 @@ from cases.complaints.intake import receive_complaint
 from cases.core.clock import utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
+from cases.core.vocabulary import Regime
 from cases.models import User
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.plans.compliance import MONTH_STATUSES, ComplianceReport, compliance
@@ -128,11 +129,20 @@ def format_report(report: ComplianceReport) -> list[str]:
 
     lines = [f"{report.year}年检查指标完成情况（截至{report.today.isoformat()}）"]
     rows = [
-        [r.label_zh, number(r.target), str(r.done), number(r.remaining), number(r.expected),
+        [Regime(r.regime).label_zh, r.label_zh, number(r.target), str(r.done), number(r.remaining), number(r.expected),
          track(r.on_track), r.why_zh]
         for r in report.rows
     ]  # fmt: skip
-    header = ["指标 quota", "目标", "已完成", "剩余", "应完成", "进度正常", "说明"]
+    header = [
+        "监管事项 regime",
+        "指标 quota",
+        "目标",
+        "已完成",
+        "剩余",
+        "应完成",
+        "进度正常",
+        "说明",
+    ]
     lines += _table(header, rows)
     if report.months:
         lines += ["", "档案安全日常检查（按月）"]

@@ -4,6 +4,9 @@
     oversight units import units.xlsx --authority luquan
     oversight units import units.csv --valid-only       # import the good rows, list the rest
     oversight units sample 5000 sample.xlsx             # made-up units, to try (and time) an import
+    oversight units designate-key --unit 11130185000000001X --reason "保管大量重要电子档案" \\
+        --actor zhao [--since 2026-01-01]
+    oversight units revoke-key --unit 11130185000000001X --reason "整改完成" --actor zhao
     oversight recusal add --officer zhang --unit 11130185000000001X --reason "配偶在该单位任职" \\
         --actor zhao
     oversight recusal remove --officer zhang --unit 11130185000000001X --reason "配偶已离职" \\
@@ -37,7 +40,12 @@ from cases.core.settings import Settings
 from cases.core.uploads import StoredFile, store_bounded
 from cases.models import Unit, User
 from cases.registry.credit_code import InvalidCreditCode, make_credit_code, validate_credit_code
-from cases.registry.key_units import KEY_UNIT_GUIDELINE, key_unit_share
+from cases.registry.key_units import (
+    KEY_UNIT_GUIDELINE,
+    designate_key_unit,
+    key_unit_share,
+    revoke_key_unit,
+)
 from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
 from cases.registry.register import system_actor
 from cases.registry.sheets import SheetLimits
@@ -195,6 +203,50 @@ def _sample_row(n: int, since: date) -> list[object]:
 
 def _csv_cell(value: object) -> object:
     return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+# ---- key units ------------------------------------------------------------------------------
+
+
+@units_group.command("designate-key")
+@click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
+@click.option("--reason", required=True, help="Why it is a key monitored unit (重点监控的理由).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From (default: today).")
+@click.option("--actor", required=True, help="Username of the supervisor (科室/馆领导) deciding.")
+@with_appcontext
+def designate_key(unit_code: str, reason: str, since: datetime | None, actor: str) -> None:
+    """Designate a unit a key monitored unit (指定重点监控单位), after its import."""
+    now = utcnow()
+    try:
+        with command_session(session_factory()) as session:
+            unit = designate_key_unit(
+                session, _unit(session, unit_code), reason,
+                since.date() if since else local_date(now), _user(session, actor), now,
+            )  # fmt: skip
+            name, start = unit.name, unit.key_unit_since
+            count, total, share = key_unit_share(session, unit.authority)
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(f"已指定重点监控单位 key unit designated: {name}（自{start}起）")
+    click.echo(f"重点监控单位{count}/{total}家（{share:.1%}） ({count} of {total} units)")
+
+
+@units_group.command("revoke-key")
+@click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
+@click.option("--reason", required=True, help="Why the designation ends (撤销理由).")
+@click.option("--actor", required=True, help="Username of the supervisor (科室/馆领导) deciding.")
+@with_appcontext
+def revoke_key(unit_code: str, reason: str, actor: str) -> None:
+    """End a unit's key-unit designation (撤销重点监控), with its reason kept in the history."""
+    try:
+        with command_session(session_factory()) as session:
+            unit = revoke_key_unit(
+                session, _unit(session, unit_code), reason, _user(session, actor), utcnow()
+            )
+            name = unit.name
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(f"已撤销重点监控 key unit revoked: {name}")
 
 
 # ---- recusals --------------------------------------------------------------------------------

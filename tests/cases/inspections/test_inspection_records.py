@@ -60,6 +60,7 @@ def plan(world: World, *officers: str, kind: str = "special", day: date = DAY) -
             actor=world.user(s, "inspector"),
             now=world.now,
             responsible_person="王主任",
+            special_topic="major_hazard" if kind == "special" else None,
         )
         return inspection.id
 
@@ -476,6 +477,7 @@ def test_quick_path_opens_cases_at_once_and_signing_opens_none_twice(world: Worl
             outcomes={"EA-1": ItemOutcome("nonconform", "未建立登记制度", is_serious=True)},
             actor=world.user(s, "inspector"),
             now=world.now,
+            special_topic="major_hazard",
         )
         inspection_id, first = inspection.id, [c.id for c in cases]
     assert load(world, inspection_id).status == "in_progress" and len(first) == 1

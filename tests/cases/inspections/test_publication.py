@@ -79,6 +79,7 @@ def signed(
             actor=world.user(s, "inspector"),
             now=now,
             responsible_person="王主任",
+            special_topic="assigned" if kind == "special" else None,
             plan_entry=s.get(PlanEntry, entry) if entry else None,
         )
         inspection_id = inspection.id

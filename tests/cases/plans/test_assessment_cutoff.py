@@ -85,3 +85,28 @@ def test_weekly_february_reminders_stop_once_circulated(world: World) -> None:
             s, done.id, world.user(s, "supervisor"), title="补充通报", content="……",
             now=cutoff_for(2026) + timedelta(days=1),
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"), [(timedelta(seconds=-1), True), (timedelta(seconds=1), False)]
+)
+def test_old_year_locks_at_the_cutoff_instant_without_a_sweep(
+    world: World, offset: timedelta, accepted: bool
+) -> None:
+    """No sweep runs after 1 December: the cut-off alone decides, not the sweep's lock."""
+    sweep(world.factory, datetime(2026, 12, 1, tzinfo=UTC))
+    open_year = assessment(world, 2026)
+    assert open_year.status == "open"
+    with command_session(world.factory) as s:
+        change = lambda: circulate_assessment(  # noqa: E731
+            s, open_year.id, world.user(s, "supervisor"),
+            title="关于2026年度档案工作考核情况的通报", content="……",
+            now=cutoff_for(2026) + offset,
+        )  # fmt: skip
+        if accepted:
+            assert change().id is not None
+        else:
+            with pytest.raises(Conflict):
+                change()
+    assert (assessment(world, 2026).circulated_at is not None) is accepted
+    assert assessment(world, 2026).status == "open"  # no sweep has recorded the lock

@@ -16,7 +16,7 @@ from cases.core.settings import load_settings
 from cases.inspections.checklists import ItemOutcome
 from cases.inspections.results import record_inspection
 from cases.models import Authority, InspectionPlan, PlanEntry, Unit
-from cases.plans.compliance import ComplianceReport, compliance
+from cases.plans.compliance import LABELS, ComplianceReport, compliance
 from cases.plans.quota_watch import UNITS_PER_CHECK, daily_rounds
 from cases.reference.data import checklist_for
 from cases.registry.credit_code import make_credit_code
@@ -57,6 +57,7 @@ def inspect(world: World, unit: str, regime: str, kind: str, day: date) -> int:
             s, unit=s.get(Unit, world.ids[unit]), regime=regime, kind=kind, inspection_date=day,
             officers=[inspector, world.user(s, "inspector2")], outcomes=items, actor=inspector,
             record_content="例行检查", now=datetime.combine(day, datetime.min.time(), UTC),
+            special_topic="major_hazard" if kind == "special" else None,
         )  # fmt: skip
         if inspection.status == "in_progress":  # the record machine's quick path stops here
             from cases.inspections.door import advance_inspection
@@ -282,7 +283,10 @@ def test_the_compliance_command_prints_the_table(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "2026年检查指标完成情况（截至2026-07-15）"
-    sampling = next(line for line in lines if line.startswith("抽查"))
-    assert sampling.split()[1:6] == ["8", "4", "4", "4", "是"]
+    sampling = next(line for line in lines if line.split()[1:2] == ["抽查（辖区单位6%–10%）"])
+    assert sampling.split()[0] == "电子档案事项监管"  # each row labelled with its regime
+    assert sampling.split()[2:7] == ["8", "4", "4", "4", "是"]
+    daily = next(line for line in lines if line.split()[1:2] == [LABELS["daily_checks"][0]])
+    assert daily.split()[0] == "档案安全事项监管"
     assert any(line.startswith("2月") and "未达标 short" in line for line in lines)
     assert missing.exit_code != 0 and "luquan, zhengding" in missing.output

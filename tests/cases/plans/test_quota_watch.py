@@ -13,6 +13,7 @@ from cases.deadlines.sweeper import sweep
 from cases.inspections.checklists import ItemOutcome
 from cases.inspections.results import record_inspection
 from cases.models import Deadline, Notification, PlanEntry, Unit
+from cases.reference.data import checklist_for
 from tests.support.district import draw
 from tests.support.world import World
 
@@ -133,3 +134,68 @@ def test_a_month_without_any_sweep_is_still_judged_when_the_sweeper_returns(worl
     ]  # fmt: skip
     alerts = shortfall_alerts(world)
     assert [a[:7] for a in alerts] == ["2026年5月", "2026年6月"]
+
+
+def plan_with_entry(world: World, regime: str, kind: str) -> None:
+    """A 2026 plan of ``regime`` with one entry of ``kind`` at the World's unit in March."""
+    from cases.models import InspectionPlan
+
+    with command_session(world.factory) as s:
+        plan = InspectionPlan(
+            authority_id=world.ids["luquan"], year=2026, regime=regime, seed="watch",
+            algorithm_version=1, parameters={}, inputs={}, inputs_digest="0" * 64,
+            result_digest="0" * 64, drawn_at=datetime(2026, 1, 5, tzinfo=UTC),
+            drawn_by_id=world.ids["supervisor"],
+        )  # fmt: skip
+        s.add(plan)
+        s.flush()
+        s.add(
+            PlanEntry(
+                plan_id=plan.id, position=1, unit_id=world.ids["unit"], kind=kind, month=3,
+                officer_ids=[world.ids["inspector"], world.ids["inspector2"]],
+            )
+        )  # fmt: skip
+
+
+#: The scheduled quotas besides sampling, each with the label its month-end alert names.
+WATCHED = [
+    ("electronic", "key_unit", "重点监控单位每年现场检查一次"),
+    ("electronic", "special", "专项检查（每年不少于2家）"),
+    ("security", "special", "专项检查（每年一次）"),  # the security campaign
+]
+
+
+@pytest.mark.parametrize(("regime", "kind", "label"), WATCHED)
+def test_the_month_end_watch_follows_key_units_special_inspections_and_the_campaign(
+    world: World, regime: str, kind: str, label: str
+) -> None:
+    """Each of these quotas is on the watch: a March entry not done by 1 April alerts."""
+    plan_with_entry(world, regime, kind)
+    sweep(world.factory, datetime(2026, 3, 15, tzinfo=UTC))
+    sweep(world.factory, datetime(2026, 3, 31, 16, 0, tzinfo=UTC))  # 1 April 00:00 Shanghai
+    (alert,) = behind_alerts(world)
+    assert f"{label}应完成1、已完成0" in alert
+
+
+@pytest.mark.parametrize(("regime", "kind", "label"), WATCHED)
+def test_a_quota_done_on_schedule_is_not_behind(
+    world: World, regime: str, kind: str, label: str
+) -> None:
+    plan_with_entry(world, regime, kind)
+    day = date(2026, 3, 10)
+    items = {item.code: ItemOutcome("conform") for item in checklist_for(regime, day).items}
+    with command_session(world.factory) as s:
+        record_inspection(
+            s, unit=s.get(Unit, world.ids["unit"]), regime=regime, kind=kind,
+            inspection_date=day, officers=[world.user(s, "inspector"), world.user(s, "inspector2")],
+            outcomes=items, actor=world.user(s, "inspector"), record_content="检查：各项符合要求",
+            now=datetime.combine(day, datetime.min.time(), UTC),
+            **special_topic(kind),
+        )  # fmt: skip
+    sweep(world.factory, datetime(2026, 3, 15, tzinfo=UTC))
+    sweep(world.factory, datetime(2026, 3, 31, 16, 0, tzinfo=UTC))
+    assert not any(label in alert for alert in behind_alerts(world))
+
+
+def special_topic(kind: str) -> dict[str, str]:
+    return {"special_topic": "network_security"} if kind == "special" else {}
