@@ -32,6 +32,7 @@ def sealed(world: World, regime: str, *, failing: str | None = None) -> int:
             s, unit=s.get(Unit, world.ids["unit"]), regime=regime, kind="special",
             inspection_date=NOW.date(), officers=[world.user(s, o) for o in PAIR],
             actor=world.user(s, "inspector"), now=NOW, responsible_person="王主任",
+            special_topic="major_hazard",
         )  # fmt: skip
         inspection_id = inspection.id
         codes = list(
