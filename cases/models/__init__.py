@@ -22,6 +22,7 @@ from cases.models.inspections import (
     InspectionOfficer,
 )
 from cases.models.messages import Delivery, Notification
+from cases.models.penalties import Penalty, PenaltyEvent, PenaltyOfficer
 from cases.models.plans import Assessment, InspectionPlan, PlanEntry
 from cases.models.reference import (
     CalendarDay,
@@ -58,6 +59,9 @@ __all__ = [
     "LegalCitation",
     "Notice",
     "NoticeCounter",
+    "Penalty",
+    "PenaltyEvent",
+    "PenaltyOfficer",
     "Notification",
     "PlanEntry",
     "RectificationReport",
