@@ -31,6 +31,7 @@ from web.cli.guard import OversightGroup
 from web.cli.health import health_group
 from web.cli.operations import owner_url_option, refusals_as_messages
 from web.cli.operations import register as register_operations
+from web.cli.penalties import register as register_penalties
 from web.cli.plans import plan_group
 from web.cli.registry import register as register_registry
 from web.cli.support import click_error, session_factory
@@ -49,6 +50,7 @@ register_registry(main)
 register_chain(main)
 main.add_command(plan_group)
 main.add_command(health_group)
+register_penalties(main)
 
 
 @main.group("db")
