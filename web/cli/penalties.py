@@ -161,7 +161,9 @@ def show_command(penalty_id: int, actor: str) -> None:
             )
             for e in events:
                 label = TRIGGER_LABELS.get(e.trigger, ("立案", "File"))[0]
-                click.echo(f"  {e.seq:>3} {to_shanghai(e.at):%Y-%m-%d %H:%M} {label} → {e.to_state}")
+                click.echo(
+                    f"  {e.seq:>3} {to_shanghai(e.at):%Y-%m-%d %H:%M} {label} → {e.to_state}"
+                )
     except OversightError as exc:
         raise click_error(exc) from exc
 

@@ -192,3 +192,23 @@ def test_the_history_is_append_only(world: World) -> None:
     pid = filed(world)
     with world.factory() as s, pytest.raises(DBAPIError):
         s.execute(text("UPDATE penalty_events SET trigger = 'x' WHERE penalty_id = :p"), {"p": pid})
+
+
+def test_verify_events_covers_the_penalty_chain(world: World) -> None:
+    from cases.casework.verification import verify_all_chains
+    from cases.core.checkpoints import CHAINS, COUNTED
+    from tests.support.chains import lift_guards
+
+    assert CHAINS["penalty"] == ("penalty_events", "penalty_id") and "penalty_events" in COUNTED
+    pid = notified(world)
+    with world.factory() as s:
+        assert [b for b in verify_all_chains(s) if b.chain == "penalty"] == []
+    with command_session(world.factory) as s:
+        lift_guards(s)
+        s.execute(
+            text("UPDATE penalty_events SET trigger = 'x' WHERE penalty_id = :p AND seq = 3"),
+            {"p": pid},
+        )
+        breaks = [b for b in verify_all_chains(s) if b.chain == "penalty"]
+        assert breaks and breaks[0].owner_id == pid and breaks[0].seq == 3
+        s.rollback()
