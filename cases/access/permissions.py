@@ -23,8 +23,8 @@ from typing import Any
 
 from cases.core.errors import NotAllowed
 from cases.core.vocabulary import OFFICER_ROLES, Labeled, Role
-from cases.models import Authority, Case, Inspection, Unit, User
-from workflows import case_machine, inspection_machine
+from cases.models import Authority, Case, Inspection, Penalty, Unit, User
+from workflows import case_machine, inspection_machine, penalty_machine
 
 
 class Duty(Labeled):
@@ -80,6 +80,10 @@ class Duty(Labeled):
         "Record a refusal to self-report",
     )
     VIEW_SELF_REPORTS = "view_self_reports", "查看自查报告", "View self-reports"
+    OPEN_PENALTIES = "open_penalties", "行政处罚立案", "File an administrative penalty"
+    VIEW_PENALTIES = "view_penalties", "查看行政处罚", "View administrative penalties"
+    REVIEW_PENALTIES = "review_penalties", "行政处罚法制审核", "Legal review of a penalty"
+    DECIDE_PENALTIES = "decide_penalties", "作出行政处罚决定", "Decide an administrative penalty"
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -121,6 +125,13 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.FILE_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES}),
     Duty.RECORD_SELF_REPORT_REFUSALS: frozenset(OFFICER_ROLES),
     Duty.VIEW_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES, Role.LEADER}),
+    # 行政处罚法 art 54: 立案 with the agency head's approval; officers handle the case
+    Duty.OPEN_PENALTIES: frozenset({Role.SUPERVISOR}),
+    Duty.VIEW_PENALTIES: frozenset({*OFFICER_ROLES, Role.LEADER}),
+    # 国办发〔2018〕118号: the reviewer must not be on the case (the machine's guard checks that)
+    Duty.REVIEW_PENALTIES: penalty_machine.REVIEWERS,
+    # art 57: the agency's responsible person decides
+    Duty.DECIDE_PENALTIES: penalty_machine.DECIDERS,
 }
 
 
@@ -154,9 +165,16 @@ class RecordTrigger:
     name: str
 
 
-Action = Duty | CaseTrigger | RecordTrigger
-#: What an action may be asked about: a case, an inspection record, a unit, an authority.
-Target = Case | Inspection | Unit | Authority
+@dataclass(frozen=True, slots=True)
+class PenaltyTrigger:
+    """Firing a trigger of the administrative penalty's machine (``workflows.penalty_machine``)."""
+
+    name: str
+
+
+Action = Duty | CaseTrigger | RecordTrigger | PenaltyTrigger
+#: What an action may be asked about: a case, an inspection record, a penalty, a unit, an authority.
+Target = Case | Inspection | Penalty | Unit | Authority
 
 
 def duties_of(role: Role | str) -> frozenset[Duty]:
@@ -169,6 +187,8 @@ def roles_for(action: Action) -> frozenset[Role]:
         return case_machine.who_may(action.name)
     if isinstance(action, RecordTrigger):
         return inspection_machine.who_may(action.name)
+    if isinstance(action, PenaltyTrigger):
+        return penalty_machine.who_may(action.name)
     return DUTIES[action]
 
 
@@ -223,14 +243,16 @@ def scope_refusal(actor: User, target: Target) -> tuple[str, str] | None:
         return "该案件不属于本机关管辖", "The case belongs to another authority"
     if isinstance(target, Inspection):
         return "该检查不属于本机关", "The inspection belongs to another authority"
+    if isinstance(target, Penalty):
+        return "该行政处罚不属于本机关", "The penalty belongs to another authority"
     return "该单位不属于本机关管辖", "The unit belongs to another authority"
 
 
 def _unit_id(target: Target) -> int | None:
     if isinstance(target, Unit):
         return target.id
-    if isinstance(target, Authority):
-        return None  # an authority's business is not a unit's
+    if isinstance(target, Authority | Penalty):
+        return None  # an authority's business is not a unit's; a penalty's party is not a unit
     return target.unit_id
 
 
@@ -241,5 +263,8 @@ def _role_refusal(role: Role, action: Any) -> tuple[str, str]:
         return f"{who_zh}无权执行“{zh}”", f"{who_en} may not “{en}”"
     if isinstance(action, RecordTrigger):
         zh, en = inspection_machine.TRIGGER_LABELS[action.name]
+        return f"{who_zh}无权{zh}", f"{who_en} may not {en}"
+    if isinstance(action, PenaltyTrigger):
+        zh, en = penalty_machine.TRIGGER_LABELS[action.name]
         return f"{who_zh}无权{zh}", f"{who_en} may not {en}"
     return f"{who_zh}无权{action.label_zh}", f"{who_en} may not {action.label_en.lower()}"

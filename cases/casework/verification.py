@@ -31,7 +31,8 @@ from cases.core.chainkeys import Keyring, keyring_for, writing_keyring
 from cases.core.checkpoints import compare_counts, expectations, load_checkpoints
 from cases.core.settings import Settings
 from cases.inspections.history import content_digest, inspection_event_doc, sealed_content
-from cases.models import Case, Event, Inspection, InspectionEvent, RegistryEvent
+from cases.models import Case, Event, Inspection, InspectionEvent, PenaltyEvent, RegistryEvent
+from cases.penalties.history import penalty_event_doc
 from cases.registry.history import registry_event_doc
 from workflows.inspection_machine import SEALED_STATES
 
@@ -72,6 +73,7 @@ def verify_all_chains(
     yield from _case_chains(session, batch, keyring, expected)
     yield from _inspection_chains(session, batch, keyring, expected)
     yield from _register_chains(session, keyring, expected)
+    yield from _penalty_chains(session, keyring, expected)
 
 
 def _case_chains(
@@ -165,6 +167,18 @@ def _register_chains(
         yield from verify_links(
             "register", authority_id, ((e, registry_event_doc(e)) for e in entries), keyring,
             expected=expected.pop(("register", authority_id), None),
+        )  # fmt: skip
+    session.expunge_all()
+
+
+def _penalty_chains(
+    session: Session, keyring: Keyring, expected: Expectations
+) -> Iterator[ChainBreak]:
+    rows = session.scalars(select(PenaltyEvent).order_by(PenaltyEvent.penalty_id, PenaltyEvent.seq))
+    for penalty_id, entries in groupby(rows, key=lambda e: e.penalty_id):
+        yield from verify_links(
+            "penalty", penalty_id, ((e, penalty_event_doc(e)) for e in entries), keyring,
+            expected=expected.pop(("penalty", penalty_id), None),
         )  # fmt: skip
     session.expunge_all()
 

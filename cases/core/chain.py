@@ -113,6 +113,7 @@ CHAIN_NOUNS = {
     "case": "case",
     "inspection": "inspection record",
     "register": "register of authority",
+    "penalty": "penalty",
 }
 
 

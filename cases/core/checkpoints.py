@@ -39,12 +39,21 @@ from cases.core.settings import Settings
 
 FORMAT = 1
 #: The history tables and their owners, counted at every checkpoint (none ever loses a row).
-COUNTED = ("cases", "events", "inspections", "inspection_events", "registry_events")
+COUNTED = (
+    "cases",
+    "events",
+    "inspections",
+    "inspection_events",
+    "registry_events",
+    "penalties",
+    "penalty_events",
+)
 #: Each chain: its table and the column naming its owner.
 CHAINS = {
     "case": ("events", "case_id"),
     "inspection": ("inspection_events", "inspection_id"),
     "register": ("registry_events", "authority_id"),
+    "penalty": ("penalty_events", "penalty_id"),
 }
 _NAME = re.compile(r"^(\d{8}T\d{12}Z)-(\d{6,})\.json$")
 

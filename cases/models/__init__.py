@@ -23,6 +23,7 @@ from cases.models.inspections import (
     InspectionOfficer,
 )
 from cases.models.messages import Delivery, Notification
+from cases.models.penalties import Penalty, PenaltyEvent, PenaltyOfficer
 from cases.models.plans import Assessment, InspectionPlan, PlanEntry
 from cases.models.reference import (
     CalendarDay,
@@ -61,6 +62,9 @@ __all__ = [
     "LegalCitation",
     "Notice",
     "NoticeCounter",
+    "Penalty",
+    "PenaltyEvent",
+    "PenaltyOfficer",
     "Notification",
     "PlanEntry",
     "RectificationReport",

@@ -18,7 +18,7 @@ from alembic import op
 import cases.core.db
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

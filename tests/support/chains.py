@@ -25,6 +25,11 @@ GUARDS = {
         "registry_events_no_update",
         "registry_events_no_delete",
     ),
+    "penalty_events": (
+        "penalty_events_append_only",
+        "penalty_events_no_update",
+        "penalty_events_no_delete",
+    ),
 }
 
 

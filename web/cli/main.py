@@ -33,6 +33,7 @@ from web.cli.health import health_group
 from web.cli.incidents import incident_group
 from web.cli.operations import owner_url_option, refusals_as_messages
 from web.cli.operations import register as register_operations
+from web.cli.penalties import register as register_penalties
 from web.cli.plans import plan_group
 from web.cli.referrals import referral_group
 from web.cli.registry import register as register_registry
@@ -57,6 +58,7 @@ main.add_command(incident_group)
 main.add_command(selfreport_group)
 main.add_command(referral_group)
 main.add_command(circular_group)
+register_penalties(main)
 
 
 @main.group("db")

@@ -37,7 +37,15 @@ from cases.reference.data.specs import (
 __all__ = ["FILES", "ReferenceDataError", "load_reference"]
 
 #: The data files, each holding one part of the reference data.
-FILES = ("labels.toml", "checklists.toml", "citations.toml", "boundaries.toml", "services.toml")
+#: (``penalties.toml`` is read by :mod:`.penalties`, which the penalty machine imports alone.)
+FILES = (
+    "labels.toml",
+    "checklists.toml",
+    "citations.toml",
+    "boundaries.toml",
+    "services.toml",
+    "penalties.toml",
+)
 
 
 class ReferenceDataError(ValueError):

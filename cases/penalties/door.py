@@ -1,0 +1,194 @@
+"""Filing a penalty (立案) and its one door (:func:`advance_penalty`), a thin use of the generic
+door (:func:`cases.core.door.pass_through`, the same as the case's and the inspection record's):
+lock, role and scope (:func:`cases.access.permissions.require`), expected version, the machine
+(:mod:`workflows.penalty_machine`), the new status, the effects' columns and one chained
+:class:`PenaltyEvent`, all in the caller's transaction. Services flush, never commit.
+
+Deadlines. Every period's due date is counted on the working-day calendar when the period
+starts and kept on the penalty (``decision_due``, ``hearing_request_due``, ``service_due``,
+``publication_due``, ``withdrawal_due``); the guards count the same days, so a hearing request on
+the 6th working day is refused. Deadline rows with reminders through the sweeper are not wired
+yet (issue 10 follow-up): :func:`due_dates` is what they would be made from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.access.permissions import Duty, PenaltyTrigger, require
+from cases.core.clock import ensure_utc, local_date, utcnow
+from cases.core.door import Door, Step, pass_through
+from cases.core.errors import InvalidInput
+from cases.core.vocabulary import OFFICER_ROLES
+from cases.core.writes import add_object
+from cases.models import Authority, Case, Penalty, PenaltyEvent, PenaltyOfficer, User
+from cases.penalties.context import PenaltyTransition, event_payload
+from cases.penalties.history import PENALTY, append_penalty_event
+from workflows.penalty_machine import (
+    INITIAL_STATE,
+    STATE_LABELS,
+    TRIGGER_LABELS,
+    TRIGGERS,
+    clean_input,
+    decision_due,
+    penalty_machine,
+)
+
+__all__ = ["Fired", "advance_penalty", "due_dates", "open_penalty"]
+
+
+@dataclass
+class Fired:
+    penalty: Penalty
+    event: PenaltyEvent
+    from_state: str
+    to_state: str
+
+
+_ACTIONS = {trigger: PenaltyTrigger(trigger) for trigger in TRIGGERS}
+
+
+def _authorize(actor: User, trigger: str, penalty: Penalty | None) -> None:
+    require(actor, _ACTIONS[trigger], penalty)
+
+
+def _context(
+    session: Session,
+    penalty: Penalty,
+    actor: User,
+    now: datetime,
+    trigger: str,
+    data: dict[str, Any],
+    settings: Any,
+) -> PenaltyTransition:
+    return PenaltyTransition(session, penalty, actor, now, trigger, data)
+
+
+def _append(
+    session: Session, penalty: Penalty, ctx: PenaltyTransition, step: Step
+) -> tuple[PenaltyEvent, dict[str, Any]]:
+    event = append_penalty_event(
+        session, penalty, trigger=step.trigger, actor=step.actor, now=step.now,
+        to_state=step.to_state, payload=event_payload(ctx),
+    )  # fmt: skip
+    return event, {}
+
+
+PENALTY_DOOR: Door[Penalty, PenaltyTransition] = Door(
+    aggregate=PENALTY,
+    triggers=frozenset(TRIGGERS),
+    trigger_labels=TRIGGER_LABELS,
+    clean=clean_input,
+    state_labels=STATE_LABELS,
+    authorize=_authorize,
+    machine=lambda penalty: penalty_machine(),
+    context=_context,
+    append=_append,
+    changes=lambda ctx: ctx.column_changes(),
+    data_to_machine=True,
+)
+
+
+def advance_penalty(
+    session: Session,
+    penalty_id: int,
+    trigger: str,
+    actor: User,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+    **data: Any,
+) -> Fired:
+    """Fire ``trigger`` on the penalty as ``actor``. Flushes; never commits."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    passed = pass_through(
+        PENALTY_DOOR, session, penalty_id, trigger, actor, now=now,
+        expected_version=expected_version, data=data,
+    )  # fmt: skip
+    return Fired(passed.row, passed.event, passed.from_state, passed.to_state)
+
+
+def open_penalty(
+    session: Session,
+    *,
+    authority: Authority,
+    file_no: str,
+    party_name: str,
+    party_kind: str,
+    officers: Sequence[User],
+    actor: User,
+    party_address: str = "",
+    case: Case | None = None,
+    filed_on: date | None = None,
+    now: datetime | None = None,
+) -> Penalty:
+    """立案: register a penalty in ``filed`` with its officers and its 90-day decision date, and
+    write its first event. The officers' number (≥2) is checked when the investigation starts."""
+    now = ensure_utc(now) if now is not None else utcnow()
+    require(actor, Duty.OPEN_PENALTIES, authority)
+    filed_on = filed_on or local_date(now)
+    if filed_on > local_date(now):
+        raise InvalidInput("立案日期不能晚于今天", "The filing date cannot be in the future")
+    if party_kind not in ("unit", "individual"):
+        raise InvalidInput(
+            f"当事人类别须为单位或个人：{party_kind}",
+            f"Party kind must be unit or individual: {party_kind}",
+        )
+    if not file_no.strip() or not party_name.strip():
+        raise InvalidInput("请填写立案编号和当事人", "The file number and the party are required")
+    if case is not None and case.authority_id != authority.id:
+        raise InvalidInput("案件不属于本机关", "The case belongs to another authority")
+    users = _load_officers(session, [o.id for o in officers], authority)
+    penalty = Penalty(
+        authority_id=authority.id, case_id=case.id if case is not None else None,
+        file_no=file_no.strip(), party_name=party_name.strip(), party_kind=party_kind,
+        party_address=party_address.strip(), status=INITIAL_STATE, filed_on=filed_on,
+        sanctions=[], facts="", decision_due=decision_due(filed_on), created_at=now, version=1,
+    )  # fmt: skip
+    add_object(session, penalty, flush=True)
+    for user in users:
+        add_object(session, PenaltyOfficer(penalty_id=penalty.id, user_id=user.id))
+    append_penalty_event(
+        session, penalty, trigger="file", actor=actor, now=now, to_state=INITIAL_STATE,
+        payload={
+            "file_no": penalty.file_no, "party": penalty.party_name, "party_kind": party_kind,
+            "filed_on": filed_on, "decision_due": penalty.decision_due,
+            "officers": [u.id for u in users], "case": penalty.case_id,
+        },
+        genesis=True,
+    )  # fmt: skip
+    session.flush()
+    return penalty
+
+
+def due_dates(penalty: Penalty) -> dict[str, date | None]:
+    """Every period's due date as recorded on the penalty (each day ends at 24:00)."""
+    return {
+        "decision_due": penalty.decision_due,
+        "hearing_request_due": penalty.hearing_request_due,
+        "service_due": penalty.service_due,
+        "publication_due": penalty.publication_due,
+        "withdrawal_due": penalty.withdrawal_due,
+    }
+
+
+def _load_officers(session: Session, ids: list[int], authority: Authority) -> list[User]:
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    missing = [i for i in ids if i not in users]
+    if missing:
+        raise InvalidInput(f"人员不存在：{missing}", f"No such users: {missing}")
+    wrong = [
+        users[i].display_name
+        for i in ids
+        if users[i].role not in OFFICER_ROLES or users[i].authority_id != authority.id
+    ]
+    if wrong:
+        names = "、".join(wrong)
+        raise InvalidInput(f"{names}不是本机关执法人员", f"Not officers of this authority: {names}")
+    return [users[i] for i in dict.fromkeys(ids)]

@@ -1,0 +1,46 @@
+"""``oversight penalty open|advance|show``: filing, firing a trigger and reading a penalty back,
+and a refusal as one line in both languages."""
+
+from __future__ import annotations
+
+from click.testing import Result
+from flask import Flask
+
+from tests.support.world import World
+from web.cli.main import main
+
+
+def run(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(main, ["penalty", *args])
+
+
+def test_open_advance_show(app: Flask, world: World) -> None:
+    assert run(app, "--help").exit_code == 0
+    officers = ["--officer", str(world.ids["inspector"]), "--officer", str(world.ids["inspector2"])]
+    result = run(
+        app, "open", "--actor", "zhao", "--file-no", "鹿档罚立〔2026〕1号", "--party", "某公司",
+        "--party-kind", "unit", "--authority", "luquan", *officers,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "已立案 (filed)" in result.output
+    pid = result.output.split("#")[1].split()[0]
+    result = run(app, "advance", pid, "investigate", "--actor", "zhang")
+    assert result.exit_code == 0, result.output
+    assert "调查中 (investigating)" in result.output
+    result = run(
+        app, "advance", pid, "submit_review", "--actor", "zhang", "--set", "facts=擅自复制",
+        "--set", "offence=service_company", "--set", "party_kind=unit",
+        "--set", "sanctions=warning,fine", "--set", "amount=500",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "outside the range of ¥20000–200000" in result.output
+    assert "Traceback" not in result.output
+    result = run(app, "show", pid, "--actor", "zhang")
+    assert result.exit_code == 0, result.output
+    assert "调查中 (investigating)" in result.output and "decision_due" in result.output
+    assert "开始调查 → investigating" in result.output
+
+
+def test_a_reader_without_the_duty_is_refused(app: Flask, world: World) -> None:
+    result = run(app, "show", "1", "--actor", "liaison")
+    assert result.exit_code == 1

@@ -1,0 +1,173 @@
+"""``oversight penalty open|advance|show``: administrative penalties (行政处罚) from the command line.
+
+    oversight penalty open --actor zhao --file-no "鹿档罚立〔2026〕1号" --party 某公司 \\
+        --party-kind unit --officer 1 --officer 2
+    oversight penalty advance 1 submit_review --actor zhang --set offence=service_company \\
+        --set party_kind=unit --set sanctions=warning,fine --set amount=60000 --set facts=…
+    oversight penalty show 1 --actor zhang
+
+This module only reads arguments and prints; the rules live in :mod:`cases.penalties.door` and
+:mod:`workflows.penalty_machine`. ``--set name=value`` gives a trigger's data as text, which its
+typed fields check (``sanctions`` is a comma-separated list).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.access.permissions import Duty, require
+from cases.core.clock import to_shanghai, utcnow
+from cases.core.db import command_session, read_session
+from cases.core.errors import NotFound, OversightError
+from cases.models import Case, Penalty, PenaltyEvent, User
+from cases.penalties.door import advance_penalty, due_dates, open_penalty
+from web.cli.support import ID, Text, authority_by_code, click_error, session_factory
+from workflows.penalty_machine import STATE_LABELS, TRIGGER_LABELS, TRIGGERS
+
+#: The fields given as comma-separated lists.
+LISTS = frozenset({"sanctions"})
+
+
+@click.group("penalty")
+def penalty_group() -> None:
+    """Administrative penalties (行政处罚): 立案 → 调查 → 法制审核 → 告知 → 听证 → 决定 → 送达 → 公示 → 执行 → 结案."""
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"没有用户名为{username}的用户 (no user named {username!r})")
+    return user
+
+
+def _data(pairs: tuple[str, ...]) -> dict[str, object]:
+    data: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.ClickException(f"--set 须为 名称=值：{pair!r} (--set takes name=value)")
+        name = name.strip()
+        data[name] = [v.strip() for v in value.split(",") if v.strip()] if name in LISTS else value
+    return data
+
+
+@penalty_group.command("open")
+@click.option("--actor", required=True, type=Text(), help="Username of the supervisor filing it.")
+@click.option(
+    "--authority", "authority_code", type=Text(), help="Authority code (default: the only one)."
+)
+@click.option("--file-no", required=True, type=Text(), help="立案编号.")
+@click.option("--party", required=True, type=Text(), help="The party's name (当事人).")
+@click.option(
+    "--party-kind", type=click.Choice(["unit", "individual"]), default="unit", show_default=True
+)
+@click.option("--party-address", default="", type=Text(), help="The party's address.")
+@click.option(
+    "--officer", "officers", multiple=True, type=ID, help="Id of an officer handling it (≥2)."
+)
+@click.option("--case-id", type=ID, help="The case the offence came to light in.")
+@click.option(
+    "--filed-on", type=click.DateTime(formats=["%Y-%m-%d"]), help="立案 date (default: today)."
+)
+@with_appcontext
+def open_command(
+    actor: str, authority_code: str | None, file_no: str, party: str, party_kind: str,
+    party_address: str, officers: tuple[int, ...], case_id: int | None, filed_on: datetime | None,
+) -> None:  # fmt: skip
+    """File a penalty (立案) and print its id and decision date."""
+    try:
+        with command_session(session_factory()) as session:
+            case = session.get(Case, case_id) if case_id is not None else None
+            if case_id is not None and case is None:
+                raise NotFound(f"案件{case_id}不存在", f"Case {case_id} does not exist")
+            people = [session.get(User, i) for i in officers]
+            if any(p is None for p in people):
+                raise NotFound("执法人员不存在", "No such officer")
+            penalty = open_penalty(
+                session, authority=authority_by_code(session, authority_code), file_no=file_no,
+                party_name=party, party_kind=party_kind, party_address=party_address,
+                officers=[p for p in people if p is not None], actor=_user(session, actor),
+                case=case, filed_on=filed_on.date() if filed_on else None, now=utcnow(),
+            )  # fmt: skip
+            click.echo(f"行政处罚#{penalty.id} {penalty.file_no}: 已立案 (filed)")
+            click.echo(f"决定期限 decision due: {penalty.decision_due} 24:00")
+    except OversightError as exc:
+        raise click_error(exc) from exc
+
+
+@penalty_group.command("advance")
+@click.argument("penalty_id", type=ID)
+@click.argument("trigger", type=click.Choice(TRIGGERS))
+@click.option("--actor", required=True, type=Text(), help="Username of who acts.")
+@click.option(
+    "--set", "pairs", multiple=True, type=Text(), help="A datum: name=value (repeatable)."
+)
+@click.option("--expected-version", type=ID, help="The version you saw (refused if it changed).")
+@with_appcontext
+def advance_command(
+    penalty_id: int, trigger: str, actor: str, pairs: tuple[str, ...], expected_version: int | None
+) -> None:
+    """Fire TRIGGER on the penalty and print where it went."""
+    try:
+        data = _data(pairs)
+        with command_session(session_factory()) as session:
+            fired = advance_penalty(
+                session, penalty_id, trigger, _user(session, actor), now=utcnow(),
+                expected_version=expected_version, **data,
+            )  # fmt: skip
+            to = STATE_LABELS[fired.to_state]
+            click.echo(
+                f"行政处罚#{penalty_id}: {TRIGGER_LABELS[trigger][0]} → {to.label_zh} ({to.name})"
+            )
+    except OversightError as exc:
+        raise click_error(exc) from exc
+
+
+@penalty_group.command("show")
+@click.argument("penalty_id", type=ID)
+@click.option("--actor", required=True, type=Text(), help="Username of who reads.")
+@with_appcontext
+def show_command(penalty_id: int, actor: str) -> None:
+    """Print the penalty: its state, the proposal or decision, the due dates and its history."""
+    try:
+        with read_session(session_factory()) as session:
+            penalty = session.get(Penalty, penalty_id)
+            if penalty is None:
+                raise NotFound(
+                    f"行政处罚{penalty_id}不存在", f"Penalty {penalty_id} does not exist"
+                )
+            require(_user(session, actor), Duty.VIEW_PENALTIES, penalty)
+            state = STATE_LABELS[penalty.status]
+            click.echo(f"行政处罚#{penalty.id} {penalty.file_no}  {state.label_zh} ({state.name})")
+            click.echo(f"当事人 party: {penalty.party_name} ({penalty.party_kind})")
+            amount = f" ¥{penalty.amount}" if penalty.amount is not None else ""
+            sanctions = ",".join(penalty.sanctions)
+            click.echo(
+                f"违法行为 offence: {penalty.offence or '—'}  处罚 {sanctions or '—'}{amount}"
+            )
+            click.echo(f"法制审核 review passed: {'是 yes' if penalty.review_passed else '否 no'}")
+            for name, due in due_dates(penalty).items():
+                if due is not None:
+                    click.echo(f"{name}: {due} 24:00")
+            events = session.scalars(
+                select(PenaltyEvent)
+                .where(PenaltyEvent.penalty_id == penalty.id)
+                .order_by(PenaltyEvent.seq)
+            )
+            for e in events:
+                label = TRIGGER_LABELS.get(e.trigger, ("立案", "File"))[0]
+                click.echo(
+                    f"  {e.seq:>3} {to_shanghai(e.at):%Y-%m-%d %H:%M} {label} → {e.to_state}"
+                )
+    except OversightError as exc:
+        raise click_error(exc) from exc
+
+
+def register(group: click.Group) -> None:
+    """Add ``penalty`` to the ``oversight`` command."""
+    group.add_command(penalty_group)
