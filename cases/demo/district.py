@@ -524,7 +524,10 @@ def _actor_and_data(
         data["note"] = {"verify": "现场复查，整改到位", "close": "整改到位，予以结案"}[trigger]
         if trigger == "close" and case.state == "escalated":
             data["note"] = "已按上级处理意见办结，予以结案"
-    if trigger == "close" and case.regime == "security" and case.information_security:
+    closing = trigger == "close" or (
+        trigger == "receive_instructions" and extra.get("outcome") == "close"
+    )
+    if closing and case.regime == "security" and case.information_security:
         _publish_circular(session, case, t - timedelta(minutes=30), staff.supervisor)
     return actor, data
 
@@ -534,7 +537,8 @@ def _publish_circular(session: Session, case: Case, at: datetime, author: User) 
     session.add(Circular(
         authority_id=case.authority_id, case_id=case.id, kind=CircularKind.INFORMATIONAL,
         title=f"关于{case.unit.name}档案信息安全问题的情况通报", content=case.title,
-        published_at=at, created_by_id=author.id,
+        published_at=at, take_down_at=at + timedelta(days=365), created_at=at - timedelta(hours=2),
+        created_by_id=author.id,
     ))  # fmt: skip
     session.flush()
 

@@ -241,3 +241,27 @@ def test_demo_paperwork_plans_and_complaints(seeded: tuple[sessionmaker[Session]
             )
         ).all()
         assert len(lapsing) == 1  # the first sweep will alert: 逾期未公示
+
+
+def test_the_demo_seeds_on_the_day_an_instructed_close_needed_its_circular(
+    factory: sessionmaker[Session],
+) -> None:
+    """On 2026-12-02 seed 2026 closed a security information-security case on the superior's
+    instructions; the case machine (v2) refuses that without a published circular."""
+    with command_session(factory) as session:
+        seed_demo(session, today=date(2026, 12, 2), seed=2026)
+    with factory() as s:
+        closed = set(  # closed on the merits (not voided): by close or on instructions
+            s.scalars(
+                select(Event.case_id).where(
+                    Event.to_state == "closed", Event.trigger.in_(("close", "receive_instructions"))
+                )
+            )
+        )
+        infosec = {
+            c.id
+            for c in s.scalars(select(Case))
+            if c.regime == "security" and c.information_security
+        }
+        published = {c.case_id for c in s.scalars(select(Circular)) if c.published_at is not None}
+    assert closed & infosec and closed & infosec <= published
