@@ -1,4 +1,4 @@
-"""The administrative penalty's own state machine (行政处罚; issue 10, LAW.md), one record per trigger.
+"""The administrative penalty's own state machine (行政处罚; LAW.md), one record per trigger.
 
     filed 已立案 → investigating 调查中 → legal_review 法制审核 → notified 已事先告知
       → (hearing 听证) → decided 已决定 → served 已送达 → published 已公示 → executed 已执行

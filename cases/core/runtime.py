@@ -15,7 +15,7 @@ import os
 GEN0_THRESHOLD = 50_000
 
 
-#: Files the process creates are its own: folders 0700, files 0600 (issue 9 §5). The places
+#: Files the process creates are its own: folders 0700, files 0600. The places
 #: that write them set their modes explicitly too; this is the belt for any that do not.
 PRIVATE_UMASK = 0o077
 

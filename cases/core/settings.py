@@ -86,7 +86,7 @@ class Settings:
     late_after_sweeps: int = 3
     #: Hash for the per-case event chain; ``sm3`` where OpenSSL offers it (商用密码), else sha256.
     event_hash_algorithm: str = "auto"
-    #: Files from outside (issue 9): rows an import sheet may have (blank ones too), megabytes an
+    #: Files from outside: rows an import sheet may have (blank ones too), megabytes an
     #: XLSX may unpack to (counted while decompressing), megabytes of an uploaded import file
     #: and of each complaint attachment (enforced while reading).
     import_max_rows: int = 200_000

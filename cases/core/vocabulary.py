@@ -53,7 +53,7 @@ class InspectionKind(Labeled):
 
 
 class SpecialTopic(Labeled):
-    """专项检查的专题: what a special inspection is about (issue 10). ``other`` names its topic
+    """专项检查的专题: what a special inspection is about. ``other`` names its topic
     in the inspection's ``special_topic_note``."""
 
     MAJOR_HAZARD = "major_hazard", "重大隐患", "Major hazard"

@@ -1,4 +1,4 @@
-"""Administrative penalties (行政处罚, issue 10) and their own keyed history.
+"""Administrative penalties (行政处罚) and their own keyed history.
 
 A penalty follows :mod:`workflows.penalty_machine`. Its row keeps what the guards read (the
 proposal, whether and what the legal review passed, the notice and hearing dates, the decision)

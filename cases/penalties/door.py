@@ -8,7 +8,7 @@ Deadlines. Every period's due date is counted on the working-day calendar when t
 starts and kept on the penalty (``decision_due``, ``hearing_request_due``, ``service_due``,
 ``publication_due``, ``withdrawal_due``); the guards count the same days, so a hearing request on
 the 6th working day is refused. Deadline rows with reminders through the sweeper are not wired
-yet (issue 10 follow-up): :func:`due_dates` is what they would be made from.
+yet: :func:`due_dates` is what they would be made from.
 """
 
 from __future__ import annotations

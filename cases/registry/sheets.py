@@ -8,7 +8,7 @@ descriptor objects per cell and, for sheets written in write-only mode (no ``<di
 parses the whole sheet twice — together over 12 s of the budget for 100,000 rows of 12 columns,
 against about 4 s here.
 
-A file from outside is hostile until read (issue 9: 0.35 MB declaring 40 million blank rows took
+A file from outside is hostile until read (a 0.35 MB workbook declaring 40 million blank rows took
 3.5 GB; a 1.2 MB shared-strings bomb 457 MB). So nothing a workbook declares is trusted: every
 part is decompressed a step at a time and its bytes counted against the unpacked-size ceiling,
 the rows are counted against the row ceiling as they stream past (:class:`SheetLimits`, from the
