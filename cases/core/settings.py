@@ -110,6 +110,9 @@ class Settings:
     selfreport_remind_days: int = 30
     #: Who the signed archive-security inspections are reported to (docs/municipal-report.md).
     municipal_recipient: str = "市档案安全信息系统"
+    #: The grade bands (LAW.md grading): the least share of conforming items, in percent, for
+    #: 优秀, 良好 and 合格; below the last, 不合格.
+    grade_bands: tuple[int, int, int] = (80, 70, 60)
 
     @property
     def late_grace(self) -> timedelta:
@@ -151,6 +154,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not _month_day(selfreport_due):
         raise SettingsError(f"{PREFIX}SELFREPORT_DUE must be a day MM-DD, got {selfreport_due!r}")
 
+    raw_bands = get("GRADE_BANDS", "80,70,60")
+    bands = [b.strip() for b in raw_bands.split(",")]
+    if not (
+        len(bands) == 3
+        and all(b.isdigit() and 0 < int(b) <= 100 for b in bands)
+        and int(bands[0]) > int(bands[1]) > int(bands[2])
+    ):
+        raise SettingsError(
+            f"{PREFIX}GRADE_BANDS must be three falling percentages such as 80,70,60, "
+            f"got {raw_bands!r}"
+        )
+
     algorithm = get("EVENT_HASH", "auto")
     if algorithm not in ("auto", "sm3", "sha256"):
         raise SettingsError(f"{PREFIX}EVENT_HASH must be auto, sm3 or sha256, got {algorithm!r}")
@@ -184,6 +199,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         selfreport_due=selfreport_due,
         selfreport_remind_days=whole("SELFREPORT_REMIND_DAYS", 30, 0, 365),
         municipal_recipient=get("MUNICIPAL_RECIPIENT", "市档案安全信息系统"),
+        grade_bands=(int(bands[0]), int(bands[1]), int(bands[2])),
     )
 
 

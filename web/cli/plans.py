@@ -5,12 +5,14 @@
     oversight plan export 2026 --regime electronic --format xlsx 公示.xlsx
     oversight plan status 2026 --regime electronic        # each drawn check vs 20 working days
     oversight plan registers targets --regime security --format csv --out targets.csv
+    oversight plan grades 2026 [--regime electronic] [--format json]   # 优秀/良好/合格/不合格
 
 This module only reads arguments and prints; the rules live in :mod:`cases.plans.yearly`.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +27,7 @@ from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
 from cases.core.vocabulary import InspectionKind, Regime
 from cases.models import Authority, InspectionPlan, Unit, User
+from cases.plans.grading import grade_units
 from cases.plans.publication import (
     PROGRESS_STATUSES,
     export_publication,
@@ -263,3 +266,28 @@ def registers(
         raise click.ClickException("--out is required for csv and xlsx")
     out.write_bytes(data)
     click.echo(f"{len(rows)} rows written to {out}")
+
+
+@plan_group.command("grades")
+@click.argument("year", type=click.IntRange(2000, 2100))
+@click.option("--regime", type=REGIMES, help="Count only this regime's inspections' items.")
+@click.option("--authority", "authority_code", help="Authority code (default: the only one).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+def grades(year: int, regime: str | None, authority_code: str | None, fmt: str) -> None:
+    """Each unit's grade of the year: the share of conforming items against the bands, and the
+    grounds of an automatic 不合格 (refused self-report, a security incident in five years)."""
+    with read_session(session_factory()) as session:
+        authority = authority_by_code(session, authority_code)
+        graded = grade_units(session, authority.id, year, regime=regime)
+    if fmt == "json":
+        click.echo(json.dumps([g.as_dict() for g in graded], ensure_ascii=False, indent=1))
+        return
+    for g in graded:
+        share = "—" if g.share is None else f"{float(g.share) * 100:.1f}%"
+        line = f"{g.unit_name}\t{g.grade.label_zh} ({g.grade.value})\t{share} ({g.conforming}/{g.applicable})"
+        if g.grounds:
+            line += "\t" + "；".join(zh for zh, _ in g.grounds)
+        click.echo(line)
+    if not graded:
+        click.echo(f"{year}年没有可评定的单位 (no unit to grade for {year})")
