@@ -102,6 +102,11 @@ def refer_for_discipline(
     cleaned = _persons(persons)
     if not facts.strip():
         raise InvalidInput("请填写违法事实", "The facts are required")
+    if len(facts) > MAX_TEXT or len(basis) > MAX_TEXT or len(receiving_body) > 200:
+        raise InvalidInput(
+            f"违法事实和依据各不超过{MAX_TEXT}字，接收机关名称不超过200字",
+            f"Facts and basis up to {MAX_TEXT} characters each, the receiving body up to 200",
+        )
     referral = Referral(
         case_id=case.id, receiving_body=receiving_body.strip() or ReceivingOrgan(organ).label_zh,
         receiving_organ=organ, facts=facts.strip(), persons=cleaned,
@@ -120,8 +125,20 @@ def refer_for_discipline(
     )
 
 
+#: A referral is about the persons responsible for one violation: a long list is a mistake (a
+#: pasted roster), and every name goes into the outbox document and the chain.
+MAX_PERSONS = 50
+#: The facts and the basis are a paragraph or a few, not a file.
+MAX_TEXT = 20_000
+
+
 def _persons(persons: list[dict[str, str]]) -> list[dict[str, str]]:
-    cleaned = []
+    if len(persons or []) > MAX_PERSONS:
+        raise InvalidInput(
+            f"一次移送最多列明{MAX_PERSONS}名责任人员（收到{len(persons)}名）",
+            f"A referral names at most {MAX_PERSONS} persons ({len(persons)} given)",
+        )
+    cleaned: list[dict[str, str]] = []
     for p in persons or []:
         name, post = str(p.get("name", "")).strip(), str(p.get("post", "")).strip()
         role = str(p.get("role", "direct")).strip()
@@ -130,7 +147,10 @@ def _persons(persons: list[dict[str, str]]) -> list[dict[str, str]]:
                 "每名责任人员须写明姓名、职务及类别（领导人员或直接责任人员）",
                 "Each person needs a name, a post and a role (leader or direct)",
             )
-        cleaned.append({"name": name, "post": post, "role": role})
+        person = {"name": name, "post": post, "role": role}
+        if person in cleaned:
+            raise InvalidInput(f"责任人员重复：{name}（{post}）", f"Person listed twice: {name}")
+        cleaned.append(person)
     if not cleaned:
         raise InvalidInput("请列明负有责任的领导人员和直接责任人员", "Name the responsible persons")
     return cleaned

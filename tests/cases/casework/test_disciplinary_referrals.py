@@ -75,6 +75,16 @@ def test_referral_is_checked(world: World) -> None:
         refer(world, case_id, persons=[{"name": "王某", "post": "", "role": "leader"}])
     with pytest.raises(InvalidInput):
         refer(world, case_id, facts=" ")
+    with pytest.raises(InvalidInput, match="50"):  # a pasted roster, not the persons responsible
+        refer(world, case_id, persons=[{"name": f"人员{i}", "post": "科员"} for i in range(51)])
+    with pytest.raises(InvalidInput, match="twice"):
+        refer(world, case_id, persons=[PERSONS[1], PERSONS[1]])
+    with pytest.raises(InvalidInput):
+        refer(world, case_id, facts="事" * 20_001)
+    with command_session(world.factory) as s:  # nothing of the refused referrals was kept
+        assert s.scalars(select(Referral)).all() == []
+    fifty = [{"name": f"人员{i}", "post": "科员"} for i in range(50)]
+    assert refer(world, case_id, persons=fifty)
     voided = world.case_for_state("closed")  # voided: no violation
     with pytest.raises(Conflict):
         refer(world, voided)
