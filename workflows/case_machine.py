@@ -288,6 +288,7 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "finding_marked_serious": ("认定为重大问题", "Finding marked serious"),
     "circular_made": ("制作情况通报", "Circular made"),
     "circular_published": ("发布情况通报", "Circular published"),
+    "machine_version_changed": ("适用现行办案规则", "Moved to the rules in force"),
 }
 
 

@@ -422,25 +422,8 @@ class CaseTransition:
         self.recorded["reports"] = [str(kind) for kind, _ in recipients]
 
     def _await_escalation_answer(self, report: Report) -> None:
-        """Seed 监督检查措施 (四): each report expects its answer (the superior's handling
-        opinion) within the configured period; the supervisor is reminded until it comes."""
-        limit = TimeLimit(self.settings.escalation_answer_days, TimeUnit.NATURAL_DAY)
-        calendar = calendar_for(self.session)
-        due = compute_due(self.now, limit, calendar)
-        kind = DeadlineKind.ESCALATION_ANSWER
-        add_object(
-            self.session,
-            Deadline(
-                case_id=self.case.id, authority_id=self.case.authority_id, kind=kind,
-                report_id=report.id, status=DeadlineStatus.PENDING, due_at=due.due_at,
-                time_limit_length=limit.length, time_limit_unit=limit.unit.value,
-                provisional=due.provisional, created_at=self.now, note="",
-                next_reminder_at=first_reminder(
-                    kind, self.now, due.due_at, limit.unit.value, calendar, self.settings
-                ),
-            ),
-        )  # fmt: skip
-        self.recorded["answers_due_at"] = due.due_at
+        due = await_escalation_answer(self.session, self.case, report, self.now, self.settings)
+        self.recorded["answers_due_at"] = due
 
     def settle_escalation_answers(self, event: EventData) -> None:
         """The superior's instructions answer the escalation: every report's wait ends."""
@@ -474,3 +457,28 @@ class CaseTransition:
         )
         for deadline in rows:
             self._settle(deadline, DeadlineStatus.CANCELLED, note)
+
+
+def await_escalation_answer(
+    session: Session, case: Case, report: Report, since: datetime, settings: Settings
+) -> datetime:
+    """Seed 监督检查措施 (四): a report expects its answer (the superior's handling opinion)
+    within the configured period from ``since``; the supervisor is reminded until it comes.
+    Returns when it is due."""
+    limit = TimeLimit(settings.escalation_answer_days, TimeUnit.NATURAL_DAY)
+    calendar = calendar_for(session)
+    due = compute_due(since, limit, calendar)
+    kind = DeadlineKind.ESCALATION_ANSWER
+    add_object(
+        session,
+        Deadline(
+            case_id=case.id, authority_id=case.authority_id, kind=kind,
+            report_id=report.id, status=DeadlineStatus.PENDING, due_at=due.due_at,
+            time_limit_length=limit.length, time_limit_unit=limit.unit.value,
+            provisional=due.provisional, created_at=since, note="",
+            next_reminder_at=first_reminder(
+                kind, since, due.due_at, limit.unit.value, calendar, settings
+            ),
+        ),
+    )  # fmt: skip
+    return due.due_at

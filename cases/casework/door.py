@@ -11,6 +11,7 @@ idempotency keys.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,10 +153,12 @@ def record_case_event(
     *,
     now: datetime,
     payload: dict[str, Any],
+    changes: Mapping[str, Any] | None = None,
 ) -> Appended:
     """Append an event that changes no state (e.g. a running deadline was extended) to the case's
     chain: same lock, same version bump, same hash chain as a transition — so the history stays
-    complete and concurrent writers still conflict cleanly."""
+    complete and concurrent writers still conflict cleanly. ``changes`` are other columns of the
+    case written with it (the machine version a case moves to)."""
     if record not in RECORD_LABELS:
         raise UnknownTrigger(f"未知的记录类型：{record}", f"Unknown record: {record}")
     begin_command(session)
@@ -168,7 +171,7 @@ def record_case_event(
         session,
         CASE,
         case,
-        {"updated_at": now, "chain_seq": event.seq, "chain_head": event.hash},
+        {**(changes or {}), "updated_at": now, "chain_seq": event.seq, "chain_head": event.hash},
     )
     return event
 

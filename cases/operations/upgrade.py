@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from cases.casework.rules_in_force import move_open_cases
+from cases.core.clock import utcnow
 from cases.core.db import command_session, make_engine, make_session_factory
 from cases.core.migrate import upgrade
 from cases.operations.roles import app_role_for, regrant
@@ -32,10 +34,14 @@ def upgrade_database(
         factory = make_session_factory(engine) if engine is not None else app_sessions
         with command_session(factory) as session:
             added = sync_reference_data(session)
+        with command_session(factory) as session:
+            moved = move_open_cases(session, utcnow())
     finally:
         if engine is not None:
             engine.dispose()
     done = f"schema up to date; reference data added: {added}"
+    if moved:
+        done += f"; open cases moved to the rules in force: {moved}"
     if owner_url and url.startswith("postgresql"):
         role = app_role_for(owner_url, database_url, app_role)
         report = regrant(owner_url, role)
