@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 from cases.casework.rules_in_force import move_open_cases
 from cases.casework.verification import verify_all_chains
 from cases.core.chainkeys import keyring_for
-from cases.core.settings import current_settings
 from cases.core.db import command_session
 from cases.core.errors import GuardFailed
+from cases.core.settings import current_settings
 from cases.models import Case, Deadline, Event, Report
 from tests.support.world import World
 from workflows.case_machine import MACHINE_VERSION
