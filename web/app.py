@@ -12,6 +12,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
+from web import hygiene
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # before any blueprint: its rules are compiled with these (ASCII, 32-bit ids; web/inputs.py)
     app.url_map.converters.update(CONVERTERS)
     app.before_request(refuse_control_characters)
+    hygiene.install(app, settings)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)

@@ -113,6 +113,10 @@ class Settings:
     #: The grade bands (LAW.md grading): the least share of conforming items, in percent, for
     #: 优秀, 良好 and 合格; below the last, 不合格.
     grade_bands: tuple[int, int, int] = (80, 70, 60)
+    #: The site is served over TLS (by a proxy in front): the session cookie is sent only so.
+    secure_cookies: bool = False
+    #: One reverse proxy in front terminates TLS: its X-Forwarded-For/-Proto/-Host are believed.
+    behind_proxy: bool = False
 
     @property
     def late_grace(self) -> timedelta:
@@ -130,6 +134,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     def get(name: str, default: str) -> str:
         return env.get(PREFIX + name) or default
+
+    def flag(name: str) -> bool:
+        raw = env.get(PREFIX + name, "").strip().lower()
+        if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+            raise SettingsError(f"{PREFIX}{name} must be 1 or 0, got {raw!r}")
+        return raw in ("1", "true", "yes")
 
     def whole(name: str, default: int, low: int, high: int) -> int:
         raw = get(name, str(default))
@@ -200,6 +210,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         selfreport_remind_days=whole("SELFREPORT_REMIND_DAYS", 30, 0, 365),
         municipal_recipient=get("MUNICIPAL_RECIPIENT", "市档案安全信息系统"),
         grade_bands=(int(bands[0]), int(bands[1]), int(bands[2])),
+        secure_cookies=flag("SECURE_COOKIES"),
+        behind_proxy=flag("BEHIND_PROXY"),
     )
 
 

@@ -131,11 +131,16 @@ def up(ctx: click.Context, host: str, port: int) -> None:
     click.echo(f"first sweep: {sweep(session_factory()).as_dict()}")
     from werkzeug.serving import run_simple
 
+    from web.hygiene import QuietRequestHandler
+
     worker = subprocess.Popen(WORKER_COMMAND, preexec_fn=_die_with_parent)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below on `kill`
     try:
         click.echo(f"Oversight is running on http://{host}:{port}/ (Ctrl-C to stop)")
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        run_simple(
+            host, port, current_app._get_current_object(), threaded=True,
+            request_handler=QuietRequestHandler,
+        )  # fmt: skip
     finally:
         worker.terminate()
         worker.wait(timeout=30)
