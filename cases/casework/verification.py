@@ -34,6 +34,7 @@ from cases.inspections.history import content_digest, inspection_event_doc, seal
 from cases.models import Case, Event, Inspection, InspectionEvent, PenaltyEvent, RegistryEvent
 from cases.penalties.history import penalty_event_doc
 from cases.registry.history import registry_event_doc
+from cases.registry.records import recorded_problems
 from workflows.inspection_machine import SEALED_STATES
 
 #: What checkpoints recorded, by chain: (chain, owner id) → seq → (link, checkpoint name).
@@ -73,6 +74,7 @@ def verify_all_chains(
     yield from _case_chains(session, batch, keyring, expected)
     yield from _inspection_chains(session, batch, keyring, expected)
     yield from _register_chains(session, keyring, expected)
+    yield from recorded_problems(session)
     yield from _penalty_chains(session, keyring, expected)
 
 

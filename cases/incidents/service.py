@@ -24,6 +24,7 @@ from cases.inspections.findings import open_case
 from cases.messages.inbox import notify, officers_of
 from cases.models import Case, ChecklistItem, Incident, Inspection, Unit, User
 from cases.models.incidents import IncidentKind
+from cases.registry import records as registry_records
 
 
 def report_incident(
@@ -64,6 +65,7 @@ def report_incident(
     )  # fmt: skip
     session.add(incident)
     session.flush()
+    registry_records.record(session, "incident_reported", incident, actor, now)
     label = IncidentKind(kind)
     notify(
         session, officers_of(session, unit.authority_id),
@@ -124,5 +126,5 @@ def open_case_from_incident(
     )  # fmt: skip
     incident.case_id, incident.finding_id = case.id, case.finding_id
     incident.case_opened_by_id, incident.case_opened_at = actor.id, now
-    session.flush()
+    registry_records.record(session, "incident_case_opened", incident, actor, now)
     return case

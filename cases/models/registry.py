@@ -166,6 +166,11 @@ REGISTRY_EVENT_KINDS = [
     "recusal_added",
     "recusal_removed",
     "units_imported",
+    # what decides a unit's automatic 不合格 (LAW.md grading) is kept as the register's history
+    "incident_reported",
+    "incident_case_opened",
+    "self_report_filed",
+    "self_report_refused",
 ]
 
 

@@ -15,6 +15,7 @@ from cases.core.db import command_session, make_engine, make_session_factory
 from cases.core.migrate import upgrade
 from cases.operations.roles import app_role_for, regrant
 from cases.reference.sync import sync_reference_data
+from cases.registry.records import record_unrecorded
 
 
 def upgrade_database(
@@ -36,12 +37,15 @@ def upgrade_database(
             added = sync_reference_data(session)
         with command_session(factory) as session:
             moved = move_open_cases(session, utcnow())
+            recorded = record_unrecorded(session, utcnow())
     finally:
         if engine is not None:
             engine.dispose()
     done = f"schema up to date; reference data added: {added}"
     if moved:
         done += f"; open cases moved to the rules in force: {moved}"
+    if recorded:
+        done += f"; incidents and self-reports entered in the register: {recorded}"
     if owner_url and url.startswith("postgresql"):
         role = app_role_for(owner_url, database_url, app_role)
         report = regrant(owner_url, role)

@@ -22,6 +22,7 @@ from cases.core.vocabulary import UnitKind
 from cases.incidents.text import cleaned
 from cases.messages.inbox import liaisons_of, notify, supervisors_of
 from cases.models import Authority, SelfReport, Unit, User
+from cases.registry import records as registry_records
 
 #: 机关 and 事业单位 report their archive work (条例 art 45); enterprises and associations do not.
 PUBLIC_SECTOR = (UnitKind.ORGAN.value, UnitKind.INSTITUTION.value)
@@ -85,7 +86,7 @@ def file_self_report(
         )
     report.status, report.content = "filed", text
     report.filed_at, report.filed_by_id = now, actor.id
-    session.flush()
+    registry_records.record(session, "self_report_filed", report, actor, now)
     return report
 
 
@@ -110,7 +111,7 @@ def refuse_self_report(
         )
     report.status, report.refusal_reason = "refused", why
     report.refused_at, report.refusal_recorded_by_id = now, actor.id
-    session.flush()
+    registry_records.record(session, "self_report_refused", report, actor, now)
     return report
 
 

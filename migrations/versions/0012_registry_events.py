@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import cases.core.db
+from migrations.append_only import drop_append_only, make_append_only
 
 revision = "0012"
 down_revision = "0011"
@@ -66,36 +67,9 @@ def downgrade() -> None:
     op.drop_table("registry_events")
 
 
-# Like the cases' events (0001): the database refuses UPDATE and DELETE on the register's history.
-_PG_FUNCTION = """
-CREATE FUNCTION registry_events_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'registry events are append-only (% refused)', TG_OP;
-END;
-$$ LANGUAGE plpgsql
-"""
-
-
 def _make_append_only() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PG_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER registry_events_append_only BEFORE UPDATE OR DELETE ON registry_events "
-            "FOR EACH ROW EXECUTE FUNCTION registry_events_append_only()"
-        )
-    else:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER registry_events_no_{action.lower()} BEFORE {action} "
-                f"ON registry_events BEGIN SELECT RAISE(ABORT, "
-                f"'registry events are append-only ({action} refused)'); END"
-            )
+    make_append_only("registry_events", "registry events")
 
 
 def _drop_append_only() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS registry_events_append_only ON registry_events")
-        op.execute("DROP FUNCTION IF EXISTS registry_events_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS registry_events_no_update")
-        op.execute("DROP TRIGGER IF EXISTS registry_events_no_delete")
+    drop_append_only("registry_events")

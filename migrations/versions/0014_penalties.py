@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import cases.core.db
+from migrations.append_only import drop_append_only, make_append_only
 
 revision = "0014"
 down_revision = "0013"
@@ -137,36 +138,9 @@ def downgrade() -> None:
     op.drop_table("penalties")
 
 
-# Like the inspection record's history (0013): the database refuses UPDATE and DELETE on it.
-_PG_FUNCTION = """
-CREATE FUNCTION penalty_events_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'penalty events are append-only (% refused)', TG_OP;
-END;
-$$ LANGUAGE plpgsql
-"""
-
-
 def _make_append_only() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PG_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER penalty_events_append_only BEFORE UPDATE OR DELETE ON penalty_events "
-            "FOR EACH ROW EXECUTE FUNCTION penalty_events_append_only()"
-        )
-    else:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER penalty_events_no_{action.lower()} BEFORE {action} "
-                f"ON penalty_events BEGIN SELECT RAISE(ABORT, "
-                f"'penalty events are append-only ({action} refused)'); END"
-            )
+    make_append_only("penalty_events", "penalty events")
 
 
 def _drop_append_only() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS penalty_events_append_only ON penalty_events")
-        op.execute("DROP FUNCTION IF EXISTS penalty_events_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS penalty_events_no_update")
-        op.execute("DROP TRIGGER IF EXISTS penalty_events_no_delete")
+    drop_append_only("penalty_events")
