@@ -12,7 +12,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
-from web import hygiene
+from web import forms, hygiene
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -26,6 +26,7 @@ from web.failures import (
 from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import cases as case_views
 from web.views import health
+from web.views import inbox as inbox_views
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)
+    app.register_blueprint(inbox_views.bp)
+    forms.install(app)
 
     app.teardown_appcontext(close_session)
 
@@ -56,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _http_error(exc: HTTPException) -> Any:
         """Werkzeug's own errors (a malformed URL, a wrong method) in the UI's language too."""
         zh = HTTP_MESSAGES_ZH.get(exc.code or 500, "请求无法处理")
-        response = _failure(exc.code or 500, exc.name, zh, exc.description or "")
+        response = failure(exc.code or 500, exc.name, zh, exc.description or "")
         for name, value in exc.get_headers():  # e.g. a 405's Allow
             if name.lower() != "content-type":
                 response.headers[name] = value
@@ -69,11 +72,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         500 that shows none."""
         if database_unavailable(exc):
             app.logger.warning("database unavailable: %s", database_reason(exc))
-            response = _failure(503, "unavailable", UNAVAILABLE_ZH, UNAVAILABLE_EN)
+            response = failure(503, "unavailable", UNAVAILABLE_ZH, UNAVAILABLE_EN)
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         app.logger.exception("unexpected error on %s %s", request.method, request.path)
-        return _failure(500, "internal_error", UNEXPECTED_ZH, UNEXPECTED_EN)
+        return failure(500, "internal_error", UNEXPECTED_ZH, UNEXPECTED_EN)
 
     tune_gc()
     return app
@@ -83,7 +86,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _failure(status: int, code: str, zh: str, en: str) -> Response:
+def failure(status: int, code: str, zh: str, en: str) -> Response:
     """A failure in both languages: JSON for the API, else the error page (Chinese first)."""
     if _wants_json():
         response = jsonify({"error": code, "message_zh": zh, "message_en": en})

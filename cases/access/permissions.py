@@ -84,9 +84,12 @@ class Duty(Labeled):
     VIEW_PENALTIES = "view_penalties", "查看行政处罚", "View administrative penalties"
     REVIEW_PENALTIES = "review_penalties", "行政处罚法制审核", "Legal review of a penalty"
     DECIDE_PENALTIES = "decide_penalties", "作出行政处罚决定", "Decide an administrative penalty"
+    READ_INBOX = "read_inbox", "查看本人消息", "Read one's own notifications"
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
+    # one's own notifications: everybody's, and nobody else's (the scope of a notification)
+    Duty.READ_INBOX: frozenset(Role),
     Duty.MANAGE_ACCOUNTS: frozenset({Role.SYSTEM_ADMIN}),
     Duty.MAINTAIN_REFERENCE_DATA: frozenset({Role.SYSTEM_ADMIN}),
     Duty.BACKUP_RESTORE: frozenset({Role.SYSTEM_ADMIN}),
@@ -133,6 +136,15 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     # art 57: the agency's responsible person decides
     Duty.DECIDE_PENALTIES: penalty_machine.DECIDERS,
 }
+
+
+#: What every person does for themselves, not a duty of office: 三员分立 does not divide it.
+PERSONAL: frozenset[Duty] = frozenset({Duty.READ_INBOX})
+
+
+def office_duties_of(role: Role | str) -> frozenset[Duty]:
+    """The duties of a role's office (what 三员分立 keeps apart): all but the personal ones."""
+    return duties_of(role) - PERSONAL
 
 
 class Scope(StrEnum):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.access.permissions import DUTIES, Duty, duties_of, require
+from cases.access.permissions import DUTIES, Duty, office_duties_of, require
 from cases.core.errors import NotAllowed
 from cases.core.vocabulary import ADMIN_ROLES, Role
 from cases.models import User
@@ -19,10 +19,10 @@ REPO = Path(__file__).resolve().parents[3]
 
 def test_administrators_hold_disjoint_duties() -> None:
     for a, b in itertools.combinations(ADMIN_ROLES, 2):
-        assert not duties_of(a) & duties_of(b), (a, b)
+        assert not office_duties_of(a) & office_duties_of(b), (a, b)
     for admin in ADMIN_ROLES:
-        assert duties_of(admin), admin
-        assert Duty.VIEW_CASES not in duties_of(admin)
+        assert office_duties_of(admin), admin
+        assert Duty.VIEW_CASES not in office_duties_of(admin)
 
 
 def test_no_administrator_or_leader_may_fire_a_trigger() -> None:
@@ -31,9 +31,9 @@ def test_no_administrator_or_leader_may_fire_a_trigger() -> None:
 
 
 def test_officers_hold_no_administrator_duty() -> None:
-    admin_duties = set().union(*(duties_of(r) for r in ADMIN_ROLES))
+    admin_duties = set().union(*(office_duties_of(r) for r in ADMIN_ROLES))
     for role in (Role.INSPECTOR, Role.SUPERVISOR, Role.UNIT_LIAISON, Role.LEADER, Role.SYSTEM):
-        assert not duties_of(role) & admin_duties, role
+        assert not office_duties_of(role) & admin_duties, role
 
 
 @pytest.mark.parametrize("duty", list(Duty))
