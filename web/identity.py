@@ -1,40 +1,73 @@
 """Who is asking: the one place the web layer learns the actor of a request.
 
-Every view passes this actor to the read and command functions of ``cases``, which decide what
-it may see and do; no view decides that itself. Keeping the question in one function means the
-way a request is tied to a person can change here without touching any view.
+The browser's cookie (Flask's signed session, via Flask-Login) carries a random session token;
+:func:`cases.accounts.websessions.current` decides, against the database, whether the session
+it names is still good. Every view passes the actor to the read and command functions of
+``cases``, which decide what it may see and do; no view decides that itself.
 """
 
 from __future__ import annotations
 
-from flask import g
-from sqlalchemy import select
+from typing import Any
 
-from cases.core.vocabulary import Role
+from flask import Flask, current_app, g
+from flask_login import LoginManager, UserMixin, current_user
+
+from cases.accounts.websessions import Current, current
 from cases.models import User
-from cases.registry.register import SYSTEM_USERNAME
+from web.clock import now
 from web.database import db
+
+login_manager = LoginManager()
+login_manager.session_protection = None  # the server-side session row decides (websessions)
+login_manager.login_view = "auth.login"
+
+
+class SignedIn(UserMixin):
+    """What Flask-Login holds for a request: the session token (its id) and what it names."""
+
+    def __init__(self, token: str, here: Current) -> None:
+        self.token = token
+        self.here = here
+
+    def get_id(self) -> str:
+        return self.token
+
+
+@login_manager.user_loader
+def _load(token: str) -> SignedIn | None:
+    session = db()
+    here = current(session, token, now(), current_app.config["OVERSIGHT"])
+    if session.dirty:
+        session.commit()  # last seen, or the session's end: before the view runs
+    if here.user is None:
+        g.session_ended = here.ended
+        return None
+    return SignedIn(token, here)
+
+
+def install(app: Flask) -> None:
+    login_manager.init_app(app)
+
+
+def current_session() -> Current:
+    user: Any = current_user
+    if user is not None and user.is_authenticated:
+        return user.here
+    return Current(None, None, g.get("session_ended", ""))
 
 
 def current_actor() -> User:
-    """The user this request acts as.
+    """The signed-in person this request acts as (the gate, :mod:`web.access`, has let only
+    signed-in requests reach a view that asks)."""
+    here = current_session()
+    if here.user is None:
+        from cases.core.errors import NotSignedIn
 
-    The pages have no sign-in, so every request acts as the system actor (role ``system``),
-    which may read every case: what the pages show is exactly what the database holds. Once
-    requests are tied to a signed-in person, this returns that person, and the same queries
-    narrow what each page shows to what that person may see.
-
-    The system actor's row is read, never created: a read-only request writes nothing. On a
-    database that has none yet (no deadline has run), an unsaved stand-in with the same role is
-    used.
-    """
-    if "actor" not in g:
-        actor = db().scalar(select(User).where(User.username == SYSTEM_USERNAME))
-        g.actor = actor if actor is not None else _system_stand_in()
-    return g.actor
+        raise NotSignedIn("请先登录", "Sign in first")
+    return here.user
 
 
-def _system_stand_in() -> User:
-    return User(
-        username=SYSTEM_USERNAME, display_name="自动任务", role=Role.SYSTEM.value, active=True
-    )
+def signed_in_actor() -> User | None:
+    """The signed-in person, or None (the header of a public page)."""
+    return current_session().user

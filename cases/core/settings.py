@@ -131,6 +131,8 @@ class Settings:
     signin_address_window: int = 600
     #: A signed-in session ends after this many idle minutes (the web layer's sessions).
     idle_timeout_minutes: int = 15
+    #: A browser session ends this many hours after sign-in whatever its activity.
+    session_hours: int = 12
     #: Days an API token for the command line is valid by default.
     token_days: int = 30
     #: Days the audit log is kept at least (never fewer than 183: six months).
@@ -238,6 +240,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signin_address_limit=whole("SIGNIN_ADDRESS_LIMIT", 20, 1, 100_000),
         signin_address_window=whole("SIGNIN_ADDRESS_WINDOW", 600, 1, 86_400),
         idle_timeout_minutes=whole("IDLE_TIMEOUT_MINUTES", 15, 1, 24 * 60),
+        session_hours=whole("SESSION_HOURS", 12, 1, 24 * 7),
         token_days=whole("TOKEN_DAYS", 30, 1, 366),
         audit_retention_days=whole("AUDIT_RETENTION_DAYS", 183, 183, 36_500),
     )

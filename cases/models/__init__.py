@@ -1,6 +1,6 @@
 """All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
 
-from cases.models.accounts import ApiToken, AuditAnchor, AuditEntry, PasswordHistory
+from cases.models.accounts import ApiToken, AuditAnchor, AuditEntry, PasswordHistory, WebSession
 from cases.models.casework import (
     Case,
     Circular,
@@ -41,6 +41,7 @@ __all__ = [
     "ApiToken",
     "AuditAnchor",
     "AuditEntry",
+    "WebSession",
     "PasswordHistory",
     "Assessment",
     "Authority",

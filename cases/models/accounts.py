@@ -95,3 +95,32 @@ class PasswordHistory(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser (会话): the cookie carries a random token, only its digest is kept.
+
+    The server decides whether it is still good — not revoked, within its absolute lifetime,
+    used within the idle timeout, its holder's ``session_version`` unchanged — so "sign out
+    everywhere", a password or role change and a lock end it at the next request. ``stage`` is
+    ``full``, or what the person must finish before anything else (``change_password``,
+    ``enrol_totp``)."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (
+        CheckConstraint("stage IN ('full', 'change_password', 'enrol_totp')", name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    session_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: signed_out / revoked / expired / idle / superseded
+    ended_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")

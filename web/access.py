@@ -1,0 +1,98 @@
+"""Who may open which page: every endpoint says what it needs, and one gate before every request
+asks the permission function (:func:`cases.access.can`) — the same one the doors ask.
+
+An endpoint is either public (:func:`public`: the sign-in page, ``/health``, the static files)
+or needs a duty (:func:`needs`); one that says neither is refused to everybody (a new page is
+closed until someone decides who may see it — the authorization-matrix test lists every route
+and fails on an undecided one). Anonymous visitors are sent to the sign-in page (the API gets a
+401); a session that must first change its password or enrol a second factor reaches only
+those pages; a signed-in person without the duty gets a 403 page saying what is missing.
+Which rows a page shows is decided below, by the services' scope (own authority, own unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, jsonify, redirect, request, url_for
+
+from cases.access import Duty, refusal
+from cases.core.errors import NotAllowed
+
+F = TypeVar("F", bound=Callable[..., Any])
+PUBLIC = "public"
+#: The endpoints every signed-in person reaches whatever their duties (their own account).
+SIGNED_IN = "signed_in"
+
+
+def public(view: F) -> F:
+    view.oversight_access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: F) -> F:
+    view.oversight_access = SIGNED_IN  # type: ignore[attr-defined]
+    return view
+
+
+def needs(duty: Duty) -> Callable[[F], F]:
+    def mark(view: F) -> F:
+        view.oversight_access = duty  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def access_of(endpoint: str | None) -> Duty | str | None:
+    """What ``endpoint`` declared (None: nothing — refused to all)."""
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "oversight_access", None)
+
+
+def install(app: Flask) -> None:
+    app.before_request(_gate)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _gate() -> Any:
+    from web.identity import current_session
+
+    if request.endpoint is None:
+        return None  # a 404/405: the error handler answers
+    access = access_of(request.endpoint)
+    if access == PUBLIC:
+        return None
+    here = current_session()
+    if here.user is None:
+        if _wants_json():
+            response = jsonify(
+                {"error": "not_signed_in", "message_zh": "请先登录", "message_en": "Sign in first"}
+            )
+            response.status_code = 401
+            return response
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target.rstrip("?") if target else None,
+                                ended=here.ended or None))  # fmt: skip
+    stage_page = _stage_page(here.session.stage if here.session else "full")
+    if stage_page is not None and request.endpoint not in (stage_page, "auth.logout"):
+        return redirect(url_for(stage_page))
+    if access == SIGNED_IN:
+        return None
+    if access is None:
+        raise NotAllowed("该页面未开放", "This page is not open to anyone")
+    refused = refusal(here.user, access)
+    if refused is not None:
+        raise NotAllowed(*refused)
+    return None
+
+
+def _stage_page(stage: str) -> str | None:
+    return {"change_password": "auth.change_password", "enrol_totp": "auth.enrol_totp"}.get(stage)
