@@ -110,6 +110,9 @@ class Settings:
     selfreport_remind_days: int = 30
     #: Who the signed archive-security inspections are reported to (docs/municipal-report.md).
     municipal_recipient: str = "市档案安全信息系统"
+    #: 行政处罚法 art 60 "另有规定的，从其规定": at most this many days by which the agency's
+    #: responsible person may extend a penalty's 90-day decision period, once (0: no extension).
+    penalty_extension_days: int = 30
 
     @property
     def late_grace(self) -> timedelta:
@@ -184,6 +187,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         selfreport_due=selfreport_due,
         selfreport_remind_days=whole("SELFREPORT_REMIND_DAYS", 30, 0, 365),
         municipal_recipient=get("MUNICIPAL_RECIPIENT", "市档案安全信息系统"),
+        penalty_extension_days=whole("PENALTY_EXTENSION_DAYS", 30, 0, 365),
     )
 
 
