@@ -42,7 +42,13 @@ from typing import Any, Protocol
 from transitions import Machine
 
 from cases.core.vocabulary import Role
-from cases.reference.data.penalties import HEARING, OFFENCES, PARTY_KINDS, SANCTION_KINDS
+from cases.reference.data.penalties import (
+    HEARING,
+    OFFENCE_LABELS,
+    OFFENCES,
+    PARTY_KINDS,
+    SANCTION_KINDS,
+)
 from workflows.fields import Boolean, Choice, Choices, Date, Field, Integer, Text
 from workflows.rulebook import NO, Refusal, Refusals, StateInfo, refuse
 from workflows.spec import Edge, MachineSpec, Trigger
@@ -679,12 +685,7 @@ REVIEWERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
 DECIDERS = frozenset({Role.SUPERVISOR})
 
 PROPOSAL_FIELDS: tuple[Field, ...] = (
-    Choice(
-        "offence",
-        "违法行为",
-        "Offence",
-        choices={c: (o.title_zh, o.title_en) for c, o in OFFENCES.items()},
-    ),
+    Choice("offence", "违法行为", "Offence", choices=OFFENCE_LABELS),
     Choice("party_kind", "当事人类别", "Kind of party", choices=PARTY_KINDS),
     Choices("sanctions", "处罚种类", "Sanctions", choices=SANCTION_KINDS),
     Integer("amount", "罚款数额（元）", "Fine (yuan)", min=0, max=100_000_000),
