@@ -29,7 +29,7 @@ from cases.core.errors import InvalidInput
 from cases.core.settings import Settings
 from cases.core.vocabulary import OFFICER_ROLES, DeadlineKind
 from cases.core.writes import add_object
-from cases.models import Authority, Case, Penalty, PenaltyEvent, PenaltyOfficer, User
+from cases.models import Authority, Case, Penalty, PenaltyEvent, PenaltyOfficer, Unit, User
 from cases.penalties.context import PenaltyTransition, event_payload
 from cases.penalties.deadlines import cancel_periods, move_period, open_period, settle_period
 from cases.penalties.history import PENALTY, append_penalty_event
@@ -170,17 +170,20 @@ def open_penalty(
     *,
     authority: Authority,
     file_no: str,
-    party_name: str,
-    party_kind: str,
     officers: Sequence[User],
     actor: User,
+    party_name: str = "",
+    party_kind: str = "unit",
     party_address: str = "",
+    unit: Unit | None = None,
     case: Case | None = None,
     filed_on: date | None = None,
     now: datetime | None = None,
 ) -> Penalty:
-    """立案: register a penalty in ``filed`` with its officers and its 90-day decision date, and
-    write its first event. The officers' number (≥2) is checked when the investigation starts."""
+    """立案: register a penalty in ``filed`` with its officers and its 90-day decision date (a
+    deadline row), and write its first event. The officers' number (≥2) is checked when the
+    investigation starts. The party is a registered ``unit`` of the authority (its name, and
+    address unless given, from the register; the chain names its 统一社会信用代码) or free text."""
     now = ensure_utc(now) if now is not None else utcnow()
     require(actor, Duty.OPEN_PENALTIES, authority)
     filed_on = filed_on or local_date(now)
@@ -191,6 +194,14 @@ def open_penalty(
             f"当事人类别须为单位或个人：{party_kind}",
             f"Party kind must be unit or individual: {party_kind}",
         )
+    if unit is not None:
+        if unit.authority_id != authority.id:
+            raise InvalidInput(
+                "该单位不属于本机关管辖", "The unit is not in this authority's register"
+            )
+        if party_kind != "unit":
+            raise InvalidInput("登记的单位只能作为单位当事人", "A registered unit is a unit party")
+        party_name, party_address = unit.name, party_address.strip() or unit.address
     if not file_no.strip() or not party_name.strip():
         raise InvalidInput("请填写立案编号和当事人", "The file number and the party are required")
     if case is not None and case.authority_id != authority.id:
@@ -198,6 +209,7 @@ def open_penalty(
     users = _load_officers(session, [o.id for o in officers], authority)
     penalty = Penalty(
         authority_id=authority.id, case_id=case.id if case is not None else None,
+        unit_id=unit.id if unit is not None else None,
         file_no=file_no.strip(), party_name=party_name.strip(), party_kind=party_kind,
         party_address=party_address.strip(), status=INITIAL_STATE, filed_on=filed_on,
         sanctions=[], facts="", decision_due=decision_due(filed_on), created_at=now, version=1,
@@ -212,6 +224,7 @@ def open_penalty(
             "file_no": penalty.file_no, "party": penalty.party_name, "party_kind": party_kind,
             "filed_on": filed_on, "decision_due": penalty.decision_due,
             "officers": [u.id for u in users], "case": penalty.case_id,
+            **({"unit": unit.id, "credit_code": unit.credit_code} if unit is not None else {}),
         },
         genesis=True,
     )  # fmt: skip

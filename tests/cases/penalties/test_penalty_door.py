@@ -157,3 +157,43 @@ def test_verify_events_covers_the_penalty_chain(world: World) -> None:
         breaks = [b for b in verify_all_chains(s) if b.chain == "penalty"]
         assert breaks and breaks[0].owner_id == pid and breaks[0].seq == 3
         s.rollback()
+
+
+def test_the_party_as_a_registered_unit_of_the_authority(world: World) -> None:
+    from cases.core.errors import InvalidInput
+    from cases.models import Unit
+    from cases.registry.register import register_unit
+    from tests.support.penalties import at
+
+    with command_session(world.factory) as s:
+        actor = world.user(s, "supervisor")
+        authority = s.get(Authority, actor.authority_id)
+        unit = s.get(Unit, world.ids["unit"])
+        officers = [world.user(s, "inspector"), world.user(s, "inspector2")]
+        penalty = open_penalty(
+            s, authority=authority, file_no="鹿档罚立〔2026〕3号", unit=unit, officers=officers,
+            actor=actor, filed_on=FILED, now=at(FILED),
+        )  # fmt: skip
+        assert (penalty.unit_id, penalty.party_name) == (unit.id, unit.name)
+        genesis = s.scalars(select(PenaltyEvent).where(PenaltyEvent.penalty_id == penalty.id)).one()
+        assert genesis.payload["credit_code"] == unit.credit_code
+        with pytest.raises(InvalidInput, match="unit party"):
+            open_penalty(
+                s, authority=authority, file_no="x", unit=unit, party_kind="individual",
+                officers=officers, actor=actor, now=at(FILED),
+            )  # fmt: skip
+        other = s.scalars(select(Authority).where(Authority.id != authority.id)).first()
+        assert other is not None
+        stranger = s.scalars(select(Unit).where(Unit.authority_id == other.id)).first()
+        if stranger is None:
+            from cases.registry.credit_code import make_credit_code
+
+            stranger = register_unit(
+                s, other, name="正定县某局", credit_code=make_credit_code("11130123000000001"),
+                kind="organ",
+            )  # fmt: skip
+        with pytest.raises(InvalidInput, match="not in this authority"):
+            open_penalty(
+                s, authority=authority, file_no="x", unit=stranger, officers=officers,
+                actor=actor, now=at(FILED),
+            )  # fmt: skip
