@@ -6,14 +6,11 @@ append-only in the database (migration 0014), so the app role may only INSERT an
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from cases.core.door import Aggregate
 from cases.core.histories import KeyedHistory
-from cases.models import Penalty, PenaltyEvent, User
+from cases.models import Penalty, PenaltyEvent
 
 #: The penalty row: its ``status`` column is written by the generic door.
 PENALTY: Aggregate[Penalty] = Aggregate(
@@ -22,23 +19,9 @@ PENALTY: Aggregate[Penalty] = Aggregate(
 PENALTY_EVENTS: KeyedHistory[PenaltyEvent] = KeyedHistory(PenaltyEvent, "penalty_id", "penalty")
 
 
-def append_penalty_event(
-    session: Session,
-    penalty: Penalty,
-    *,
-    trigger: str,
-    actor: User,
-    now: datetime,
-    to_state: str,
-    payload: dict[str, Any],
-    genesis: bool = False,
-) -> PenaltyEvent:
-    """The next event of a locked penalty's history, linked to the last one under the chain
-    key; ``genesis``: its first event (立案)."""
-    return PENALTY_EVENTS.append(
-        session, penalty, trigger=trigger, actor=actor, now=now, to_state=to_state,
-        payload=payload, genesis=genesis,
-    )  # fmt: skip
+#: The next event of a locked penalty's history, linked to the last one under the chain key;
+#: ``genesis``: its first event (立案).
+append_penalty_event = PENALTY_EVENTS.append
 
 
 def penalty_event_doc(event: Any) -> dict[str, Any]:
