@@ -110,12 +110,15 @@ def next_reminder(
 def open_period(session: Session, penalty: Penalty, kind: str, now: datetime) -> Deadline:
     """The row of a period that starts now, its last day read from the penalty's column."""
     period = PERIODS[kind]
-    due = due_at(getattr(penalty, period.column))
+    last_day: date = getattr(penalty, period.column)
+    due, calendar = due_at(last_day), calendar_for(session)
+    # working days counted into a year whose official schedule is not out yet are 暂定
+    provisional = period.unit == TimeUnit.WORKING_DAY and not calendar.is_official(last_day)
     deadline = Deadline(
         case_id=None, authority_id=penalty.authority_id, kind=kind, penalty_id=penalty.id,
         status=DeadlineStatus.PENDING, due_at=due, time_limit_length=period.length,
-        time_limit_unit=period.unit.value, provisional=False, created_at=now, note="",
-        next_reminder_at=next_reminder(period, due, calendar_for(session), now),
+        time_limit_unit=period.unit.value, provisional=provisional, created_at=now, note="",
+        next_reminder_at=next_reminder(period, due, calendar, now),
     )  # fmt: skip
     add_object(session, deadline)
     return deadline

@@ -174,6 +174,7 @@ def show_command(penalty_id: int, actor: str) -> None:
                 kind, status = DeadlineKind(d.kind), DeadlineStatus(d.status)
                 click.echo(
                     f"  {kind.label_zh} ({d.kind}) 至 {format_deadline(d.due_at)}"
+                    f"{'（暂定 provisional）' if d.provisional else ''}"
                     f"  {status.label_zh} ({d.status}){'  ' + d.note if d.note else ''}"
                 )
             events = session.scalars(

@@ -48,6 +48,7 @@ def instants(world: World, kind: str, due: datetime) -> list[datetime]:
         return reminder_instants(PERIODS[kind], due, calendar_for(s))
 
 
+@pytest.mark.both_databases
 def test_the_decision_period_reminds_alerts_once_then_weekly_until_dropped(world: World) -> None:
     pid = file_penalty(world, date(2026, 3, 5))  # due apart from the month's own watches
     row = rows(world, pid)[DECISION_KIND]
@@ -100,6 +101,7 @@ def test_the_decision_period_reminds_alerts_once_then_weekly_until_dropped(world
     assert len(messages(world)) == before
 
 
+@pytest.mark.both_databases
 def test_the_party_s_period_then_the_bureau_s_duties(world: World) -> None:
     pid = notified(world)  # notified 4/1: the party's 5 working days end 4/9
     hearing = rows(world, pid)["penalty_hearing_request"]
@@ -144,6 +146,7 @@ def _published(world: World) -> int:
     return pid
 
 
+@pytest.mark.both_databases
 def test_a_revocation_opens_the_withdrawal_which_settles_it(world: World) -> None:
     pid = _published(world)
     assert "penalty_withdrawal" not in rows(world, pid)
