@@ -10,6 +10,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from flask import Flask
 from sqlalchemy import select
 
 from cases.casework.circulars import make_criticism_circular
@@ -116,3 +118,25 @@ def test_the_shipped_data_gives_no_offence_a_criticism(world: World) -> None:
     fire(world, pid, "decide", "supervisor", date(2026, 4, 10), **DECISION)
     with pytest.raises(Conflict, match="imposes no circular"):
         criticise(world, pid)
+
+
+def test_the_command_makes_a_criticism_or_says_why_not(
+    app: Flask, world: World, with_criticism: None
+) -> None:
+    from web.cli.main import main
+
+    def make(*args: str) -> Result:
+        return app.test_cli_runner().invoke(
+            main, ["circular", "make", "--actor", "zhao", "--title", "通报批评", "--content", "…",
+                   *args],
+        )  # fmt: skip
+
+    pid = decided(world)
+    refused = make("--penalty", str(pid))
+    assert refused.exit_code == 1 and "not decided" in refused.output
+    assert "Traceback" not in refused.output
+    fire(world, pid, "decide", "supervisor", date(2026, 4, 10), **DECISION)
+    made = make("--penalty", str(pid))
+    assert made.exit_code == 0 and "草稿 (draft)" in made.output, made.output
+    both = make("--penalty", str(pid), "--case", "1")
+    assert both.exit_code != 0 and "--case or --penalty" in both.output
