@@ -117,6 +117,9 @@ class Settings:
     secure_cookies: bool = False
     #: One reverse proxy in front terminates TLS: its X-Forwarded-For/-Proto/-Host are believed.
     behind_proxy: bool = False
+    #: 行政处罚法 art 60 "另有规定的，从其规定": at most this many days by which the agency's
+    #: responsible person may extend a penalty's 90-day decision period, once (0: no extension).
+    penalty_extension_days: int = 30
 
     @property
     def late_grace(self) -> timedelta:
@@ -212,6 +215,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         grade_bands=(int(bands[0]), int(bands[1]), int(bands[2])),
         secure_cookies=flag("SECURE_COOKIES"),
         behind_proxy=flag("BEHIND_PROXY"),
+        penalty_extension_days=whole("PENALTY_EXTENSION_DAYS", 30, 0, 365),
     )
 
 
