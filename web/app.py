@@ -12,7 +12,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
-from web import forms, hygiene
+from web import access, forms, hygiene, identity
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -26,6 +26,7 @@ from web.failures import (
 from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import cases as case_views
 from web.views import health
+from web.views import auth as auth_views
 from web.views import inbox as inbox_views
 
 
@@ -44,7 +45,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)
     app.register_blueprint(inbox_views.bp)
+    app.register_blueprint(auth_views.bp)
     forms.install(app)
+    identity.install(app)
+    access.install(app)
 
     app.teardown_appcontext(close_session)
 

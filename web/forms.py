@@ -15,7 +15,8 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web.identity import current_actor
+from cases.core.vocabulary import Role
+from web.identity import signed_in_actor
 
 CSRF_ZH = "表单已失效或来源不明（缺少或无效的安全令牌），请刷新页面后重新提交"
 CSRF_EN = "The form's security token is missing or invalid: reload the page and submit again"
@@ -36,18 +37,22 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def _header() -> dict[str, Any]:
-        return {"inbox_unread": _inbox_unread}
+        return {
+            "inbox_unread": _inbox_unread,
+            "signed_in_user": signed_in_actor,
+            "role_label": lambda role: Role(role).label_zh,
+        }
 
 
 def _inbox_unread() -> int | None:
-    """The header's unread count, or None where there is nobody to count for (no saved actor)
+    """The header's unread count, or None where there is nobody to count for (not signed in)
     or the count cannot be had (an error page while the database is down must still render)."""
     from cases.messages.reading import unread_count
     from web.database import db
 
     try:
-        actor = current_actor()
-        if actor.id is None:
+        actor = signed_in_actor()
+        if actor is None:
             return None
         return unread_count(db(), actor)
     except Exception:  # noqa: BLE001 — the header never fails a page

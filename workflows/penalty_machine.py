@@ -21,10 +21,14 @@ The rules, each a guard below:
   refused); the hearing notice goes out at least 7 working days ahead.
 - 决定 (arts 59, 60): every item of art 59's content; the sanctions the offence gives and an
   amount within its range (reference data ``penalties.toml``); no heavier than the reviewed and
-  notified proposal (art 45); within 90 days of 立案 (art 60).
+  notified proposal (art 45); by the stored ``decision_due``: 90 days from 立案 (art 60), moved
+  once by an extension the agency's responsible person approves with a reason, while the period
+  runs, by at most ``OVERSIGHT_PENALTY_EXTENSION_DAYS`` (art 60 "另有规定的，从其规定").
 - 送达 (art 61) within 7 working days, 公示 (国办发〔2018〕118号) within 7 working days of the
-  decision, the publication withdrawn within 3 working days of a revocation (art 48). These are
-  the bureau's own duties: doing one late is not refused (the duty remains) but needs a reason.
+  decision. A revocation (复议决定, 判决 …) is recorded on its own (``record_revocation``), and
+  the publication is withdrawn within 3 working days of it (art 48; ``withdraw_publication``).
+  These are the bureau's own duties: doing one late is not refused (the duty remains) but needs
+  a reason.
 """
 
 from __future__ import annotations
@@ -38,7 +42,13 @@ from typing import Any, Protocol
 from transitions import Machine
 
 from cases.core.vocabulary import Role
-from cases.reference.data.penalties import HEARING, OFFENCES, PARTY_KINDS, SANCTION_KINDS
+from cases.reference.data.penalties import (
+    HEARING,
+    OFFENCE_LABELS,
+    OFFENCES,
+    PARTY_KINDS,
+    SANCTION_KINDS,
+)
 from workflows.fields import Boolean, Choice, Choices, Date, Field, Integer, Text
 from workflows.rulebook import NO, Refusal, Refusals, StateInfo, refuse
 from workflows.spec import Edge, MachineSpec, Trigger
@@ -114,6 +124,13 @@ class PenaltyContext(Protocol):
     decided_on: date | None
     revoked_on: date | None
     publication_withdrawn: bool
+    #: the last day of the decision period as stored (90 days, or as extended)
+    decision_due: date
+    #: days the decision period was extended by (None: never)
+    decision_extension_days: int | None
+    #: the most days an extension may add (``OVERSIGHT_PENALTY_EXTENSION_DAYS``; 0: none)
+    extension_limit: int
+    withdrawal_due: date | None
 
 
 def _text(data: Data, name: str) -> str:
@@ -464,14 +481,59 @@ def not_heavier_than_reviewed(ctx: PenaltyContext, data: Data) -> Refusals:
 
 
 def within_decision_period(ctx: PenaltyContext, data: Data) -> Refusals:
-    """Art 60: decided within 90 days of 立案 — day 90 accepted, day 91 refused."""
-    due = decision_due(ctx.filed_on)
+    """Art 60: decided by the stored last day — day 90 accepted, day 91 refused (accepted when
+    an extension moved the last day past it)."""
+    due = ctx.decision_due
     if ctx.today <= due:
         return NO
+    if ctx.decision_extension_days:
+        return refuse(
+            f"决定期限经批准延长{ctx.decision_extension_days}日至{due}，已逾期",
+            f"The decision was due by {due} (extended by {ctx.decision_extension_days} days);"
+            " that has passed",
+        )
     return refuse(
         f"应自立案之日起90日内作出决定（至{due}），已逾期",
         f"A decision is due within 90 days of filing ({due}); that has passed",
     )
+
+
+# ---- guards: extending the decision period (art 60 "另有规定的，从其规定") ------------------------
+
+
+def extension_available(ctx: PenaltyContext, data: Data) -> Refusals:
+    """Once, where the bureau allows extensions at all, and while the period still runs: an
+    extension approved after the last day would excuse a lapse, not extend a period."""
+    if ctx.extension_limit <= 0:
+        return refuse("本机关未设决定期限延长", "This bureau allows no extension of the period")
+    if ctx.decision_extension_days:
+        return refuse(
+            f"决定期限已延长过一次（{ctx.decision_extension_days}日）",
+            "The decision period has been extended once already",
+        )
+    if ctx.today > ctx.decision_due:
+        return refuse(
+            f"决定期限已于{ctx.decision_due}届满，不能再延长",
+            f"The decision period ended on {ctx.decision_due}; it can no longer be extended",
+        )
+    return NO
+
+
+def extension_days_within(ctx: PenaltyContext, data: Data) -> Refusals:
+    days = data.get("days")
+    if days is None or days < 1:
+        return refuse("请填写延长天数", "The number of days is required", "days")
+    if days <= ctx.extension_limit:
+        return NO
+    return refuse(
+        f"延长不得超过{ctx.extension_limit}日",
+        f"An extension may add at most {ctx.extension_limit} days",
+        "days",
+    )
+
+
+def extended_decision_due(decision_due: date, days: int) -> date:
+    return decision_due + timedelta(days=days)
 
 
 # ---- guards: serving, publishing, withdrawing (the bureau's duties) --------------------------
@@ -524,8 +586,8 @@ def publication_not_withdrawn(ctx: PenaltyContext, data: Data) -> Refusals:
     return refuse("公示已撤回", "The publication has been withdrawn already")
 
 
-def withdrawn_in_time(ctx: PenaltyContext, data: Data) -> Refusals:
-    """Art 48(2): a revoked decision's publication withdrawn within 3 working days."""
+def revocation_recorded(ctx: PenaltyContext, data: Data) -> Refusals:
+    """The day the decision was revoked and what revoked it (复议决定, 判决 …)."""
     revoked = data.get("revoked_on")
     if revoked is None:
         return refuse(
@@ -535,17 +597,54 @@ def withdrawn_in_time(ctx: PenaltyContext, data: Data) -> Refusals:
         return refuse(
             "撤销日期不能晚于今天", "The revocation cannot be dated in the future", "revoked_on"
         )
+    if ctx.decided_on is not None and revoked < ctx.decided_on:
+        return refuse(
+            "撤销日期早于决定日期", "The revocation cannot precede the decision", "revoked_on"
+        )
     if not _text(data, "reason"):
         return refuse("请填写撤销依据（复议决定、判决等）", "Name what revoked it", "reason")
-    return _late(
-        ctx, data, ctx.today, withdrawal_due(revoked, ctx.calendar), "撤回公示", "Withdrawal"
+    return NO
+
+
+def not_revoked_yet(ctx: PenaltyContext, data: Data) -> Refusals:
+    if ctx.revoked_on is None:
+        return NO
+    return refuse(
+        f"处罚决定已于{ctx.revoked_on}被撤销", f"The decision was revoked on {ctx.revoked_on}"
     )
+
+
+def revoked(ctx: PenaltyContext, data: Data) -> Refusals:
+    if ctx.revoked_on is not None:
+        return NO
+    return refuse(
+        "尚未记录处罚决定被撤销，不能撤回公示",
+        "No revocation is recorded: the publication stays",
+    )
+
+
+def withdrawn_in_time(ctx: PenaltyContext, data: Data) -> Refusals:
+    """Art 48(2): a revoked decision's publication withdrawn within 3 working days of the
+    revocation (late only with a reason)."""
+    if ctx.revoked_on is None:
+        return NO  # ``revoked`` speaks for this
+    due = ctx.withdrawal_due or withdrawal_due(ctx.revoked_on, ctx.calendar)
+    return _late(ctx, data, ctx.today, due, "撤回公示", "Withdrawal")
 
 
 def not_revoked(ctx: PenaltyContext, data: Data) -> Refusals:
     if ctx.revoked_on is None:
         return NO
     return refuse("处罚决定已被撤销，不得执行", "The decision was revoked; it is not executed")
+
+
+def withdrawal_not_pending(ctx: PenaltyContext, data: Data) -> Refusals:
+    """A revoked decision's publication is withdrawn before the penalty closes."""
+    if ctx.revoked_on is None or ctx.publication_withdrawn:
+        return NO
+    return refuse(
+        "处罚决定已被撤销，须先撤回公示", "The decision was revoked: withdraw its publication first"
+    )
 
 
 def execution_recorded(ctx: PenaltyContext, data: Data) -> Refusals:
@@ -586,12 +685,7 @@ REVIEWERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
 DECIDERS = frozenset({Role.SUPERVISOR})
 
 PROPOSAL_FIELDS: tuple[Field, ...] = (
-    Choice(
-        "offence",
-        "违法行为",
-        "Offence",
-        choices={c: (o.title_zh, o.title_en) for c, o in OFFENCES.items()},
-    ),
+    Choice("offence", "违法行为", "Offence", choices=OFFENCE_LABELS),
     Choice("party_kind", "当事人类别", "Kind of party", choices=PARTY_KINDS),
     Choices("sanctions", "处罚种类", "Sanctions", choices=SANCTION_KINDS),
     Integer("amount", "罚款数额（元）", "Fine (yuan)", min=0, max=100_000_000),
@@ -722,11 +816,28 @@ TRIGGER_SPECS: tuple[Trigger, ...] = (
                     effects=("record_publication",)),),
     ),
     Trigger(
+        "extend_decision_period", "延长决定期限", "Extend the decision period",
+        roles=DECIDERS,
+        fields=(Integer("days", "延长天数", "Days", min=1, max=365), REASON),
+        edges=(Edge(("filed", "investigating", "legal_review", "notified", "hearing"), None,
+                    guards=(extension_available, extension_days_within, reason_given),
+                    effects=("extend_decision_period",)),),
+    ),
+    Trigger(
+        "record_revocation", "记录决定被撤销", "Record the revocation",
+        roles=OFFICERS,
+        fields=(Date("revoked_on", "决定被撤销日期", "Day revoked"), REASON),
+        edges=(Edge(("published", "executed"), None,
+                    guards=(actor_is_officer, not_revoked_yet, revocation_recorded),
+                    effects=("record_revocation",)),),
+    ),
+    Trigger(
         "withdraw_publication", "撤回公示（决定被撤销）", "Withdraw the publication (revoked)",
         roles=OFFICERS,
-        fields=(Date("revoked_on", "决定被撤销日期", "Day revoked"), REASON, LATE),
+        fields=(LATE,),
         edges=(Edge(("published", "executed"), None,
-                    guards=(actor_is_officer, publication_not_withdrawn, withdrawn_in_time),
+                    guards=(actor_is_officer, revoked, publication_not_withdrawn,
+                            withdrawn_in_time),
                     effects=("withdraw_publication",)),),
     ),
     Trigger(
@@ -740,7 +851,7 @@ TRIGGER_SPECS: tuple[Trigger, ...] = (
     Trigger(
         "close", "结案", "Close",
         roles=OFFICERS,
-        edges=(Edge("executed", "closed", guards=(actor_is_officer,)),
+        edges=(Edge("executed", "closed", guards=(actor_is_officer, withdrawal_not_pending)),
                Edge("published", "closed", guards=(actor_is_officer, publication_withdrawn)),),
     ),
     Trigger(
@@ -753,12 +864,16 @@ TRIGGER_SPECS: tuple[Trigger, ...] = (
 )  # fmt: skip
 
 #: Bump when a trigger's edges, its roles or the states change (a test pins the digest).
-MACHINE_VERSION = 1
+#: Penalties store no machine version: a row filed under 1 follows 2 (its columns mean the same;
+#: one revoked and withdrawn under 1 has both ``revoked_on`` and ``publication_withdrawn``).
+#: 2: the decision period's extension; the revocation recorded apart from the withdrawal.
+MACHINE_VERSION = 2
 
 SPEC = MachineSpec(STATES, INITIAL_STATE, TRIGGER_SPECS, MACHINE_VERSION, model_attribute="status")
 
 KNOWN_DIGESTS: dict[int, str] = {
     1: "ffc2bcc604bb952476f035a95f19602fae6d785db762e5af27e9f2150e3452ff",
+    2: "0f120b2c95b1120be2297b4bafb1ade64551e1d5dbd4dee0af560e27e0eee531",
 }
 
 STATE_NAMES: tuple[str, ...] = SPEC.state_names

@@ -4,7 +4,11 @@ Problems of archive information security are made public by a 情况通报 befor
 (the guard :func:`workflows.guards.circular_published_if_required` reads a *published* circular).
 A supervisor makes the circular (a draft, an event on the case's chain), then publishes it: the
 publication and take-down instants are public page data, and the circular goes out through the
-outbox. A 通报批评 is a penalty and is not made here (see the penalty procedure).
+outbox. A 通报批评 is a sanction (行政处罚法 art 9): :func:`make_criticism_circular` makes one only
+behind a penalty of the authority that decided it — decided or later, 通报批评 among the sanctions
+decided, not revoked — with the decision's basis as its legal basis. Today no archives offence in
+``penalties.toml`` gives 通报批评 (档案法 arts 49–50: 警告 and fines), so none can be made with
+the shipped data.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from cases.core.errors import Conflict, InvalidInput, NotFound
 from cases.core.settings import current_settings
 from cases.core.vocabulary import CircularKind
 from cases.messages.outbox import enqueue
-from cases.models import Case, Circular, User
+from cases.models import Case, Circular, Penalty, User
+from cases.penalties.history import append_penalty_event
 
 _ONLY_SUPERVISORS = ("只有本机关的科室/馆领导可以制作、发布通报", "Only a supervisor may circulate")
 
@@ -67,6 +72,56 @@ def make_circular(
     return circular
 
 
+#: A penalty's states from the decision on: a 通报批评 is made once it is decided.
+DECIDED_OR_LATER = frozenset({"decided", "served", "published", "executed", "closed"})
+CRITICISM = "circular_criticism"
+
+
+def make_criticism_circular(
+    session: Session, penalty_id: int, actor: User, *, title: str, content: str, now: datetime
+) -> Circular:
+    """A draft 通报批评 carrying out a decided penalty's sanction, recorded on the penalty's chain;
+    refused unless the penalty is the actor's authority's, decided (or later), imposes 通报批评 and
+    is not revoked."""
+    now = ensure_utc(now)
+    require(actor, Duty.PUBLISH_CIRCULARS, message=_ONLY_SUPERVISORS)
+    penalty = session.get(Penalty, penalty_id, with_for_update=True)
+    if penalty is None or penalty.authority_id != actor.authority_id:
+        raise NotFound(f"行政处罚{penalty_id}不存在", f"Penalty {penalty_id} not found")
+    if penalty.status not in DECIDED_OR_LATER or penalty.decided_on is None:
+        raise Conflict(
+            "通报批评须以已作出的行政处罚决定为依据，该处罚尚未作出决定",
+            "A circular of criticism needs a decided penalty: this one is not decided",
+        )
+    if CRITICISM not in (penalty.sanctions or []):
+        raise Conflict("该处罚决定未给予通报批评", "The decision imposes no circular of criticism")
+    if penalty.revoked_on is not None:
+        raise Conflict(
+            f"该处罚决定已于{penalty.revoked_on}被撤销，不得通报批评",
+            f"The decision was revoked on {penalty.revoked_on}: no circular of criticism",
+        )
+    missing = [zh for zh, v in (("标题", title), ("正文", content)) if not v.strip()]
+    if missing:
+        raise InvalidInput(
+            "通报内容不完整，缺少：" + "、".join(missing), "The circular needs a title and a text"
+        )
+    basis = ((penalty.decision or {}).get("basis") or "").strip() or penalty.file_no
+    circular = Circular(
+        authority_id=penalty.authority_id, case_id=penalty.case_id, penalty_id=penalty.id,
+        kind=CircularKind.CRITICISM, title=title.strip(), content=content.strip(),
+        legal_basis=basis, published_at=None, take_down_at=None, created_at=now,
+        created_by_id=actor.id,
+    )  # fmt: skip
+    session.add(circular)
+    session.flush()
+    append_penalty_event(
+        session, penalty, trigger="circular_made", actor=actor, now=now,
+        to_state=penalty.status, payload={"circular": circular.id, "title": circular.title},
+    )  # fmt: skip
+    session.flush()
+    return circular
+
+
 def publish_circular(
     session: Session, circular_id: int, actor: User, *, take_down_at: datetime, now: datetime
 ) -> Circular:
@@ -84,7 +139,8 @@ def publish_circular(
     enqueue(
         session, kind="circular", ref_id=circular.id,
         recipient=(authority.superior_name if authority else "") or "通报发布",
-        document={"case": circular.case_id, "unit": case.unit.name if case else "",
+        document={"case": circular.case_id, "penalty": circular.penalty_id,
+                  "unit": case.unit.name if case else "",
                   "kind": circular.kind, "title": circular.title, "content": circular.content,
                   "published_at": now.isoformat(), "take_down_at": take_down_at.isoformat()},
         settings=current_settings(), now=now,

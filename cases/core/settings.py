@@ -117,6 +117,9 @@ class Settings:
     secure_cookies: bool = False
     #: One reverse proxy in front terminates TLS: its X-Forwarded-For/-Proto/-Host are believed.
     behind_proxy: bool = False
+    #: 行政处罚法 art 60 "另有规定的，从其规定": at most this many days by which the agency's
+    #: responsible person may extend a penalty's 90-day decision period, once (0: no extension).
+    penalty_extension_days: int = 30
 
     #: Sign-in (等保 2.0 身份鉴别): the shortest password, how many earlier passwords may not
     #: come back, and after how many days a password must be changed (0: never).
@@ -243,6 +246,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_hours=whole("SESSION_HOURS", 12, 1, 24 * 7),
         token_days=whole("TOKEN_DAYS", 30, 1, 366),
         audit_retention_days=whole("AUDIT_RETENTION_DAYS", 183, 183, 36_500),
+        penalty_extension_days=whole("PENALTY_EXTENSION_DAYS", 30, 0, 365),
     )
 
 

@@ -77,6 +77,20 @@ class DeadlineKind(Labeled):
     ASSESSMENT_CUTOFF = "assessment_cutoff", "年度考核通报截止", "Annual assessment cut-off"
     QUOTA_WATCH = "quota_watch", "检查指标监测", "Quota watch"
     ESCALATION_ANSWER = "escalation_answer", "上报处理意见答复", "Answer to an escalation report"
+    # 行政处罚 (a penalty's own periods; rows of no case, ``penalty_id`` set)
+    PENALTY_DECISION = "penalty_decision", "行政处罚决定期限", "Penalty decision period"
+    PENALTY_HEARING_REQUEST = (
+        "penalty_hearing_request",
+        "当事人申请听证期限",
+        "Party's time to ask for a hearing",
+    )
+    PENALTY_SERVICE = "penalty_service", "处罚决定书送达期限", "Service of the penalty decision"
+    PENALTY_PUBLICATION = "penalty_publication", "处罚决定公示期限", "Publication of the decision"
+    PENALTY_WITHDRAWAL = (
+        "penalty_withdrawal",
+        "撤回处罚决定公示期限",
+        "Withdrawal of the publication",
+    )
 
 
 class DeadlineStatus(Labeled):

@@ -37,6 +37,7 @@ from cases.deadlines.reminders import send_reminder
 from cases.inspections.publication import publication_lapsed
 from cases.messages.inbox import supervisors_by_authority
 from cases.models import Case, Deadline, Event, User
+from cases.penalties.deadlines import PENALTY_KINDS, sweep_penalty_deadline
 from cases.plans.assessments import ensure_current_assessments, lock_at_cutoff, remind
 from cases.plans.quota_watch import check_month, ensure_quota_watch
 from cases.reference.calendar import calendar_for
@@ -292,12 +293,15 @@ CASELESS_KINDS = (
     DeadlineKind.ASSESSMENT_CUTOFF,
     DeadlineKind.QUOTA_WATCH,
     DeadlineKind.PUBLICATION,
+    *PENALTY_KINDS,
 )
 
 
 def _sweep_caseless(session: Session, now: datetime, limit: int, result: SweepResult) -> None:
     """Deadlines of no case: the yearly assessment cut-off with its February reminders, the
-    monthly quota watch, and the publication (一公开) of a 双随机 inspection's result."""
+    monthly quota watch, the publication (一公开) of a 双随机 inspection's result, and a
+    penalty's periods (reminders, the lapse, then weekly while a late duty stays undone: a lapsed
+    penalty row is ``fired`` and still reminded)."""
     ensure_current_assessments(session, now)
     ensure_quota_watch(session, now)
     due = session.scalars(
@@ -305,8 +309,17 @@ def _sweep_caseless(session: Session, now: datetime, limit: int, result: SweepRe
         .where(
             Deadline.case_id.is_(None),
             Deadline.kind.in_(CASELESS_KINDS),
-            Deadline.status == DeadlineStatus.PENDING,
-            or_(Deadline.due_at <= now, Deadline.next_reminder_at <= now),
+            or_(
+                and_(
+                    Deadline.status == DeadlineStatus.PENDING,
+                    or_(Deadline.due_at <= now, Deadline.next_reminder_at <= now),
+                ),
+                and_(
+                    Deadline.kind.in_(PENALTY_KINDS),
+                    Deadline.status == DeadlineStatus.FIRED,
+                    Deadline.next_reminder_at <= now,
+                ),
+            ),
         )
         .order_by(Deadline.due_at, Deadline.id)
         .limit(limit)
@@ -315,7 +328,12 @@ def _sweep_caseless(session: Session, now: datetime, limit: int, result: SweepRe
     for deadline in due:
         try:
             with session.begin_nested():
-                if deadline.kind == DeadlineKind.QUOTA_WATCH:
+                if deadline.kind in PENALTY_KINDS:
+                    if sweep_penalty_deadline(session, deadline, now) == "fired":
+                        result.fired += 1
+                    else:
+                        result.reminded += 1
+                elif deadline.kind == DeadlineKind.QUOTA_WATCH:
                     check_month(session, deadline, now)
                     result.fired += 1
                 elif deadline.kind == DeadlineKind.PUBLICATION:
@@ -351,7 +369,8 @@ def _send_reminders(session: Session, now: datetime, limit: int, result: SweepRe
 def late_deadlines(session: Session, now: datetime, grace: timedelta) -> int:
     """Deadlines due in effect for longer than ``grace`` but not fired — the sweeper is not
     running, or keeps failing (retries included). Reported by ``/health``. Counts the cases'
-    deadlines (in a state they act on) and the caseless ones (cut-off, quota watch, publication)."""
+    deadlines (in a state they act on) and the caseless ones (cut-off, quota watch, publication,
+    a penalty's periods — a lapse the sweeper alerted is ``fired``, not counted)."""
     of_cases = (
         select(func.count())
         .select_from(Deadline)

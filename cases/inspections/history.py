@@ -11,20 +11,18 @@ in the database is caught by verification, not only an edit of its history."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Action, Duty, require
-from cases.core.chain import GENESIS, canonical_json, link_doc, preferred_algorithm, timestamp
-from cases.core.chainkeys import writing_keyring
+from cases.core.chain import canonical_json, preferred_algorithm
 from cases.core.db import begin_command
 from cases.core.door import Aggregate, check_version, lock_row, write_row
-from cases.core.writes import add_object
+from cases.core.histories import KeyedHistory
 from cases.models import (
     Finding,
     Inspection,
@@ -35,13 +33,6 @@ from cases.models import (
 )
 from workflows.inspection_machine import SEALED_STATES
 
-_LAST_LINK = (
-    select(InspectionEvent.seq, InspectionEvent.hash)
-    .where(InspectionEvent.inspection_id == bindparam("inspection_id"))
-    .order_by(InspectionEvent.seq.desc())
-    .limit(1)
-)
-
 #: The inspection row: its ``status`` column is written by the generic door.
 INSPECTION: Aggregate[Inspection] = Aggregate(
     kind="inspection",
@@ -49,6 +40,9 @@ INSPECTION: Aggregate[Inspection] = Aggregate(
     noun_en="record",
     row_type=Inspection,
     state_column="status",
+)
+INSPECTION_EVENTS: KeyedHistory[InspectionEvent] = KeyedHistory(
+    InspectionEvent, "inspection_id", "inspection"
 )
 
 
@@ -81,43 +75,21 @@ def append_inspection_event(
     genesis: bool = False,
 ) -> InspectionEvent:
     """The next event of a locked record's history (an ORM object: the record page reads it),
-    linked to the last one under the chain key; ``genesis``: the record's first event."""
-    last = session.execute(_LAST_LINK, {"inspection_id": inspection.id}).first()
-    seq, prev = (last.seq, last.hash or "") if last is not None else (0, GENESIS)
+    linked to the last one under the chain key; ``genesis``: the record's first event. The event
+    that seals the record carries the digest of its content as signed."""
     from_state = None if genesis else inspection.status
     if to_state in SEALED_STATES and from_state not in SEALED_STATES:
         payload = {**payload, "sealed": content_digest(sealed_content(session, inspection.id))}
-    payload = json.loads(canonical_json(payload))  # stored as linked: one text per value
-    event = InspectionEvent(
-        inspection_id=inspection.id, seq=seq + 1, trigger=trigger, from_state=from_state,
-        to_state=to_state, actor_id=actor.id, at=now, payload=payload, prev_hash=prev,
+    return INSPECTION_EVENTS.append(
+        session, inspection, trigger=trigger, actor=actor, now=now, to_state=to_state,
+        payload=payload, genesis=genesis,
     )  # fmt: skip
-    link_inspection_event(event)
-    add_object(session, event)
-    return event
 
 
 def inspection_event_doc(event: Any) -> dict[str, Any]:
-    """The fields of an inspection event its link covers (a row or an object)."""
-    return {
-        "inspection": event.inspection_id,
-        "seq": event.seq,
-        "trigger": event.trigger,
-        "from": event.from_state,
-        "to": event.to_state,
-        "actor": event.actor_id,
-        "at": timestamp(event.at),
-        "payload": canonical_json(event.payload),
-        "prev": event.prev_hash,
-    }
-
-
-def link_inspection_event(event: InspectionEvent) -> None:
-    """Fill in the event's link (``prev_hash`` set) under the process's current chain key."""
-    key = writing_keyring().current
-    event.algorithm = preferred_algorithm()
-    event.key_id = key.key_id
-    event.hash = link_doc(inspection_event_doc(event), key, event.algorithm)
+    """The fields of an inspection event its link covers (a row or an object; migration 0013
+    relinks with it)."""
+    return INSPECTION_EVENTS.doc(event)
 
 
 def sealed_content(db: Session | Connection, inspection_id: int) -> dict[str, Any]:

@@ -253,6 +253,8 @@ class Circular(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: A 通报批评 is a sanction: the decided penalty that imposed it (none for 情况通报).
+    penalty_id: Mapped[int | None] = mapped_column(ForeignKey("penalties.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     content: Mapped[str] = mapped_column(Text)

@@ -69,6 +69,9 @@ class Deadline(Base):
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     #: For publication (一公开): the 双随机 inspection whose result is to be published.
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    #: For a penalty's periods (行政处罚: decision, hearing request, service, publication,
+    #: withdrawal): the penalty they run on; such rows have no case.
+    penalty_id: Mapped[int | None] = mapped_column(ForeignKey("penalties.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=DeadlineStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     time_limit_length: Mapped[int | None] = mapped_column(Integer)

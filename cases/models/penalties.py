@@ -52,6 +52,9 @@ class Penalty(Base):
     party_name: Mapped[str] = mapped_column(String(200))
     party_kind: Mapped[str] = mapped_column(String(20))
     party_address: Mapped[str] = mapped_column(String(500), default="")
+    #: The party as a registered unit, if it is one (name and 统一社会信用代码 from the register);
+    #: an individual, or a unit outside the register, is the free text above.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="filed")
     filed_on: Mapped[date] = mapped_column(Date)
     # the proposal (submit_review) and the review
@@ -77,11 +80,15 @@ class Penalty(Base):
     served_on: Mapped[date | None] = mapped_column(Date)
     published_on: Mapped[date | None] = mapped_column(Date)
     revoked_on: Mapped[date | None] = mapped_column(Date)
+    #: What revoked the decision (复议决定, 判决 …), recorded with ``revoked_on``.
+    revoked_by: Mapped[str] = mapped_column(Text, default="", server_default="")
     publication_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     executed_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # due dates, each counted when its period starts (days end at 24:00)
     decision_due: Mapped[date] = mapped_column(Date)
+    #: Days the decision period was extended by (art 60 "另有规定"; once), NULL if never.
+    decision_extension_days: Mapped[int | None] = mapped_column(Integer)
     hearing_request_due: Mapped[date | None] = mapped_column(Date)
     service_due: Mapped[date | None] = mapped_column(Date)
     publication_due: Mapped[date | None] = mapped_column(Date)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.core.clock import local_date
+from cases.core.settings import Settings, current_settings
 from cases.models import Penalty, PenaltyOfficer, User
 from cases.reference.calendar import calendar_for
 from cases.reference.workdays import WorkdayCalendar
@@ -48,7 +49,9 @@ class PenaltyTransition:
         now: datetime,
         trigger: str,
         data: dict[str, Any],
+        settings: Settings | None = None,
     ) -> None:
+        self.settings = settings or current_settings()
         self.session = session
         self.penalty = penalty
         self.actor = actor
@@ -72,6 +75,10 @@ class PenaltyTransition:
     @cached_property
     def calendar(self) -> WorkdayCalendar:
         return calendar_for(self.session)
+
+    @property
+    def extension_limit(self) -> int:
+        return self.settings.penalty_extension_days
 
     @property
     def actor_id(self) -> int:
@@ -169,11 +176,21 @@ class PenaltyTransition:
     def record_publication(self, event: Any) -> None:
         self.changes["published_on"] = self.data["published_on"]
 
-    def withdraw_publication(self, event: Any) -> None:
+    def extend_decision_period(self, event: Any) -> None:
+        days: int = self.data["days"]
+        due = pm.extended_decision_due(self.penalty.decision_due, days)
+        self.changes.update(decision_extension_days=days, decision_due=due)
+        self.recorded.update(decision_due=due, extended_from=self.penalty.decision_due)
+
+    def record_revocation(self, event: Any) -> None:
         revoked: date = self.data["revoked_on"]
         due = pm.withdrawal_due(revoked, self.calendar)
-        self.changes.update(revoked_on=revoked, publication_withdrawn=True, withdrawal_due=due)
+        self.changes.update(revoked_on=revoked, revoked_by=self.data["reason"].strip(),
+                            withdrawal_due=due)  # fmt: skip
         self.recorded["withdrawal_due"] = due
+
+    def withdraw_publication(self, event: Any) -> None:
+        self.changes["publication_withdrawn"] = True
 
     def record_execution(self, event: Any) -> None:
         self.changes["executed_on"] = self.data["executed_on"]

@@ -7,7 +7,7 @@ database's own clock — and, on PostgreSQL, unless the transaction says it is p
 (``cases.operations.roles`` grants by the trigger's name), so pruning runs as the owner.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 import cases.core.db
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -44,3 +44,32 @@ def test_open_advance_show(app: Flask, world: World) -> None:
 def test_a_reader_without_the_duty_is_refused(app: Flask, world: World) -> None:
     result = run(app, "show", "1", "--actor", "liaison")
     assert result.exit_code == 1
+
+
+def test_open_with_a_registered_unit_and_show_its_deadlines(app: Flask, world: World) -> None:
+    from cases.models import Unit
+
+    with world.factory() as s:
+        unit = s.get(Unit, world.ids["unit"])
+        assert unit is not None
+        code, name = unit.credit_code, unit.name
+    officers = ["--officer", str(world.ids["inspector"]), "--officer", str(world.ids["inspector2"])]
+    result = run(
+        app, "open", "--actor", "zhao", "--file-no", "鹿档罚立〔2026〕2号", "--unit", code,
+        "--authority", "luquan", "--filed-on", "2026-03-02", *officers,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pid = result.output.split("#")[1].split()[0]
+    result = run(app, "show", pid, "--actor", "zhang")
+    assert result.exit_code == 0, result.output
+    assert f"当事人 party: {name} (unit)" in result.output
+    assert f"credit code: {code}" in result.output
+    assert "行政处罚决定期限 (penalty_decision) 至 2026-05-31 24:00  待执行 (pending)" in (
+        result.output
+    )
+    result = run(
+        app, "open", "--actor", "zhao", "--file-no", "x", "--unit", code, "--party", "某公司",
+        "--authority", "luquan", *officers,
+    )  # fmt: skip
+    assert result.exit_code != 0 and "--party or --unit" in result.output
+    assert "Traceback" not in result.output

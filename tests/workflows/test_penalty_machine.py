@@ -47,6 +47,8 @@ TABLE: dict[str, tuple[set[str], set[str], set[str]]] = {
     "decide": ({"notified", "hearing"}, {"decided"}, SUPERVISOR),
     "serve": ({"decided"}, {"served"}, OFFICERS),
     "publish": ({"served"}, {"published"}, OFFICERS),
+    "extend_decision_period": (BEFORE_DECISION, BEFORE_DECISION, SUPERVISOR),
+    "record_revocation": ({"published", "executed"}, {"published", "executed"}, OFFICERS),
     "withdraw_publication": ({"published", "executed"}, {"published", "executed"}, OFFICERS),
     "execute": ({"published"}, {"executed"}, OFFICERS),
     "close": ({"executed", "published"}, {"closed"}, OFFICERS),
@@ -114,6 +116,10 @@ class Ctx:
     decided_on: date | None = None
     revoked_on: date | None = None
     publication_withdrawn: bool = False
+    decision_due: date = date(2026, 5, 31)  # 90 days from FILED
+    decision_extension_days: int | None = None
+    extension_limit: int = 30
+    withdrawal_due: date | None = None
     refusals: list[tuple[str, str, str | None]] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
 
@@ -144,8 +150,16 @@ class Ctx:
     def write_decision(self, event: Any) -> None:
         self.decided_on = self.today
 
+    def record_revocation(self, event: Any) -> None:
+        self.revoked_on = event.kwargs["revoked_on"]
+        self.withdrawal_due = pm.withdrawal_due(self.revoked_on, self.calendar)
+
     def withdraw_publication(self, event: Any) -> None:
-        self.publication_withdrawn, self.revoked_on = True, event.kwargs["revoked_on"]
+        self.publication_withdrawn = True
+
+    def extend_decision_period(self, event: Any) -> None:
+        self.decision_extension_days = event.kwargs["days"]
+        self.decision_due = pm.extended_decision_due(self.decision_due, event.kwargs["days"])
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith(("record_", "schedule_")):
@@ -229,14 +243,30 @@ def test_without_a_hearing_the_decision_follows_the_statement_period() -> None:
 
 def test_a_revoked_publication_is_withdrawn_and_the_penalty_closed() -> None:
     ctx = Ctx(status="published", decided_on=date(2026, 4, 20), today=date(2026, 6, 1))
-    assert "Name what revoked it" in refused(ctx, "withdraw_publication", revoked_on=ctx.today)
-    fire(ctx, "withdraw_publication", revoked_on=date(2026, 5, 27), reason="复议决定撤销")
-    assert ctx.status == "published" and ctx.publication_withdrawn
-    assert "not executed" in refused(ctx, "execute", executed_on=ctx.today, how="缴款")[0]
+    assert "No revocation is recorded" in refused(ctx, "withdraw_publication")[0]
+    assert "Name what revoked it" in refused(ctx, "record_revocation", revoked_on=ctx.today)
     assert (
-        "withdrawn already"
-        in refused(ctx, "withdraw_publication", revoked_on=ctx.today, reason="x")[0]
+        "cannot precede the decision"
+        in refused(ctx, "record_revocation", revoked_on=date(2026, 4, 19), reason="判决")[0]
     )
+    fire(ctx, "record_revocation", revoked_on=date(2026, 5, 27), reason="复议决定撤销")
+    assert ctx.status == "published" and not ctx.publication_withdrawn
+    assert (
+        "revoked on 2026-05-27"
+        in refused(ctx, "record_revocation", revoked_on=ctx.today, reason="x")[0]
+    )
+    assert "not executed" in refused(ctx, "execute", executed_on=ctx.today, how="缴款")[0]
+    fire(ctx, "withdraw_publication")  # 5/28, 5/29, 6/1: the 3rd working day
+    assert ctx.publication_withdrawn
+    assert "withdrawn already" in refused(ctx, "withdraw_publication")[0]
+    assert fire(ctx, "close").status == "closed"
+
+
+def test_an_executed_penalty_revoked_closes_only_once_withdrawn() -> None:
+    ctx = Ctx(status="executed", decided_on=date(2026, 4, 20), today=date(2026, 6, 1))
+    fire(ctx, "record_revocation", revoked_on=date(2026, 6, 1), reason="判决撤销")
+    assert "withdraw its publication first" in refused(ctx, "close")[0]
+    fire(ctx, "withdraw_publication")
     assert fire(ctx, "close").status == "closed"
 
 
@@ -428,11 +458,40 @@ def test_service_and_publication_within_seven_working_days_or_with_a_reason() ->
 def test_withdrawal_within_three_working_days_of_revocation() -> None:
     # revoked Thu 4/30: 5/6, 5/7, 5/8 → due 5/8 (劳动节 5/1–5)
     ctx = Ctx(status="executed", today=date(2026, 5, 11), decided_on=date(2026, 4, 1))
-    why = refused(ctx, "withdraw_publication", revoked_on=date(2026, 4, 30), reason="判决撤销")
+    fire(ctx, "record_revocation", revoked_on=date(2026, 4, 30), reason="判决撤销")
+    assert ctx.withdrawal_due == date(2026, 5, 8)
+    why = refused(replace(ctx), "withdraw_publication")
     assert why == ["Withdrawal was due by 2026-05-08; state why it is late"]
+    late = fire(replace(ctx), "withdraw_publication", late_reason="判决书5月9日才送达")
+    assert late.publication_withdrawn
     ctx.today = date(2026, 5, 8)
-    fire(ctx, "withdraw_publication", revoked_on=date(2026, 4, 30), reason="判决撤销")
+    fire(ctx, "withdraw_publication")
     assert ctx.publication_withdrawn and ctx.status == "executed"
+
+
+def test_the_decision_period_extended_once_by_the_responsible_person() -> None:
+    ctx = decidable(today=date(2026, 5, 20))
+    assert refused(replace(ctx), "extend_decision_period", days=10) == ["A reason is required"]
+    assert refused(replace(ctx), "extend_decision_period", days=31, reason="案情复杂") == [
+        "An extension may add at most 30 days"
+    ]
+    assert (
+        "allows no extension"
+        in refused(replace(ctx, extension_limit=0), "extend_decision_period", days=10, reason="x")[
+            0
+        ]
+    )
+    late = replace(ctx, today=date(2026, 6, 1))
+    assert (
+        "can no longer be extended"
+        in refused(late, "extend_decision_period", days=10, reason="x")[0]
+    )
+    fire(ctx, "extend_decision_period", days=30, reason="案情复杂，经负责人批准")
+    assert ctx.decision_due == date(2026, 6, 30) and ctx.status == "hearing"
+    assert "extended once already" in refused(ctx, "extend_decision_period", days=1, reason="x")[0]
+    assert fire(replace(ctx, today=date(2026, 6, 1)), "decide", **DECISION).status == "decided"
+    why = refused(replace(ctx, today=date(2026, 7, 1)), "decide", **DECISION)
+    assert why == ["The decision was due by 2026-06-30 (extended by 30 days); that has passed"]
 
 
 def test_execution_is_recorded_and_closing_needs_it() -> None:

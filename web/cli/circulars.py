@@ -1,6 +1,7 @@
 """``oversight circular``: a case's 情况通报 made, published and listed from the command line.
 
     oversight circular make --actor zhao --case 7 --title "关于…的情况通报" --content "…"
+    oversight circular make --actor zhao --penalty 3 --title "关于…的通报批评" --content "…"
     oversight circular publish --actor zhao --circular 2 --take-down 2026-06-30
     oversight circular list --actor zhao [--case 7] [--public]
 
@@ -16,7 +17,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.casework.circulars import circulars_of, make_circular, public_circulars, publish_circular
+from cases.casework.circulars import (
+    circulars_of,
+    make_circular,
+    make_criticism_circular,
+    public_circulars,
+    publish_circular,
+)
 from cases.core.clock import shanghai_midnight_utc, to_shanghai, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
@@ -40,18 +47,30 @@ def _user(session: Session, username: str) -> User:
 
 @circular_group.command("make")
 @ACTOR
-@click.option("--case", "case_id", required=True, type=ID, help="The case it reports.")
+@click.option("--case", "case_id", type=ID, help="The case it reports (情况通报).")
+@click.option(
+    "--penalty", "penalty_id", type=ID,
+    help="Or the decided penalty whose 通报批评 it carries out (a circular of criticism).",
+)  # fmt: skip
 @click.option("--title", required=True, type=Text(), help="The circular's title.")
 @click.option("--content", required=True, type=Text(), help="The circular's text.")
 @with_appcontext
-def make(actor: str, case_id: int, title: str, content: str) -> None:
-    """Make a draft circular for a case (nothing is public yet)."""
+def make(actor: str, case_id: int | None, penalty_id: int | None, title: str, content: str) -> None:
+    """Make a draft circular for a case, or a 通报批评 for a penalty (nothing is public yet)."""
+    if (case_id is None) == (penalty_id is None):
+        raise click.ClickException("请指定 --case 或 --penalty 之一 (give --case or --penalty)")
     try:
         with command_session(session_factory()) as session:
-            circular = make_circular(
-                session, case_id, _user(session, actor), title=title, content=content,
-                now=utcnow(),
-            )  # fmt: skip
+            user = _user(session, actor)
+            if penalty_id is not None:
+                circular = make_criticism_circular(
+                    session, penalty_id, user, title=title, content=content, now=utcnow()
+                )
+            else:
+                assert case_id is not None
+                circular = make_circular(
+                    session, case_id, user, title=title, content=content, now=utcnow()
+                )
             click.echo(f"通报#{circular.id}: 草稿 (draft)")
     except OversightError as exc:
         raise click_error(exc) from exc

@@ -2,13 +2,16 @@
 
     oversight penalty open --actor zhao --file-no "鹿档罚立〔2026〕1号" --party 某公司 \\
         --party-kind unit --officer 1 --officer 2
+    oversight penalty open --actor zhao --file-no "鹿档罚立〔2026〕2号" \\
+        --unit 91130185MA0000000X --officer 1 --officer 2   # a registered unit as the party
     oversight penalty advance 1 submit_review --actor zhang --set offence=service_company \\
         --set party_kind=unit --set sanctions=warning,fine --set amount=60000 --set facts=…
     oversight penalty show 1 --actor zhang
 
 This module only reads arguments and prints; the rules live in :mod:`cases.penalties.door` and
 :mod:`workflows.penalty_machine`. ``--set name=value`` gives a trigger's data as text, which its
-typed fields check (``sanctions`` is a comma-separated list).
+typed fields check (``sanctions`` is a comma-separated list). ``show`` lists the penalty's
+deadline rows (each period, its last day and where it stands).
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, require
-from cases.core.clock import to_shanghai, utcnow
+from cases.core.clock import format_deadline, to_shanghai, utcnow
 from cases.core.db import command_session, read_session
 from cases.core.errors import NotFound, OversightError
-from cases.models import Case, Penalty, PenaltyEvent, User
+from cases.core.vocabulary import DeadlineKind, DeadlineStatus
+from cases.models import Case, Penalty, PenaltyEvent, Unit, User
+from cases.penalties.deadlines import deadlines_of
 from cases.penalties.door import advance_penalty, due_dates, open_penalty
+from web.cli.incidents import unit_by_code, user_named
 from web.cli.support import ID, Text, authority_by_code, click_error, session_factory
 from workflows.penalty_machine import STATE_LABELS, TRIGGER_LABELS, TRIGGERS
 
@@ -38,11 +43,8 @@ def penalty_group() -> None:
     """Administrative penalties (行政处罚): 立案 → 调查 → 法制审核 → 告知 → 听证 → 决定 → 送达 → 公示 → 执行 → 结案."""
 
 
-def _user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"没有用户名为{username}的用户 (no user named {username!r})")
-    return user
+#: Events of the penalty's chain written outside its machine.
+OUTSIDE_LABELS = {"file": ("立案", "File"), "circular_made": ("制作通报批评", "Circular made")}
 
 
 def _data(pairs: tuple[str, ...]) -> dict[str, object]:
@@ -62,7 +64,11 @@ def _data(pairs: tuple[str, ...]) -> dict[str, object]:
     "--authority", "authority_code", type=Text(), help="Authority code (default: the only one)."
 )
 @click.option("--file-no", required=True, type=Text(), help="立案编号.")
-@click.option("--party", required=True, type=Text(), help="The party's name (当事人).")
+@click.option("--party", default="", type=Text(), help="The party's name (当事人).")
+@click.option(
+    "--unit", "unit_code", type=Text(),
+    help="Or the party as a registered unit: its 统一社会信用代码 (name from the register).",
+)  # fmt: skip
 @click.option(
     "--party-kind", type=click.Choice(["unit", "individual"]), default="unit", show_default=True
 )
@@ -76,8 +82,9 @@ def _data(pairs: tuple[str, ...]) -> dict[str, object]:
 )
 @with_appcontext
 def open_command(
-    actor: str, authority_code: str | None, file_no: str, party: str, party_kind: str,
-    party_address: str, officers: tuple[int, ...], case_id: int | None, filed_on: datetime | None,
+    actor: str, authority_code: str | None, file_no: str, party: str, unit_code: str | None,
+    party_kind: str, party_address: str, officers: tuple[int, ...], case_id: int | None,
+    filed_on: datetime | None,
 ) -> None:  # fmt: skip
     """File a penalty (立案) and print its id and decision date."""
     try:
@@ -88,10 +95,13 @@ def open_command(
             people = [session.get(User, i) for i in officers]
             if any(p is None for p in people):
                 raise NotFound("执法人员不存在", "No such officer")
+            if unit_code and party:
+                raise click.ClickException("--party 与 --unit 只能选一 (give --party or --unit)")
+            unit = unit_by_code(session, unit_code) if unit_code else None
             penalty = open_penalty(
                 session, authority=authority_by_code(session, authority_code), file_no=file_no,
-                party_name=party, party_kind=party_kind, party_address=party_address,
-                officers=[p for p in people if p is not None], actor=_user(session, actor),
+                party_name=party, party_kind=party_kind, party_address=party_address, unit=unit,
+                officers=[p for p in people if p is not None], actor=user_named(session, actor),
                 case=case, filed_on=filed_on.date() if filed_on else None, now=utcnow(),
             )  # fmt: skip
             click.echo(f"行政处罚#{penalty.id} {penalty.file_no}: 已立案 (filed)")
@@ -117,7 +127,7 @@ def advance_command(
         data = _data(pairs)
         with command_session(session_factory()) as session:
             fired = advance_penalty(
-                session, penalty_id, trigger, _user(session, actor), now=utcnow(),
+                session, penalty_id, trigger, user_named(session, actor), now=utcnow(),
                 expected_version=expected_version, **data,
             )  # fmt: skip
             to = STATE_LABELS[fired.to_state]
@@ -141,10 +151,13 @@ def show_command(penalty_id: int, actor: str) -> None:
                 raise NotFound(
                     f"行政处罚{penalty_id}不存在", f"Penalty {penalty_id} does not exist"
                 )
-            require(_user(session, actor), Duty.VIEW_PENALTIES, penalty)
+            require(user_named(session, actor), Duty.VIEW_PENALTIES, penalty)
             state = STATE_LABELS[penalty.status]
             click.echo(f"行政处罚#{penalty.id} {penalty.file_no}  {state.label_zh} ({state.name})")
             click.echo(f"当事人 party: {penalty.party_name} ({penalty.party_kind})")
+            unit = session.get(Unit, penalty.unit_id) if penalty.unit_id is not None else None
+            if unit is not None:
+                click.echo(f"统一社会信用代码 credit code: {unit.credit_code}")
             amount = f" ¥{penalty.amount}" if penalty.amount is not None else ""
             sanctions = ",".join(penalty.sanctions)
             click.echo(
@@ -154,13 +167,23 @@ def show_command(penalty_id: int, actor: str) -> None:
             for name, due in due_dates(penalty).items():
                 if due is not None:
                     click.echo(f"{name}: {due} 24:00")
+            if penalty.decision_extension_days:
+                click.echo(f"决定期限已延长 extended by: {penalty.decision_extension_days} 日 days")
+            click.echo("期限 deadlines:")
+            for d in deadlines_of(session, penalty.id):
+                kind, status = DeadlineKind(d.kind), DeadlineStatus(d.status)
+                click.echo(
+                    f"  {kind.label_zh} ({d.kind}) 至 {format_deadline(d.due_at)}"
+                    f"{'（暂定 provisional）' if d.provisional else ''}"
+                    f"  {status.label_zh} ({d.status}){'  ' + d.note if d.note else ''}"
+                )
             events = session.scalars(
                 select(PenaltyEvent)
                 .where(PenaltyEvent.penalty_id == penalty.id)
                 .order_by(PenaltyEvent.seq)
             )
             for e in events:
-                label = TRIGGER_LABELS.get(e.trigger, ("立案", "File"))[0]
+                label = {**OUTSIDE_LABELS, **TRIGGER_LABELS}.get(e.trigger, ("", ""))[0]
                 click.echo(
                     f"  {e.seq:>3} {to_shanghai(e.at):%Y-%m-%d %H:%M} {label} → {e.to_state}"
                 )

@@ -16,6 +16,8 @@ from markupsafe import Markup
 
 from cases.casework.queries import case_detail, list_cases, unit_choices
 from cases.core.clock import format_deadline, to_shanghai
+from cases.access import Duty
+from web.access import needs, public
 from web.database import db
 from web.diagram import render_svg
 from web.identity import current_actor
@@ -39,11 +41,13 @@ def deadline(value: datetime | None) -> str:
 
 
 @bp.get("/")
+@public
 def index() -> Any:
     return redirect(url_for("cases.case_list"))
 
 
 @bp.get("/cases")
+@needs(Duty.VIEW_CASES)
 def case_list() -> Any:
     state = request.args.get("state", "").strip() or None
     unit_id = whole_number_arg("unit", "单位", "unit")
@@ -65,6 +69,7 @@ def case_list() -> Any:
 
 
 @bp.get("/cases/<id:case_id>")
+@needs(Duty.VIEW_CASES)
 def case_page(case_id: int) -> Any:
     detail = case_detail(db(), current_actor(), case_id)
     # render_svg escapes every text it writes; the markup is generated, never user input.

@@ -18,12 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from cases.core.clock import utcnow
 from cases.deadlines.sweeper import late_deadlines
 from tasks.health import last_sweep_request
+from web.access import public
 from web.database import db
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
+@public
 def health() -> Any:
     settings = current_app.config["OVERSIGHT"]
     grace = settings.late_grace

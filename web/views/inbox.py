@@ -14,6 +14,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from cases.core.clock import utcnow
 from cases.messages.reading import inbox_page, mark_all_read, mark_read
+from cases.access import Duty
+from web.access import needs
 from web.database import db
 from web.identity import current_actor
 from web.inputs import whole_number_arg
@@ -22,6 +24,7 @@ bp = Blueprint("inbox", __name__)
 
 
 @bp.get("/inbox")
+@needs(Duty.READ_INBOX)
 def inbox() -> Any:
     unread_only = request.args.get("unread") == "1"
     before = whole_number_arg("before", "起始消息", "before")
@@ -30,6 +33,7 @@ def inbox() -> Any:
 
 
 @bp.post("/inbox/<id:notification_id>/read")
+@needs(Duty.READ_INBOX)
 def read_one(notification_id: int) -> Any:
     session = db()
     mark_read(session, current_actor(), notification_id, now=utcnow())
@@ -38,6 +42,7 @@ def read_one(notification_id: int) -> Any:
 
 
 @bp.post("/inbox/read-all")
+@needs(Duty.READ_INBOX)
 def read_all() -> Any:
     session = db()
     mark_all_read(session, current_actor(), now=utcnow())

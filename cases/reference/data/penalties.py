@@ -10,6 +10,8 @@ without a range cannot be fined for that offence (LAW.md: agencies get orders, n
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -26,7 +28,9 @@ __all__ = [
     "HearingRule",
     "OffenceSpec",
     "PenaltyReference",
+    "OFFENCE_LABELS",
     "load_penalties",
+    "penalties_in_force",
 ]
 
 FILE = "penalties.toml"
@@ -175,3 +179,39 @@ SANCTION_KINDS: dict[str, tuple[str, str]] = PENALTIES.sanction_kinds
 PARTY_KINDS: dict[str, tuple[str, str]] = PENALTIES.party_kinds
 HEARING: HearingRule = PENALTIES.hearing
 OFFENCES: dict[str, OffenceSpec] = PENALTIES.offences
+
+
+class _OffenceLabels(Mapping[str, tuple[str, str]]):
+    """The offences in force as code → (中文, English), read when asked, so a form's choices follow
+    :func:`penalties_in_force` as the guards do."""
+
+    def __getitem__(self, code: str) -> tuple[str, str]:
+        offence = OFFENCES[code]
+        return offence.title_zh, offence.title_en
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(OFFENCES)
+
+    def __len__(self) -> int:
+        return len(OFFENCES)
+
+
+OFFENCE_LABELS: Mapping[str, tuple[str, str]] = _OffenceLabels()
+
+
+@contextmanager
+def penalties_in_force(reference: PenaltyReference) -> Iterator[PenaltyReference]:
+    """Put ``reference`` (from :func:`load_penalties` on another directory) in force for the
+    process while the block runs, then the shipped data again: the guards and the forms read the
+    same tables in place, so a reviewed change of ``penalties.toml`` can be tried before it ships.
+    The sanction kinds, party kinds and hearing rule stay the shipped ones."""
+    if reference.sanction_kinds != SANCTION_KINDS or reference.party_kinds != PARTY_KINDS:
+        raise ReferenceDataError(f"{FILE}: only the offences may differ from the shipped data")
+    shipped = dict(OFFENCES)
+    OFFENCES.clear()
+    OFFENCES.update(reference.offences)
+    try:
+        yield reference
+    finally:
+        OFFENCES.clear()
+        OFFENCES.update(shipped)

@@ -4,7 +4,6 @@ periods counted on the calendar, the reviewer and the decider, and nothing writt
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -12,76 +11,22 @@ from sqlalchemy.exc import DBAPIError
 
 from cases.core.chain import GENESIS, link_doc
 from cases.core.chainkeys import writing_keyring
-from cases.core.clock import shanghai_time
 from cases.core.db import command_session
-from cases.core.errors import GuardFailed, InvalidTransition, NotAllowed
-from cases.models import Authority, Penalty, PenaltyEvent
-from cases.penalties.door import advance_penalty, due_dates, open_penalty
+from cases.core.errors import InvalidTransition, NotAllowed
+from cases.models import Authority, PenaltyEvent
+from cases.penalties.door import due_dates, open_penalty
 from cases.penalties.history import penalty_event_doc
-from tests.support.world import World
-
-FILED = date(2026, 3, 2)
-DECISION = dict(
-    party_name="某档案服务公司",
-    party_address="石家庄市鹿泉区某路1号",
-    facts="擅自复制委托保管的档案并对外提供",
-    basis="档案法第五十条：警告，并处罚款",
-    performance="自收到决定书之日起15日内缴纳罚款",
-    remedies="60日内申请行政复议，或6个月内提起行政诉讼",
-    agency="石家庄市鹿泉区档案馆",
-    sealed=True,
+from tests.support.penalties import (
+    DECISION,
+    FILED,
+    PROPOSAL,
+    filed,
+    fire,
+    load,
+    notified,
+    refused,
 )
-
-
-def at(d: date) -> Any:
-    return shanghai_time(d, 10)
-
-
-def filed(world: World, filed_on: date = FILED) -> int:
-    with command_session(world.factory) as s:
-        actor = world.user(s, "supervisor")
-        penalty = open_penalty(
-            s, authority=s.get(Authority, actor.authority_id), file_no="鹿档罚立〔2026〕1号",
-            party_name="某档案服务公司", party_kind="unit",
-            officers=[world.user(s, "inspector"), world.user(s, "inspector2")], actor=actor,
-            filed_on=filed_on, now=at(filed_on),
-        )  # fmt: skip
-        return penalty.id
-
-
-def fire(world: World, pid: int, trigger: str, actor: str, on: date, **data: Any) -> Penalty:
-    with command_session(world.factory) as s:
-        return advance_penalty(s, pid, trigger, world.user(s, actor), now=at(on), **data).penalty
-
-
-def refused(world: World, pid: int, trigger: str, actor: str, on: date, **data: Any) -> GuardFailed:
-    before = load(world, pid).version
-    with pytest.raises(GuardFailed) as err:
-        fire(world, pid, trigger, actor, on, **data)
-    assert load(world, pid).version == before  # nothing written
-    return err.value
-
-
-def load(world: World, pid: int) -> Penalty:
-    with world.factory() as s:
-        p = s.get(Penalty, pid)
-        assert p is not None
-        s.expunge(p)
-        return p
-
-
-PROPOSAL = dict(offence="service_company", party_kind="unit", sanctions=["warning", "fine"])
-
-
-def notified(world: World, on: date = date(2026, 4, 1), amount: int = 60000) -> int:
-    pid = filed(world)
-    fire(world, pid, "investigate", "inspector", FILED)
-    fire(world, pid, "submit_review", "inspector", date(2026, 3, 20), facts="事实", **PROPOSAL,
-         amount=amount)  # fmt: skip
-    fire(world, pid, "pass_review", "expired", date(2026, 3, 23), opinion="同意")
-    fire(world, pid, "notify", "inspector", on, facts="事实", grounds="档案法第五十条",
-         rights_stated=True, notified_on=on)  # fmt: skip
-    return pid
+from tests.support.world import World
 
 
 def test_the_whole_way_with_a_hearing_each_step_on_the_chain(world: World) -> None:
@@ -212,3 +157,43 @@ def test_verify_events_covers_the_penalty_chain(world: World) -> None:
         breaks = [b for b in verify_all_chains(s) if b.chain == "penalty"]
         assert breaks and breaks[0].owner_id == pid and breaks[0].seq == 3
         s.rollback()
+
+
+def test_the_party_as_a_registered_unit_of_the_authority(world: World) -> None:
+    from cases.core.errors import InvalidInput
+    from cases.models import Unit
+    from cases.registry.register import register_unit
+    from tests.support.penalties import at
+
+    with command_session(world.factory) as s:
+        actor = world.user(s, "supervisor")
+        authority = s.get(Authority, actor.authority_id)
+        unit = s.get(Unit, world.ids["unit"])
+        officers = [world.user(s, "inspector"), world.user(s, "inspector2")]
+        penalty = open_penalty(
+            s, authority=authority, file_no="鹿档罚立〔2026〕3号", unit=unit, officers=officers,
+            actor=actor, filed_on=FILED, now=at(FILED),
+        )  # fmt: skip
+        assert (penalty.unit_id, penalty.party_name) == (unit.id, unit.name)
+        genesis = s.scalars(select(PenaltyEvent).where(PenaltyEvent.penalty_id == penalty.id)).one()
+        assert genesis.payload["credit_code"] == unit.credit_code
+        with pytest.raises(InvalidInput, match="unit party"):
+            open_penalty(
+                s, authority=authority, file_no="x", unit=unit, party_kind="individual",
+                officers=officers, actor=actor, now=at(FILED),
+            )  # fmt: skip
+        other = s.scalars(select(Authority).where(Authority.id != authority.id)).first()
+        assert other is not None
+        stranger = s.scalars(select(Unit).where(Unit.authority_id == other.id)).first()
+        if stranger is None:
+            from cases.registry.credit_code import make_credit_code
+
+            stranger = register_unit(
+                s, other, name="正定县某局", credit_code=make_credit_code("11130123000000001"),
+                kind="organ",
+            )  # fmt: skip
+        with pytest.raises(InvalidInput, match="not in this authority"):
+            open_penalty(
+                s, authority=authority, file_no="x", unit=stranger, officers=officers,
+                actor=actor, now=at(FILED),
+            )  # fmt: skip
