@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 
-from cases.access import Duty, refusal
+from cases.access import Duty
+from cases.access.permissions import refusal
 from cases.core.errors import NotAllowed
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -23,6 +23,7 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
 
 from cases.core.settings import load_settings
+from tests.support.signin import client_as
 from tests.support.world import World
 from tests.web.hostile import (
     HOSTILE_TEXTS,
@@ -84,10 +85,10 @@ def test_every_route_answers_hostile_input_without_a_5xx_and_writes_nothing(
     app: Flask, world: World, factory: sessionmaker[Session]
 ) -> None:
     world.open_case()
-    client = app.test_client()
+    signed_in = client_as(app, world, "supervisor")
     before = row_counts(factory)
 
-    failures = _walk(client, app)
+    failures = _walk(app.test_client(), app) + _walk(signed_in, app)
 
     assert failures == []
     assert row_counts(factory) == before
@@ -129,7 +130,7 @@ def test_an_id_that_is_not_a_plain_32_bit_number_is_not_found(
     app: Flask, world: World, path: str
 ) -> None:
     world.open_case()
-    response = app.test_client().get(path)
+    response = client_as(app, world, "inspector").get(path)
     assert response.status_code == 404
     assert "未找到" in response.get_data(as_text=True)
 
@@ -138,8 +139,9 @@ def test_an_id_in_range_still_finds_its_case_and_urls_are_built(app: Flask, worl
     case_id = world.open_case()
     with app.test_request_context():
         assert url_for("cases.case_page", case_id=case_id) == f"/cases/{case_id}"
-    assert app.test_client().get(f"/cases/{case_id}").status_code == 200
-    assert app.test_client().get("/cases/2147483647").status_code == 404
+    client = client_as(app, world, "inspector")
+    assert client.get(f"/cases/{case_id}").status_code == 200
+    assert client.get("/cases/2147483647").status_code == 404
 
 
 @pytest.mark.both_databases
@@ -149,7 +151,7 @@ def test_an_id_in_range_still_finds_its_case_and_urls_are_built(app: Flask, worl
 def test_a_control_character_in_the_query_is_a_400_in_both_languages(
     app: Flask, world: World, query: str
 ) -> None:
-    client = app.test_client()
+    client = client_as(app, world, "inspector")
     page = client.get(f"/cases?{query}")
     assert page.status_code == 400
     assert "控制字符" in page.get_data(as_text=True)
@@ -160,8 +162,10 @@ def test_a_control_character_in_the_query_is_a_400_in_both_languages(
     assert "控制字符" in body["message_zh"] and "control character" in body["message_en"]
 
 
-def test_tabs_and_line_breaks_in_a_form_are_not_control_characters(app: Flask) -> None:
-    response = app.test_client().get("/cases?q=%E6%95%99%E8%82%B2%09%0A")
+def test_tabs_and_line_breaks_in_a_form_are_not_control_characters(
+    app: Flask, world: World
+) -> None:
+    response = client_as(app, world, "inspector").get("/cases?q=%E6%95%99%E8%82%B2%09%0A")
     assert response.status_code == 200
 
 

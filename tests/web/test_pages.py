@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
 
-from cases.models import User
-from cases.registry.register import SYSTEM_USERNAME
+from cases.models import WebSession
+from tests.support.signin import client_as
 from tests.support.world import World
-from web.database import db
-from web.identity import current_actor
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def client(app: Flask, world: World) -> FlaskClient:
+    return client_as(app, world, "inspector")
 
 
 def listed_ids(html: str) -> list[int]:
@@ -277,44 +274,52 @@ def test_health_fails_when_a_deadline_is_due_but_not_fired(
     assert (response.get_json()["status"], response.get_json()["late_deadlines"]) == ("late", 1)
 
 
-def test_pages_act_as_the_system_actor_and_write_nothing(app: Flask, world: World) -> None:
-    with app.test_request_context("/cases"):
-        actor = current_actor()
-        assert (actor.role, actor.id) == ("system", world.ids["system"])
-        assert current_actor() is actor  # asked once per request
-        assert not db().new and not db().dirty
-
-
-def test_pages_show_only_what_the_requests_actor_may_see(
-    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+def test_pages_act_as_the_signed_in_person_and_write_only_last_seen(
+    app: Flask, world: World
 ) -> None:
-    case_id = world.open_case()  # at 鹿泉区教育局
-    as_user = {"name": "liaison"}
-    monkeypatch.setattr(
-        "web.views.cases.current_actor", lambda: db().get(User, world.ids[as_user["name"]])
-    )
-    assert listed_ids(client.get("/cases").get_data(as_text=True)) == [case_id]
-    assert client.get(f"/cases/{case_id}").status_code == 200
+    t = [datetime(2026, 12, 2, 2, tzinfo=UTC)]
+    app.config["OVERSIGHT_CLOCK"] = lambda: t[0]
+    client = client_as(app, world, "inspector")
+    assert client.get("/cases").status_code == 200
+    with world.factory() as s:
+        seen = s.scalars(select(WebSession.last_seen_at)).one()
+    t[0] += timedelta(seconds=50)  # within a minute: the page writes nothing at all
+    assert client.get("/cases").status_code == 200
+    with world.factory() as s:
+        assert s.scalars(select(WebSession.last_seen_at)).one() == seen
+    t[0] += timedelta(seconds=20)
+    client.get("/cases")
+    with world.factory() as s:
+        assert s.scalars(select(WebSession.last_seen_at)).one() == t[0]
 
-    as_user["name"] = "other_liaison"  # 鹿泉区卫生健康局's liaison
-    assert listed_ids(client.get("/cases").get_data(as_text=True)) == []
-    hidden = client.get(f"/cases/{case_id}")
+
+def test_pages_show_only_what_the_signed_in_person_may_see(app: Flask, world: World) -> None:
+    case_id = world.open_case()  # at 鹿泉区教育局
+    liaison = client_as(app, world, "liaison")
+    assert listed_ids(liaison.get("/cases").get_data(as_text=True)) == [case_id]
+    assert liaison.get(f"/cases/{case_id}").status_code == 200
+
+    other = client_as(app, world, "other_liaison")  # 鹿泉区卫生健康局's liaison
+    assert listed_ids(other.get("/cases").get_data(as_text=True)) == []
+    hidden = other.get(f"/cases/{case_id}")
     assert hidden.status_code == 404
     assert f"案件{case_id}不存在" in hidden.get_data(as_text=True)  # the same as a missing case
 
-    as_user["name"] = "audit_admin"
-    assert listed_ids(client.get("/cases").get_data(as_text=True)) == []
-    assert client.get(f"/cases/{case_id}").status_code == 404
+    foreign = client_as(app, world, "foreign_inspector")  # 正定县档案馆
+    assert listed_ids(foreign.get("/cases").get_data(as_text=True)) == []
+    assert foreign.get(f"/cases/{case_id}").status_code == 404
+
+    audit = client_as(app, world, "audit_admin")  # no casework duty at all
+    refused = audit.get("/cases")
+    assert refused.status_code == 403 and "无权" in refused.get_data(as_text=True)
 
 
-def test_without_a_system_user_the_pages_still_read_as_the_system_actor(
-    app: Flask, client: FlaskClient, factory: sessionmaker[Session]
-) -> None:
-    with factory.begin() as s:
-        s.execute(delete(User).where(User.username == SYSTEM_USERNAME))
-    assert client.get("/cases").status_code == 200
-    with app.test_request_context("/cases"):
-        actor = current_actor()
-        assert actor.role == "system" and actor.id is None  # an unsaved stand-in
-    with factory() as s:
-        assert s.scalar(select(User).where(User.username == SYSTEM_USERNAME)) is None
+def test_anonymous_visitors_are_sent_to_sign_in(app: Flask, world: World) -> None:
+    case_id = world.open_case()
+    anonymous = app.test_client()
+    page = anonymous.get(f"/cases/{case_id}")
+    assert page.status_code == 302
+    assert page.headers["Location"] == f"/login?next=/cases/{case_id}"
+    api = anonymous.get("/cases", headers={"Accept": "application/json"})
+    assert api.status_code == 401 and api.get_json()["error"] == "not_signed_in"
+    assert anonymous.get("/health").status_code in (200, 503)  # public
