@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from web.failures import failure
 from web.identity import current_actor
 
 CSRF_ZH = "表单已失效或来源不明（缺少或无效的安全令牌），请刷新页面后重新提交"
@@ -30,8 +31,6 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_refused(exc: CSRFError) -> Any:
-        from web.app import failure
-
         return failure(400, "csrf", CSRF_ZH, CSRF_EN)
 
     @app.context_processor
