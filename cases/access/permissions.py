@@ -85,6 +85,18 @@ class Duty(Labeled):
     REVIEW_PENALTIES = "review_penalties", "行政处罚法制审核", "Legal review of a penalty"
     DECIDE_PENALTIES = "decide_penalties", "作出行政处罚决定", "Decide an administrative penalty"
     READ_INBOX = "read_inbox", "查看本人消息", "Read one's own notifications"
+    # 三员分立: the system administrator's, the security administrator's, the audit administrator's
+    MANAGE_AUTHORITIES = "manage_authorities", "管理档案机关", "Manage authorities"
+    MANAGE_CREDENTIALS = (
+        "manage_credentials",
+        "管理行政执法证件",
+        "Manage officers' enforcement credentials",
+    )
+    LOCK_ACCOUNTS = "lock_accounts", "锁定或解锁账号", "Lock or unlock accounts"
+    RESET_SIGN_IN = "reset_sign_in", "重置密码或动态口令", "Reset passwords or TOTP"
+    REVOKE_SESSIONS = "revoke_sessions", "查看或撤销会话", "View or revoke sessions"
+    ISSUE_API_TOKENS = "issue_api_tokens", "签发或吊销接口令牌", "Issue or revoke API tokens"
+    EXPORT_AUDIT_TRAIL = "export_audit_trail", "导出审计记录", "Export the audit trail"
 
 
 DUTIES: dict[Duty, frozenset[Role]] = {
@@ -96,6 +108,13 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.ASSIGN_ROLES: frozenset({Role.SECURITY_ADMIN}),
     Duty.SET_SECURITY_POLICY: frozenset({Role.SECURITY_ADMIN}),
     Duty.READ_AUDIT_TRAIL: frozenset({Role.AUDIT_ADMIN}),
+    Duty.EXPORT_AUDIT_TRAIL: frozenset({Role.AUDIT_ADMIN}),
+    Duty.MANAGE_AUTHORITIES: frozenset({Role.SYSTEM_ADMIN}),
+    Duty.MANAGE_CREDENTIALS: frozenset({Role.SYSTEM_ADMIN}),
+    Duty.LOCK_ACCOUNTS: frozenset({Role.SECURITY_ADMIN}),
+    Duty.RESET_SIGN_IN: frozenset({Role.SECURITY_ADMIN}),
+    Duty.REVOKE_SESSIONS: frozenset({Role.SECURITY_ADMIN}),
+    Duty.ISSUE_API_TOKENS: frozenset({Role.SECURITY_ADMIN}),
     Duty.VERIFY_EVENT_CHAINS: frozenset({Role.AUDIT_ADMIN}),
     # the system actor reads every case it runs the deadlines of
     Duty.VIEW_CASES: frozenset({*OFFICER_ROLES, Role.LEADER, Role.UNIT_LIAISON, Role.SYSTEM}),

@@ -1,5 +1,5 @@
 """Verify every keyed chain — the cases', the inspection records' (and their sealed content),
-the registers' — and compare them with the signed checkpoints kept outside the database
+the registers', the penalties', the audit log's — and compare them with the signed checkpoints kept outside the database
 (``oversight verify-events``; the backup's restore calls :func:`verify_everything`).
 
 What each check catches: a link that does not verify under the keyring (an event rewritten and
@@ -18,6 +18,7 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.accounts.audit import AUDIT_OWNER, verify_audit_log
 from cases.core.chain import (
     CHAIN_NOUNS,
     ChainBreak,
@@ -76,6 +77,7 @@ def verify_all_chains(
     yield from _register_chains(session, keyring, expected)
     yield from recorded_problems(session)
     yield from _penalty_chains(session, keyring, expected)
+    yield from verify_audit_log(session, keyring, expected.pop(("audit", AUDIT_OWNER), None))
 
 
 def _case_chains(

@@ -114,6 +114,7 @@ CHAIN_NOUNS = {
     "inspection": "inspection record",
     "register": "register of authority",
     "penalty": "penalty",
+    "audit": "audit log",
 }
 
 
@@ -161,16 +162,18 @@ def verify_links(
     algorithm: str | None = None,
     head: tuple[int, str] | None = None,
     expected: Expected | None = None,
+    start: tuple[int, str] | None = None,
 ) -> Iterator[ChainBreak]:
     """Yield every break in one chain. ``events`` are (row, the fields its link covers), ordered
     by seq; ``head`` is what the owner's row says the chain ends with (cases), ``expected``
-    what checkpoints recorded of it."""
+    what checkpoints recorded of it; ``start`` the (seq, link) the chain continues from when
+    its beginning was pruned (the audit log's anchor)."""
 
     def brk(seq: int | None, event_id: int | None, en: str, zh: str) -> ChainBreak:
         return chain_break(chain, owner_id, seq, event_id, en, zh)
 
-    prev = GENESIS
-    expected_seq = 1
+    prev = GENESIS if start is None else start[1]
+    expected_seq = 1 if start is None else start[0] + 1
     seen: dict[int, str] = {}
     for ev, doc in events:
         if ev.seq != expected_seq:

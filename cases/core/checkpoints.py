@@ -55,6 +55,9 @@ CHAINS = {
     "register": ("registry_events", "authority_id"),
     "penalty": ("penalty_events", "penalty_id"),
 }
+#: Chains that are one per table (no owner column): the audit log, named by owner 0. Its table
+#: is not counted: retention prunes it (what is left verifies from its anchor).
+SINGLE_CHAINS = {"audit": "audit_entries"}
 _NAME = re.compile(r"^(\d{8}T\d{12}Z)-(\d{6,})\.json$")
 
 
@@ -86,6 +89,11 @@ def chain_heads(session: Session | Connection) -> dict[str, dict[str, list[Any]]
             )
         )
         heads[chain] = {str(r.owner): [r.seq, r.hash] for r in rows if r.seq is not None}
+    for chain, table in SINGLE_CHAINS.items():
+        last = session.execute(
+            text(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")
+        ).first()
+        heads[chain] = {"0": [last.seq, last.hash]} if last is not None else {}
     return heads
 
 
@@ -283,7 +291,7 @@ def expectations(
     expected: dict[tuple[str, int], dict[int, tuple[str, str]]] = {}
     for cp in checkpoints:
         for chain, owners in cp.chains.items():
-            if chain not in CHAINS:
+            if chain not in CHAINS and chain not in SINGLE_CHAINS:
                 continue
             for owner, (seq, link) in owners.items():
                 expected.setdefault((chain, int(owner)), {}).setdefault(int(seq), (link, cp.name))

@@ -114,3 +114,11 @@ class OperationRefused(OversightError):
 
     status = 409
     code = "operation_refused"
+
+
+class NotSignedIn(OversightError):
+    """No valid sign-in: no token, or one expired, revoked or made before the password or role
+    changed (``cases.accounts``)."""
+
+    status = 401
+    code = "not_signed_in"

@@ -121,6 +121,24 @@ class Settings:
     #: responsible person may extend a penalty's 90-day decision period, once (0: no extension).
     penalty_extension_days: int = 30
 
+    #: Sign-in (等保 2.0 身份鉴别): the shortest password, how many earlier passwords may not
+    #: come back, and after how many days a password must be changed (0: never).
+    password_min_length: int = 8
+    password_history: int = 5
+    password_rotation_days: int = 90
+    #: Lock-out: this many failed sign-ins in a row lock the account for ``lockout_minutes``.
+    lockout_failures: int = 5
+    lockout_minutes: int = 10
+    #: Failed sign-ins one address may make per ``signin_address_window`` seconds.
+    signin_address_limit: int = 20
+    signin_address_window: int = 600
+    #: A signed-in session ends after this many idle minutes (the web layer's sessions).
+    idle_timeout_minutes: int = 15
+    #: Days an API token for the command line is valid by default.
+    token_days: int = 30
+    #: Days the audit log is kept at least (never fewer than 183: six months).
+    audit_retention_days: int = 183
+
     @property
     def late_grace(self) -> timedelta:
         """How long after its due time a deadline may still be pending before it is late."""
@@ -216,6 +234,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secure_cookies=flag("SECURE_COOKIES"),
         behind_proxy=flag("BEHIND_PROXY"),
         penalty_extension_days=whole("PENALTY_EXTENSION_DAYS", 30, 0, 365),
+        password_min_length=whole("PASSWORD_MIN_LENGTH", 8, 8, 128),
+        password_history=whole("PASSWORD_HISTORY", 5, 5, 24),
+        password_rotation_days=whole("PASSWORD_ROTATION_DAYS", 90, 0, 3650),
+        lockout_failures=whole("LOCKOUT_FAILURES", 5, 1, 100),
+        lockout_minutes=whole("LOCKOUT_MINUTES", 10, 1, 24 * 60),
+        signin_address_limit=whole("SIGNIN_ADDRESS_LIMIT", 20, 1, 100_000),
+        signin_address_window=whole("SIGNIN_ADDRESS_WINDOW", 600, 1, 86_400),
+        idle_timeout_minutes=whole("IDLE_TIMEOUT_MINUTES", 15, 1, 24 * 60),
+        token_days=whole("TOKEN_DAYS", 30, 1, 366),
+        audit_retention_days=whole("AUDIT_RETENTION_DAYS", 183, 183, 36_500),
     )
 
 

@@ -1,5 +1,6 @@
 """All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
 
+from cases.models.accounts import ApiToken, AuditAnchor, AuditEntry, PasswordHistory
 from cases.models.casework import (
     Case,
     Circular,
@@ -37,6 +38,10 @@ from cases.models.registry import Authority, Recusal, RegistryEvent, Unit, User
 from cases.models.selfreports import SelfReport
 
 __all__ = [
+    "ApiToken",
+    "AuditAnchor",
+    "AuditEntry",
+    "PasswordHistory",
     "Assessment",
     "Authority",
     "CalendarDay",

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -108,6 +109,26 @@ class User(Base):
     credential_issued_on: Mapped[date | None] = mapped_column(Date)
     credential_expires_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # ---- sign-in (cases.accounts) ----
+    #: Bumped when the password or the role changes, or an administrator revokes the sessions:
+    #: a session or token made under an older version is no longer valid.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: A one-time password (set by ``oversight init`` or a reset) must be changed at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
+    )
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The automatic lock-out (after repeated failures) ends at this time.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Locked by the security administrator, until they unlock it.
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    #: The TOTP secret, sealed (SM4-CTR + HMAC-SM3 under a key derived from the chain key);
+    #: enrolled once ``totp_confirmed_at`` is set.
+    totp_sealed: Mapped[str | None] = mapped_column(String(300))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last 30-second step a code was accepted for: that code, or an older one, is refused.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def is_officer(self) -> bool:

@@ -9,7 +9,7 @@ On SQLite the kind constraint is altered by recreating the table, which drops it
 triggers: they are made again at once.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alembic import op
 from migrations.append_only import drop_sqlite_guards, make_sqlite_guards
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -13,8 +13,8 @@ anything:
   ``OVERSIGHT_TRACEBACK=1`` shows the traceback, for developers.
 
 Exit codes (BSD ``sysexits``, so scripts can tell them apart): 1 a refusal, 2 a usage error,
-69 the database unavailable, 70 an internal error, 74 a file error, 78 a setting that cannot be
-used.
+69 the database unavailable, 70 an internal error, 74 a file error, 77 not signed in (no valid
+token), 78 a setting that cannot be used.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ EXIT_REFUSED = 1
 EXIT_UNAVAILABLE = 69
 EXIT_INTERNAL = 70
 EXIT_FILE = 74
+#: Not signed in, or the token is no longer valid (EX_NOPERM).
+EXIT_NOPERM = 77
 EXIT_CONFIG = 78
 
 #: Set to 1 to let an unexpected error through with its traceback.

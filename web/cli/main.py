@@ -24,6 +24,7 @@ from cases.core.migrate import check as alembic_check
 from cases.deadlines.sweeper import sweep
 from cases.operations.upgrade import upgrade_database
 from web.app import create_app
+from web.cli.accounts import register as register_accounts
 from web.cli.calendar import calendar_group
 from web.cli.chain import register as register_chain
 from web.cli.circulars import circular_group
@@ -59,6 +60,7 @@ main.add_command(selfreport_group)
 main.add_command(referral_group)
 main.add_command(circular_group)
 register_penalties(main)
+register_accounts(main)
 
 
 @main.group("db")
