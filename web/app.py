@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from cases.core.db import make_engine, make_session_factory
@@ -22,6 +21,8 @@ from web.failures import (
     UNEXPECTED_ZH,
     database_reason,
     database_unavailable,
+    failure,
+    wants_json,
 )
 from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import cases as case_views
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(OversightError)
     def _domain_error(exc: OversightError) -> Any:
         """One place maps the service layer's typed errors to status codes."""
-        if _wants_json():
+        if wants_json():
             return jsonify(exc.as_dict()), exc.status
         return render_template("error.html", error=exc), exc.status
 
@@ -84,21 +85,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     tune_gc()
     return app
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
-def failure(status: int, code: str, zh: str, en: str) -> Response:
-    """A failure in both languages: JSON for the API, else the error page (Chinese first)."""
-    if _wants_json():
-        response = jsonify({"error": code, "message_zh": zh, "message_en": en})
-    else:
-        page = SimpleNamespace(status=status, reason_zh=zh, reason_en=en)
-        response = make_response(render_template("error.html", error=page))
-    response.status_code = status
-    return response
 
 
 HTTP_MESSAGES_ZH = {

@@ -9,8 +9,10 @@ developers, not to the person at the desk.
 from __future__ import annotations
 
 import sqlite3
+from types import SimpleNamespace
 
 import psycopg
+from flask import Response, jsonify, make_response, render_template, request
 from sqlalchemy import exc as sa
 
 #: Seconds a client is asked to wait before trying again (PostgreSQL restarts in a few seconds).
@@ -55,3 +57,18 @@ def database_reason(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     first = str(inner).strip().splitlines()
     return (first[0] if first else type(inner).__name__)[:200]
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def failure(status: int, code: str, zh: str, en: str) -> Response:
+    """A failure in both languages: JSON for the API, else the error page (Chinese first)."""
+    if wants_json():
+        response = jsonify({"error": code, "message_zh": zh, "message_en": en})
+    else:
+        page = SimpleNamespace(status=status, reason_zh=zh, reason_en=en)
+        response = make_response(render_template("error.html", error=page))
+    response.status_code = status
+    return response

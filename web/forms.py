@@ -16,6 +16,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from cases.core.vocabulary import Role
+from web.failures import failure
 from web.identity import signed_in_actor
 
 CSRF_ZH = "表单已失效或来源不明（缺少或无效的安全令牌），请刷新页面后重新提交"
@@ -31,8 +32,6 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_refused(exc: CSRFError) -> Any:
-        from web.app import failure
-
         return failure(400, "csrf", CSRF_ZH, CSRF_EN)
 
     @app.context_processor

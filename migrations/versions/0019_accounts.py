@@ -23,6 +23,12 @@ branch_labels = None
 depends_on = None
 
 
+USER_COLUMNS = (
+    "totp_last_step", "totp_confirmed_at", "totp_sealed", "locked", "locked_until",
+    "failed_sign_ins", "password_changed_at", "must_change_password", "session_version",
+)  # fmt: skip
+
+
 def upgrade() -> None:
     op.create_table(
         "audit_anchors",
@@ -139,16 +145,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _drop_append_only()
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_confirmed_at")
-        batch_op.drop_column("totp_sealed")
-        batch_op.drop_column("locked")
-        batch_op.drop_column("locked_until")
-        batch_op.drop_column("failed_sign_ins")
-        batch_op.drop_column("password_changed_at")
-        batch_op.drop_column("must_change_password")
-        batch_op.drop_column("session_version")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy of ``users`` would drop the
+    # table every other table references, which SQLite's foreign keys refuse.
+    for name in USER_COLUMNS:
+        op.drop_column("users", name)
 
     with op.batch_alter_table("password_history", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_password_history_user_id"))

@@ -147,3 +147,15 @@ def test_gunicorn_sends_no_banner(tmp_path: Path) -> None:
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
+
+
+def test_the_diagram_styles_are_a_file_the_app_serves(app: Flask, world: World) -> None:
+    """A case page inlines its diagram without a <style> (the policy would block it); the
+    styles are static/diagram.css, kept equal to the diagram's own."""
+    from web.diagram import STYLE
+
+    css = (TEMPLATES.parent / "static" / "diagram.css").read_text(encoding="utf-8")
+    assert STYLE in css
+    case_id = world.case_for_state("rectifying")
+    page = app.test_client().get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "<style" not in page and "diagram.css" in page

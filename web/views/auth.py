@@ -142,8 +142,20 @@ def change_password_post() -> Any:
 @bp.get("/account/totp")
 @signed_in
 def enrol_totp() -> Any:
+    """The enrolment's first page: it changes nothing (a page seen twice, or opened by a link,
+    must not replace a secret already in use) — the secret is made by the POST below."""
     here = current_session()
     assert here.user is not None
+    return render_template("auth/totp.html", enrolled=enrolled(here.user), start=True)
+
+
+@bp.post("/account/totp/new")
+@signed_in
+def enrol_totp_begin() -> Any:
+    here = current_session()
+    assert here.user is not None
+    if enrolled(here.user):  # re-enrolment is the security administrator's reset
+        return render_template("auth/totp.html", enrolled=True, start=True), 409
     session = db()
     secret, uri = signin.enrol_totp(session, here.user, _address(), now())
     session.commit()
@@ -158,11 +170,13 @@ def enrol_totp_post() -> Any:
     here = current_session()
     assert here.user is not None and here.session is not None
     session = db()
+    if enrolled(here.user):
+        return render_template("auth/totp.html", enrolled=True, start=True), 409
     try:
         signin.confirm_totp(session, here.user, _field("code").strip(), _address(), now())
     except InvalidInput as exc:
         session.commit()
-        return render_template("auth/totp.html", error=exc.reason_zh, confirm_only=True), 400
+        return render_template("auth/totp.html", error=exc.reason_zh), 400
     websessions.advance_stage(here.session, here.user, False)
     session.commit()
     return redirect(url_for("cases.case_list"))

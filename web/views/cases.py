@@ -73,7 +73,7 @@ def case_list() -> Any:
 def case_page(case_id: int) -> Any:
     detail = case_detail(db(), current_actor(), case_id)
     # render_svg escapes every text it writes; the markup is generated, never user input.
-    diagram = Markup(render_svg(detail.state))
+    diagram = Markup(render_svg(detail.state, inline_style=False))
     return render_template(
         "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION
     )

@@ -38,7 +38,9 @@ def _try(factory: sessionmaker[Session], password: str, now: datetime, **kw: obj
             s, str(kw.get("username", "zhang")), password, kw.get("code"),  # type: ignore[arg-type]
             str(kw.get("address", "10.0.0.1")), now, SETTINGS, limiter,
         )  # fmt: skip
-        return outcome, [(e.action, e.outcome) for e in s.scalars(select(AuditEntry))]
+        return outcome, [
+            (e.action, e.outcome) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+        ]
 
 
 def test_the_fifth_failure_locks_for_ten_minutes(world: World, factory) -> None:
