@@ -82,9 +82,9 @@ def _gate() -> Any:
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None,
                                 ended=here.ended or None))  # fmt: skip
-    stage_page = _stage_page(here.session.stage if here.session else "full")
-    if stage_page is not None and request.endpoint not in (stage_page, "auth.logout"):
-        return redirect(url_for(stage_page))
+    stage = STAGE_PAGES.get(here.session.stage if here.session else "full")
+    if stage is not None and request.endpoint not in (*stage, "auth.logout"):
+        return redirect(url_for(stage[0]))
     if access == SIGNED_IN:
         return None
     if access is None:
@@ -95,5 +95,8 @@ def _gate() -> Any:
     return None
 
 
-def _stage_page(stage: str) -> str | None:
-    return {"change_password": "auth.change_password", "enrol_totp": "auth.enrol_totp"}.get(stage)
+#: What a partial session reaches (its page first): nothing else until the step is done.
+STAGE_PAGES = {
+    "change_password": ("auth.change_password", "auth.change_password_post"),
+    "enrol_totp": ("auth.enrol_totp", "auth.enrol_totp_begin", "auth.enrol_totp_post"),
+}

@@ -25,9 +25,9 @@ from web.failures import (
     wants_json,
 )
 from web.inputs import CONVERTERS, refuse_control_characters
+from web.views import auth as auth_views
 from web.views import cases as case_views
 from web.views import health
-from web.views import auth as auth_views
 from web.views import inbox as inbox_views
 
 

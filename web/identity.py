@@ -36,10 +36,16 @@ class SignedIn(UserMixin):
 
 @login_manager.user_loader
 def _load(token: str) -> SignedIn | None:
+    if g.get("session_lookup_failed"):
+        return None  # the error page of that failure (Flask-Login asks again to render it)
     session = db()
-    here = current(session, token, now(), current_app.config["OVERSIGHT"])
-    if session.dirty:
-        session.commit()  # last seen, or the session's end: before the view runs
+    try:
+        here = current(session, token, now(), current_app.config["OVERSIGHT"])
+        if session.dirty:
+            session.commit()  # last seen, or the session's end: before the view runs
+    except Exception:
+        g.session_lookup_failed = True
+        raise
     if here.user is None:
         g.session_ended = here.ended
         return None
@@ -69,5 +75,9 @@ def current_actor() -> User:
 
 
 def signed_in_actor() -> User | None:
-    """The signed-in person, or None (the header of a public page)."""
-    return current_session().user
+    """The signed-in person, or None: the header of a public page — and of an error page, which
+    must render even when the session cannot be looked up (the database is down)."""
+    try:
+        return current_session().user
+    except Exception:  # noqa: BLE001 — the page says what failed; the header just stays empty
+        return None

@@ -88,7 +88,7 @@ def current(session: Session, token: str | None, now: datetime, settings: Settin
     user = session.get(User, row.user_id)
     ended = _why_over(row, user, now, settings)
     if ended:
-        end(session, row, ended, now)
+        row.ended_at, row.ended_reason = now, ended  # left dirty: the caller commits it
         return Current(None, None, ended)
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now

@@ -32,6 +32,7 @@ from tests.web.hostile import (
     free_port,
     row_counts,
 )
+from web.access import public
 from web.app import create_app
 
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?[^<>]+>")
@@ -192,11 +193,20 @@ def unreachable_app(request: pytest.FixtureRequest, tmp_path: object) -> Flask:
     app.extensions["oversight.engine"].dispose()
 
 
+def _with_a_session_cookie(app: Flask) -> FlaskClient:
+    """A browser that was signed in: its session must be looked up, and the database is down
+    (without a cookie the visitor is simply sent to sign in — that needs no database)."""
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = "a-session-token"
+    return client
+
+
 @pytest.mark.parametrize("path", ["/cases", "/cases/1", "/cases?q=x&page=2"])
 def test_with_the_database_down_pages_answer_503_with_retry_after(
     unreachable_app: Flask, path: str
 ) -> None:
-    response = unreachable_app.test_client().get(path)
+    response = _with_a_session_cookie(unreachable_app).get(path)
 
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
@@ -208,7 +218,8 @@ def test_with_the_database_down_pages_answer_503_with_retry_after(
 
 
 def test_with_the_database_down_the_api_answers_503_in_json(unreachable_app: Flask) -> None:
-    response = unreachable_app.test_client().get("/cases", headers={"Accept": "application/json"})
+    client = _with_a_session_cookie(unreachable_app)
+    response = client.get("/cases", headers={"Accept": "application/json"})
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     body = response.get_json()
@@ -220,7 +231,7 @@ def test_a_bug_is_a_500_page_without_a_traceback(app: Flask) -> None:
     def broken() -> str:
         raise RuntimeError("secret detail: SELECT * FROM users")
 
-    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.add_url_rule("/broken-for-test", "broken_for_test", public(broken))
     response = app.test_client().get("/broken-for-test")
 
     assert response.status_code == 500
@@ -239,9 +250,9 @@ def test_a_connection_lost_mid_service_is_a_503_and_the_next_request_recovers(
     name = f"oversight_lost_{os.getpid()}"
     url = pg_engine.url.set(query={"application_name": name}).render_as_string(hide_password=False)
     app = _app_on(url, str(tmp_path))
-    client = app.test_client()
+    client = _with_a_session_cookie(app)  # its session is looked up: a query every request
     try:
-        assert client.get("/cases").status_code == 200
+        assert client.get("/cases").status_code == 302  # no such session: to the sign-in page
         with pg_engine.connect() as conn:
             ended = conn.execute(
                 text(
@@ -254,7 +265,7 @@ def test_a_connection_lost_mid_service_is_a_503_and_the_next_request_recovers(
 
         lost = client.get("/cases")
         assert lost.status_code == 503 and lost.headers["Retry-After"]
-        assert client.get("/cases").status_code == 200
+        assert client.get("/cases").status_code == 302
     finally:
         app.extensions["oversight.engine"].dispose()
 

@@ -21,6 +21,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from cases.core.settings import SettingsError, load_settings
+from tests.support.signin import client_as
 from tests.support.world import World
 from web.app import create_app
 from web.hygiene import CONTENT_SECURITY_POLICY, QuietRequestHandler
@@ -30,7 +31,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 
 def test_every_response_carries_the_headers(app: Flask, world: World) -> None:
     case_id = world.case_for_state("rectifying")
-    client = app.test_client()
+    client = client_as(app, world, "inspector")
     for path in ("/", "/cases", f"/cases/{case_id}", "/health", "/no-such-page", "/cases/x"):
         response = client.get(path)
         headers = response.headers
@@ -157,5 +158,5 @@ def test_the_diagram_styles_are_a_file_the_app_serves(app: Flask, world: World) 
     css = (TEMPLATES.parent / "static" / "diagram.css").read_text(encoding="utf-8")
     assert STYLE in css
     case_id = world.case_for_state("rectifying")
-    page = app.test_client().get(f"/cases/{case_id}").get_data(as_text=True)
+    page = client_as(app, world, "inspector").get(f"/cases/{case_id}").get_data(as_text=True)
     assert "<style" not in page and "diagram.css" in page

@@ -17,6 +17,7 @@ from cases.core.errors import NotFound
 from cases.messages.inbox import notify
 from cases.messages.reading import inbox_page, mark_read
 from cases.models import Notification
+from tests.support.signin import client_as
 from tests.support.world import World
 
 
@@ -51,9 +52,9 @@ def token(client: FlaskClient, path: str = "/inbox") -> str:
 
 def test_the_inbox_lists_ones_own_and_marks_read(app: Flask, world: World) -> None:
     case_id = world.case_for_state("rectifying")
-    mine = seed(world, "system", 3, case_id=case_id)
+    mine = seed(world, "inspector", 3, case_id=case_id)
     theirs = seed(world, "supervisor", 2)
-    client = app.test_client()
+    client = client_as(app, world, "inspector")
     page = client.get("/inbox").get_data(as_text=True)
     assert page.count("data-notification-id=") == 3 and "提醒2" in page
     assert f'href="/cases/{case_id}"' in page

@@ -20,8 +20,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    session as cookie,
     url_for,
+)
+from flask import (
+    session as cookie,
 )
 from flask_login import login_user, logout_user
 from markupsafe import Markup
@@ -60,7 +62,9 @@ def _safe_next(target: str | None) -> str | None:
 def login() -> Any:
     ended = request.args.get("ended", "")
     notice = websessions.ENDED_ZH.get(ended)
-    return render_template("auth/login.html", notice=notice, next=_safe_next(request.args.get("next")))
+    return render_template(
+        "auth/login.html", notice=notice, next=_safe_next(request.args.get("next"))
+    )
 
 
 @bp.post("/login")
@@ -127,7 +131,9 @@ def change_password_post() -> Any:
     try:
         if new != again:
             raise InvalidInput("两次输入的新密码不一致", "The two new passwords differ")
-        signin.change_password(session, here.user, _field("current"), new, _address(), now(), settings)
+        signin.change_password(
+            session, here.user, _field("current"), new, _address(), now(), settings
+        )
     except InvalidInput as exc:
         session.commit()  # a wrong current password is audited
         return render_template("auth/password.html", forced=forced, error=exc.reason_zh), 400

@@ -14,9 +14,9 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from cases.access import Duty
 from cases.casework.queries import case_detail, list_cases, unit_choices
 from cases.core.clock import format_deadline, to_shanghai
-from cases.access import Duty
 from web.access import needs, public
 from web.database import db
 from web.diagram import render_svg

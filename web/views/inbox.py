@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from cases.access import Duty
 from cases.core.clock import utcnow
 from cases.messages.reading import inbox_page, mark_all_read, mark_read
-from cases.access import Duty
 from web.access import needs
 from web.database import db
 from web.identity import current_actor
