@@ -18,6 +18,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from cases.core.clock import utcnow
 from cases.core.db import command_session
 from cases.core.errors import OversightError
 from cases.core.migrate import check as alembic_check
@@ -110,14 +111,23 @@ def diagram(check: bool) -> None:
 @with_appcontext
 def seed_demo_command(seed: int, if_empty: bool) -> None:
     """Create a believable Luquan district: units, officers, a year of inspections and cases."""
+    from cases.demo.accounts import give_demo_passwords, write_demo_accounts
     from cases.demo.district import seed_demo
 
+    settings = current_app.config["OVERSIGHT"]
     try:
         with command_session(session_factory()) as session:
             summary = seed_demo(session, seed=seed, if_empty=if_empty)
+            given = give_demo_passwords(session, settings, utcnow())
+            if given:
+                path = write_demo_accounts(settings.instance_dir, given)
     except OversightError as exc:
         raise click_error(exc) from exc
     click.echo(summary)
+    if given:
+        click.echo(f"演示账号（一次性密码，首次登录须修改；亦见 {path}）(demo accounts):")
+        for user, password in given:
+            click.echo(f"  {user.username:<14} {password}  {user.display_name}")
 
 
 @main.command("up")
@@ -129,6 +139,9 @@ def up(ctx: click.Context, host: str, port: int) -> None:
     beat — all on embedded defaults (SQLite database, SQLite broker)."""
     ctx.invoke(db_upgrade)
     ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
+    accounts = current_app.config["OVERSIGHT"].instance_dir / "demo-accounts.txt"
+    if accounts.exists():
+        click.echo(f"演示账号及一次性密码 (demo sign-ins): {accounts}")
     # what is already due fires now, not at the first beat tick (/health is ok from the start)
     click.echo(f"first sweep: {sweep(session_factory()).as_dict()}")
     from werkzeug.serving import run_simple

@@ -1,0 +1,108 @@
+"""Who gets in where: every route of the app's URL map (a route added later is covered without
+editing this file), requested by an anonymous visitor and by a signed-in person of every role,
+against what the route declares (web/access.py) and what the permission function answers for
+that role. A route that declares nothing is closed to everybody; a second authority's staff see
+nothing of the first's cases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from cases.access.permissions import can
+from cases.core.vocabulary import Role
+from cases.models import User
+from tests.support.signin import client_as
+from tests.support.world import World
+from web.access import PUBLIC, SIGNED_IN
+
+#: A World user of each role (the system actor signs in nowhere).
+PEOPLE = {
+    Role.INSPECTOR: "inspector",
+    Role.SUPERVISOR: "supervisor",
+    Role.UNIT_LIAISON: "liaison",
+    Role.LEADER: "leader",
+    Role.SYSTEM_ADMIN: "system_admin",
+    Role.SECURITY_ADMIN: "security_admin",
+    Role.AUDIT_ADMIN: "audit_admin",
+}
+_VARIABLE = re.compile(r"<(?:[^:<>]+:)?[^<>]+>")
+
+
+def routes(app: Flask) -> list[tuple[Rule, str]]:
+    out = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            out.append((rule, method))
+    return out
+
+
+def declared(app: Flask, rule: Rule) -> object:
+    if rule.endpoint == "static":
+        return PUBLIC
+    return getattr(app.view_functions[rule.endpoint], "oversight_access", None)
+
+
+def path_of(rule: Rule, case_id: int) -> str:
+    path = _VARIABLE.sub(str(case_id), rule.rule)
+    return path.replace("<", "").replace(">", "")
+
+
+def test_every_route_is_decided_and_every_role_gets_exactly_its_pages(
+    app: Flask, world: World
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False  # the gate is under test here, not the token
+    case_id = world.open_case()
+    table = routes(app)
+    assert len(table) >= 10
+    undecided = [r.endpoint for r, _ in table if declared(app, r) is None]
+    assert undecided == [], "every endpoint says who may open it (web/access.py)"
+
+    wrong: list[str] = []
+    anonymous = app.test_client()
+    for rule, method in table:
+        if rule.endpoint == "static":
+            continue
+        access = declared(app, rule)
+        response = anonymous.open(path_of(rule, case_id), method=method)
+        sent_to_login = response.status_code == 302 and response.headers["Location"].startswith(
+            "/login"
+        )
+        # the sign-in pages answer a wrong password with 401 and send a signed-out visitor back
+        # to sign in: that is their work, not a refusal
+        own_work = rule.endpoint.startswith("auth.")
+        if access == PUBLIC and (response.status_code == 403 or (sent_to_login and not own_work)):
+            wrong.append(f"anonymous refused {method} {rule.rule}")
+        if access != PUBLIC and not sent_to_login:
+            wrong.append(f"anonymous reached {method} {rule.rule} ({response.status_code})")
+
+    for role, who in PEOPLE.items():
+        for rule, method in table:
+            if rule.endpoint in ("static", "auth.logout", "auth.login_post"):
+                continue  # signing out (or in again) would end the walk's session
+            client = client_as(app, world, who)
+            access = declared(app, rule)
+            response = client.open(path_of(rule, case_id), method=method)
+            status = response.status_code
+            to_login = status == 302 and response.headers["Location"].startswith("/login")
+            with world.factory() as s:
+                user = s.get(User, world.ids[who])
+                allowed = access in (PUBLIC, SIGNED_IN) or can(user, access)  # type: ignore[arg-type]
+            if allowed and (status == 403 or to_login):
+                wrong.append(f"{role} refused {method} {rule.rule} ({status})")
+            if not allowed and status != 403:
+                wrong.append(f"{role} reached {method} {rule.rule} ({status})")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("who", ["foreign_inspector", "other_liaison"])
+def test_staff_of_another_authority_and_another_units_liaison_see_nothing(
+    app: Flask, world: World, who: str
+) -> None:
+    case_id = world.open_case()
+    client = client_as(app, world, who)
+    assert client.get(f"/cases/{case_id}").status_code == 404
+    assert f'data-case-id="{case_id}"' not in client.get("/cases").get_data(as_text=True)
