@@ -17,7 +17,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
-from cases.core.settings import load_settings
+from cases.accounts.passwords import set_password
+from cases.core.clock import utcnow
+from cases.core.db import command_session
+from cases.core.settings import current_settings, load_settings
 from tests.support.world import World
 from web.app import create_app
 
@@ -52,7 +55,11 @@ def server(sqlite_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[st
     """The app on 127.0.0.1 and a free port, served from a thread for the test's length."""
     url = sqlite_factory.kw["bind"].url.render_as_string(hide_password=False)
     settings = load_settings(
-        {"OVERSIGHT_INSTANCE_DIR": str(tmp_path), "OVERSIGHT_SECRET_KEY": "browser-test"}
+        {
+            "OVERSIGHT_INSTANCE_DIR": str(tmp_path),
+            "OVERSIGHT_SECRET_KEY": "browser-test",
+            "OVERSIGHT_CHAIN_KEY": os.environ["OVERSIGHT_CHAIN_KEY"],
+        }
     ).with_(database_url=url)
     app = create_app(settings)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
@@ -66,6 +73,41 @@ def server(sqlite_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[st
         app.extensions["oversight.engine"].dispose()
 
 
+PASSWORD = "Dangan-2026!"
+
+
+def give_password(world: World, who: str, *, one_time: bool = False) -> str:
+    with command_session(world.factory) as s:
+        user = world.user(s, who)
+        set_password(s, user, PASSWORD, current_settings(), utcnow(), one_time=one_time)
+        return user.username
+
+
+def sign_in(page, server: str, username: str, password: str = PASSWORD, code: str = "") -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    if code:
+        page.fill("input[name=code]", code)
+    page.click("form.stacked button[type=submit]")
+
+
+def launch(sync_api, chromium_path: Path):  # type: ignore[no-untyped-def]
+    pw = sync_api.sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+    return pw, browser
+
+
+def watch(page, requested: list[str], refused: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Every request the page makes, and every message of a policy violation (an inline style
+    or script the Content-Security-Policy blocked)."""
+    page.on("request", lambda request: requested.append(request.url))
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+
+
 def test_list_then_case_page_in_chromium(
     chromium_path: Path, server: str, sqlite_factory: sessionmaker[Session]
 ) -> None:
@@ -73,43 +115,116 @@ def test_list_then_case_page_in_chromium(
     world = World.build(sqlite_factory)
     world.open_case()
     case_id = world.case_for_state("rectifying")
+    name = give_password(world, "inspector")
 
     requested: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.on("request", lambda request: requested.append(request.url))
+    refused: list[str] = []
+    pw, browser = launch(sync_api, chromium_path)
+    try:
+        page = browser.new_page(locale="zh-CN")
+        watch(page, requested, refused)
+        page.goto(f"{server}/cases")
+        page.wait_for_url(re.compile(r"/login\?next=/cases$"))  # nobody yet: to sign in
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.stacked button[type=submit]")
+        page.wait_for_url(re.compile(r"/cases$"))
+        assert page.locator("h1").inner_text() == "案件列表"
+        assert "张明" in page.locator(".site-user").inner_text()
+        row = page.locator(f'tr[data-case-id="{case_id}"]')
+        assert row.count() == 1
+        assert "整改中" in row.inner_text()
+        assert "鹿泉区教育局" in row.inner_text()
 
-            page.goto(f"{server}/cases")
-            assert page.locator("h1").inner_text() == "案件列表"
-            row = page.locator(f'tr[data-case-id="{case_id}"]')
-            assert row.count() == 1
-            assert "整改中" in row.inner_text()
-            assert "鹿泉区教育局" in row.inner_text()
+        row.locator("td.title a").click()
+        page.wait_for_url(re.compile(rf"/cases/{case_id}$"))
 
-            row.locator("td.title a").click()
-            page.wait_for_url(re.compile(rf"/cases/{case_id}$"))
+        current = page.locator("svg.cm-diagram g.cm-current")
+        assert current.count() == 1
+        assert current.get_attribute("data-state") == "rectifying"
+        assert current.is_visible()
+        box = page.locator("#cm-state-rectifying rect").first
+        stroke = box.evaluate("el => getComputedStyle(el).stroke")
+        other = page.locator("#cm-state-detected rect").first
+        assert stroke != other.evaluate("el => getComputedStyle(el).stroke")  # styles applied
 
-            current = page.locator("svg.cm-diagram g.cm-current")
-            assert current.count() == 1
-            assert current.get_attribute("data-state") == "rectifying"
-            assert current.is_visible()
-            box = page.locator("#cm-state-rectifying rect").first
-            stroke = box.evaluate("el => getComputedStyle(el).stroke")
-            other = page.locator("#cm-state-detected rect").first
-            assert stroke != other.evaluate("el => getComputedStyle(el).stroke")
+        entries = page.locator("ol.timeline > li")
+        assert entries.count() == 3
+        assert [entries.nth(i).locator(".trigger").inner_text() for i in range(3)] == [
+            "立案",
+            "下达执法通知书",
+            "确认送达",
+        ]
+        assert "鹿档执通〔2026〕1号" in page.locator("table.notices").inner_text()
 
-            entries = page.locator("ol.timeline > li")
-            assert entries.count() == 3
-            assert [entries.nth(i).locator(".trigger").inner_text() for i in range(3)] == [
-                "立案",
-                "下达执法通知书",
-                "确认送达",
-            ]
-            assert "鹿档执通〔2026〕1号" in page.locator("table.notices").inner_text()
-        finally:
-            browser.close()
+        page.click(".site-user button")  # sign out
+        page.wait_for_url(re.compile(r"/login$"))
+        page.goto(f"{server}/cases/{case_id}")
+        assert "/login" in page.url
+    finally:
+        browser.close()
+        pw.stop()
 
     hosts = {urlsplit(u).netloc for u in requested if urlsplit(u).scheme in ("http", "https")}
     assert hosts == {urlsplit(server).netloc}, "every asset must come from the app itself"
+    assert refused == [], "nothing on the pages may need what the policy forbids"
+
+
+def test_first_sign_in_changes_the_password_and_enrols_totp_in_chromium(
+    chromium_path: Path, server: str, sqlite_factory: sessionmaker[Session]
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pyotp = pytest.importorskip("pyotp")
+    world = World.build(sqlite_factory)
+    name = give_password(world, "supervisor", one_time=True)
+    requested: list[str] = []
+    refused: list[str] = []
+    pw, browser = launch(sync_api, chromium_path)
+    try:
+        page = browser.new_page(locale="zh-CN")
+        watch(page, requested, refused)
+        sign_in(page, server, name)
+        page.wait_for_url(re.compile(r"/account/password$"))
+        assert "首次登录" in page.inner_text("main")
+        page.fill("input[name=current]", PASSWORD)
+        page.fill("input[name=new]", "Xinmima-2026#")
+        page.fill("input[name=again]", "Xinmima-2026#")
+        page.click("form.stacked button[type=submit]")
+        page.wait_for_url(re.compile(r"/account/totp$"))  # a supervisor: the second factor next
+        page.click("form.stacked button[type=submit]")  # 生成密钥
+        secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
+        assert secret and page.locator(".qr svg").is_visible()
+        page.fill("input[name=code]", pyotp.TOTP(secret).now())
+        page.click("form.stacked button[type=submit]")
+        page.wait_for_url(re.compile(r"/cases$"))
+        assert "赵局长" in page.locator(".site-user").inner_text()
+        # a Chinese page in Chinese glyphs: the heading is wider than a box per character would
+        # suggest only if the CJK font is there (fonts-noto-cjk)
+        width = page.locator("h1").evaluate("el => el.getBoundingClientRect().width")
+        assert width > 40
+    finally:
+        browser.close()
+        pw.stop()
+    assert refused == []
+
+
+def test_five_wrong_passwords_lock_the_account_in_chromium(
+    chromium_path: Path, server: str, sqlite_factory: sessionmaker[Session]
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    world = World.build(sqlite_factory)
+    name = give_password(world, "inspector")
+    pw, browser = launch(sync_api, chromium_path)
+    try:
+        page = browser.new_page(locale="zh-CN")
+        for _ in range(5):
+            sign_in(page, server, name, "Wrong-2026!")
+            assert "用户名、密码或动态口令错误" in page.inner_text(
+                ".error"
+            ) or "锁定" in page.inner_text(".error")
+        sign_in(page, server, name)  # the right password, now too late
+        assert "锁定" in page.inner_text(".error")
+        assert "/login" in page.url
+    finally:
+        browser.close()
+        pw.stop()
