@@ -82,10 +82,14 @@ def current(session: Session, token: str | None, now: datetime, settings: Settin
     """The session the cookie's token names, if it is still good (then touched); else why not."""
     if not token:
         return Current(None, None)
-    row = session.scalar(select(WebSession).where(WebSession.digest == digest_of(token)))
-    if row is None or row.ended_at is not None:
+    found = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.digest == digest_of(token))
+    ).first()  # one round trip for both: every signed-in request asks
+    if found is None or found[0].ended_at is not None:
         return Current(None, None)
-    user = session.get(User, row.user_id)
+    row, user = found
     ended = _why_over(row, user, now, settings)
     if ended:
         row.ended_at, row.ended_reason = now, ended  # left dirty: the caller commits it
