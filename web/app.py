@@ -25,6 +25,7 @@ from web.failures import (
     wants_json,
 )
 from web.inputs import CONVERTERS, refuse_control_characters
+from web.views import admin as admin_views
 from web.views import auth as auth_views
 from web.views import cases as case_views
 from web.views import health
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(auth_views.bp)
+    app.register_blueprint(admin_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)

@@ -40,6 +40,7 @@ def install(app: Flask) -> None:
             "inbox_unread": _inbox_unread,
             "signed_in_user": signed_in_actor,
             "role_label": lambda role: Role(role).label_zh,
+            "may": _may,
         }
 
 
@@ -57,3 +58,12 @@ def _inbox_unread() -> int | None:
     except Exception:  # noqa: BLE001 — the header never fails a page
         log.warning("unread count unavailable", exc_info=True)
         return None
+
+
+def _may(duty: str) -> bool:
+    """Whether the signed-in person holds ``duty`` (the header's links: a link nobody may
+    follow is not shown; the gate decides anyway)."""
+    from cases.access import Duty, can
+
+    actor = signed_in_actor()
+    return actor is not None and can(actor, Duty(duty))

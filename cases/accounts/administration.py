@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, require
@@ -51,7 +51,12 @@ def find_user(session: Session, username: str) -> User:
 
 
 def authority_of(session: Session, user: User) -> Authority:
-    authority = session.get(Authority, user.authority_id) if user.authority_id else None
+    """The authority an account belongs to — a unit liaison's is their unit's (属地管理)."""
+    authority_id = user.authority_id
+    if authority_id is None and user.unit_id is not None:
+        unit = session.get(Unit, user.unit_id)
+        authority_id = unit.authority_id if unit is not None else None
+    authority = session.get(Authority, authority_id) if authority_id else None
     if authority is None:
         raise NotAllowed("该账号不属于任何档案机关", "The account belongs to no authority")
     return authority
@@ -234,9 +239,12 @@ def accounts(session: Session, actor: Actor) -> list[User]:
     """The accounts of the administrator's authority (with its units' liaisons)."""
     authority = authority_of(session, actor.user)
     require(actor.user, Duty.MANAGE_ACCOUNTS, authority)
+    units = select(Unit.id).where(Unit.authority_id == authority.id)
     return list(
         session.scalars(
-            select(User).where(User.authority_id == authority.id).order_by(User.username)
+            select(User)
+            .where(or_(User.authority_id == authority.id, User.unit_id.in_(units)))
+            .order_by(User.username)
         )
     )
 

@@ -87,9 +87,11 @@ def current(session: Session, token: str | None, now: datetime, settings: Settin
         .join(User, User.id == WebSession.user_id)
         .where(WebSession.digest == digest_of(token))
     ).first()  # one round trip for both: every signed-in request asks
-    if found is None or found[0].ended_at is not None:
+    if found is None:
         return Current(None, None)
     row, user = found
+    if row.ended_at is not None:  # ended before: say why, unless its holder signed out
+        return Current(None, None, row.ended_reason if row.ended_reason in ENDED_ZH else "")
     ended = _why_over(row, user, now, settings)
     if ended:
         row.ended_at, row.ended_reason = now, ended  # left dirty: the caller commits it

@@ -1,0 +1,219 @@
+"""The three administrators' pages (三员分立): each page needs its administrator's duty (the
+gate, web/access.py), each action is the service of :mod:`cases.accounts.administration`,
+which asks the permission function again on the account acted on and writes the audit entry.
+
+- 系统管理员 ``/admin/users``: the authority's accounts (credential expiries warned 30 days
+  ahead) and a new account with its one-time password, shown once;
+- 安全管理员 ``/security/accounts``: lock, unlock, sign out everywhere, reset the password or the
+  second factor, and who is signed in now;
+- 安全审计员 ``/audit``: search the audit log, export what is found as CSV (an attachment; the
+  export is itself audited).
+Every form posts with its CSRF token and answers with a redirect (or the page with the error).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from cases.access import Duty
+from cases.accounts import administration as admin
+from cases.accounts import websessions
+from cases.accounts.audit import AuditQuery
+from cases.core.clock import SHANGHAI, local_date
+from cases.core.errors import InvalidInput, NotFound
+from cases.core.vocabulary import Role
+from cases.models import Unit, User
+from web.access import needs
+from web.clock import now
+from web.database import db
+from web.identity import current_actor
+
+bp = Blueprint("admin", __name__)
+ROLES_GIVEN = [r for r in Role if r != Role.SYSTEM]
+
+
+def _actor() -> admin.Actor:
+    return admin.Actor(current_actor(), (request.remote_addr or "unknown")[:64])
+
+
+def _field(name: str, limit: int = 200) -> str:
+    return (request.form.get(name) or "").strip()[:limit]
+
+
+def _account(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None or user.role == Role.SYSTEM:
+        raise NotFound(f"账号{user_id}不存在", f"No account {user_id}")
+    return user
+
+
+# ---- 系统管理员 -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/users")
+@needs(Duty.MANAGE_ACCOUNTS)
+def users() -> Any:
+    return _users_page()
+
+
+def _users_page(**extra: Any) -> Any:
+    session = db()
+    people = admin.accounts(session, _actor())
+    today = local_date(now())
+    units = session.query(Unit).filter(Unit.authority_id == current_actor().authority_id)
+    return render_template(
+        "admin/users.html", people=people, roles=ROLES_GIVEN, role_label=lambda r: Role(r).label_zh,
+        warning=lambda u: admin.credential_warning(u, today), units=units.order_by(Unit.name).all(),
+        **extra,
+    )  # fmt: skip
+
+
+@bp.post("/admin/users")
+@needs(Duty.MANAGE_ACCOUNTS)
+def create_user() -> Any:
+    session = db()
+    try:
+        unit_id = _field("unit")
+        unit = session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+        expires = _date(_field("credential_expires_on"))
+        user, password = admin.create_account(
+            session, _actor(), username=_field("username", 80), display_name=_field("name", 100),
+            role=_field("role", 20), settings=current_app.config["OVERSIGHT"], now=now(),
+            unit=unit, credential_no=_field("credential_no", 40) or None,
+            credential_issued_on=_date(_field("credential_issued_on")),
+            credential_expires_on=expires,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        session.rollback()
+        return _users_page(error=exc.reason_zh), 400
+    session.commit()
+    return _users_page(created=user, password=password)
+
+
+def _date(raw: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"日期格式应为YYYY-MM-DD：{raw}", f"Dates are YYYY-MM-DD: {raw}"
+        ) from None
+
+
+# ---- 安全管理员 -------------------------------------------------------------------------------
+
+
+@bp.get("/security/accounts")
+@needs(Duty.LOCK_ACCOUNTS)
+def security() -> Any:
+    return _security_page()
+
+
+def _security_page(**extra: Any) -> Any:
+    session, settings = db(), current_app.config["OVERSIGHT"]
+    actor = current_actor()
+    people = [u for u in _authority_accounts() if u.id != actor.id]
+    online = websessions.signed_in_now(session, actor.authority_id, now(), settings)
+    return render_template(
+        "admin/security.html", people=people, online=online, role_label=lambda r: Role(r).label_zh,
+        **extra,
+    )  # fmt: skip
+
+
+def _authority_accounts() -> list[User]:
+    from sqlalchemy import or_, select
+
+    actor = current_actor()
+    units = select(Unit.id).where(Unit.authority_id == actor.authority_id)
+    return list(
+        db().scalars(
+            select(User)
+            .where(or_(User.authority_id == actor.authority_id, User.unit_id.in_(units)))
+            .where(User.role != Role.SYSTEM.value)
+            .order_by(User.username)
+        )
+    )
+
+
+ACTIONS = {
+    "lock": (Duty.LOCK_ACCOUNTS, "已锁定"),
+    "unlock": (Duty.LOCK_ACCOUNTS, "已解锁"),
+    "sign-out": (Duty.REVOKE_SESSIONS, "已使其全部会话和令牌失效"),
+    "reset-totp": (Duty.RESET_SIGN_IN, "已重置动态口令，下次登录须重新绑定"),
+    "reset-password": (Duty.RESET_SIGN_IN, "已重置密码"),
+}
+
+
+@bp.post(
+    "/security/accounts/<id:user_id>/<any('lock', 'unlock', 'sign-out', 'reset-totp', 'reset-password'):what>"
+)
+@needs(Duty.LOCK_ACCOUNTS)
+def security_action(user_id: int, what: str) -> Any:
+    session, settings = db(), current_app.config["OVERSIGHT"]
+    user, actor, at = _account(user_id), _actor(), now()
+    password = None
+    if what == "lock":
+        admin.lock_account(session, actor, user, at)
+    elif what == "unlock":
+        admin.unlock_account(session, actor, user, at)
+    elif what == "sign-out":
+        admin.revoke_sessions(session, actor, user, at)
+        websessions.end_all(session, user, "revoked", at)
+    elif what == "reset-totp":
+        admin.reset_totp(session, actor, user, at)
+    else:
+        password = admin.reset_password(session, actor, user, settings, at)
+    session.commit()
+    done = f"{user.display_name}（{user.username}）：{ACTIONS[what][1]}"
+    return _security_page(done=done, password=password, for_user=user)
+
+
+# ---- 安全审计员 -------------------------------------------------------------------------------
+
+
+def _query() -> AuditQuery:
+    def day(name: str, end: bool = False) -> datetime | None:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            d = date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(
+                f"日期格式应为YYYY-MM-DD：{raw[:20]}", "Dates are YYYY-MM-DD"
+            ) from None
+        if end:
+            d = date.fromordinal(d.toordinal() + 1)  # the whole last day
+        return datetime.combine(d, time(0), SHANGHAI)
+
+    text = {
+        k: request.args.get(k, "").strip()[:100] or None
+        for k in ("username", "action", "outcome", "target")
+    }
+    return AuditQuery(since=day("since"), until=day("until", end=True), limit=500, **text)
+
+
+@bp.get("/audit")
+@needs(Duty.READ_AUDIT_TRAIL)
+def audit_log() -> Any:
+    query = _query()
+    entries = admin.read_audit_log(db(), _actor(), query)
+    return render_template("admin/audit.html", entries=entries, args=request.args)
+
+
+@bp.get("/audit/export.csv")
+@needs(Duty.EXPORT_AUDIT_TRAIL)
+def audit_export() -> Any:
+    session = db()
+    body = admin.export_audit_log(session, _actor(), _query(), now(), where="web")
+    session.commit()
+    stamp = local_date(now()).isoformat()
+    return Response(
+        body, mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"',
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
