@@ -63,10 +63,9 @@ def test_blank_rows_beyond_the_row_ceiling_are_refused_early(world: World) -> No
 def test_the_default_ceiling_refuses_forty_million_blank_rows() -> None:
     data = hostile.blank_rows(40_000_000)  # the 0.35 MB file
     assert len(data) < 400_000
-    started = time.monotonic()
     with pytest.raises(InvalidInput, match="more than the limit of 200000 rows"):
         rows_of(data, limits=SheetLimits())
-    assert time.monotonic() - started < 5
+    # how long the refusal takes is bench/hostile_files.py's figure, not a test's
 
 
 def test_a_declared_dimension_is_not_trusted(world: World) -> None:
