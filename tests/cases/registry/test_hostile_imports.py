@@ -51,10 +51,8 @@ def count(world: World) -> int:
 def test_blank_rows_beyond_the_row_ceiling_are_refused_early(world: World) -> None:
     before = count(world)
     data = hostile.blank_rows(2_000_000)  # 12 MB of <row/> in ~20 KB
-    started = time.monotonic()
     with pytest.raises(InvalidInput, match="more than the limit of 1000 rows") as refused:
-        run_import(world, data, "units.xlsx")
-    assert time.monotonic() - started < 5  # refused at row 1,001, not after two million
+        run_import(world, data, "units.xlsx")  # at row 1,001 (its time: bench/hostile_files.py)
     assert "超过1000行的上限" in refused.value.reason_zh
     assert "OVERSIGHT_IMPORT_MAX_ROWS" in refused.value.reason_en
     assert count(world) == before
