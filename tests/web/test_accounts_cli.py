@@ -193,3 +193,34 @@ def test_a_liaison_needs_a_unit(app: Flask, world: World, factory, monkeypatch) 
                  "--unit", code)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert os.environ["OVERSIGHT_TOKEN"]
+
+
+def test_init_then_the_first_sign_in_in_the_web(app: Flask, factory: sessionmaker[Session]) -> None:
+    """A new bureau: ``oversight init`` on an empty database, then its system administrator signs
+    in through the web with the one-time password — first the password, then the second factor,
+    then the administrator's own page (and no case page: 三员分立)."""
+    import re
+
+    result = run(app, *INIT)
+    assert result.exit_code == 0, result.output
+    password = _one_time(result.output)
+    client = app.test_client()
+
+    def token(path: str) -> str:
+        html = client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+    signed = client.post("/login", data={"csrf_token": token("/login"), "username": "admin",
+                                         "password": password})  # fmt: skip
+    assert signed.headers["Location"] == "/account/password"
+    new = "Brand-new-2026"
+    changed = client.post("/account/password", data={"csrf_token": token("/account/password"),
+                          "current": password, "new": new, "again": new})  # fmt: skip
+    assert changed.headers["Location"] == "/account/totp"
+    page = client.post("/account/totp/new", data={"csrf_token": token("/account/totp")})
+    secret = re.search(r'data-totp-secret="([A-Z2-7]+)"', page.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    done = client.post("/account/totp", data={"csrf_token": token("/account/totp"),
+                       "code": pyotp.TOTP(secret).now()})  # fmt: skip
+    assert done.status_code == 302
+    assert "新建账号" in client.get("/admin/users").get_data(as_text=True)
+    assert client.get("/cases").status_code == 403
