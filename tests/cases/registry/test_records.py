@@ -43,7 +43,8 @@ def incident(world: World) -> int:
         ).id  # fmt: skip
 
 
-def test_each_record_is_an_entry_and_verifies(world: World) -> None:
+def one_of_each(world: World) -> None:
+    """An incident, a filed self-report (教育局) and a refusal (卫健局)."""
     incident(world)
     with command_session(world.factory) as s:
         file_self_report(
@@ -54,6 +55,10 @@ def test_each_record_is_an_entry_and_verifies(world: World) -> None:
             s, world.user(s, "inspector"), unit_id=world.ids["other_unit"], year=2026,
             reason="经催报，单位书面答复拒不报送", now=NOW,
         )  # fmt: skip
+
+
+def test_each_record_is_an_entry_and_verifies(world: World) -> None:
+    one_of_each(world)
     assert kinds(world) == ["incident_reported", "self_report_filed", "self_report_refused"]
     assert problems(world) == []
 
@@ -68,16 +73,7 @@ def test_each_record_is_an_entry_and_verifies(world: World) -> None:
     ],
 )
 def test_a_row_changed_afterwards_is_found(world: World, table, column, value) -> None:  # type: ignore[no-untyped-def]
-    incident(world)
-    with command_session(world.factory) as s:
-        file_self_report(
-            s, world.user(s, "liaison"), unit_id=world.ids["unit"], year=2026,
-            content="本年度档案工作自查情况……", now=NOW,
-        )  # fmt: skip
-        refuse_self_report(
-            s, world.user(s, "inspector"), unit_id=world.ids["other_unit"], year=2026,
-            reason="经催报，单位书面答复拒不报送", now=NOW,
-        )  # fmt: skip
+    one_of_each(world)
     with command_session(world.factory) as s:
         rows = select(table.id).order_by(table.id)
         if table is SelfReport:  # the filed one for its text, the refused one for its refusal
