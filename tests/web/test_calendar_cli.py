@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from cases.models import CalendarYear, Deadline
+from tests.support.cli import as_user, signed_out
 from tests.support.world import World
 from web.cli.calendar import ScheduleFileError, calendar_group, parse_schedule
 
@@ -25,10 +26,12 @@ def run(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(calendar_group, list(args))
 
 
-def enter(app: Flask, path: Path, actor: str = "sysadmin", *more: str) -> Result:
-    return run(
-        app, "enter", "2027", str(path), "--published-on", "2026-11-12", "--actor", actor, *more
-    )
+def enter(app: Flask, world: World, path: Path, actor: str | None = "sysadmin") -> Result:
+    """``calendar enter`` signed in as ``actor`` (None: signed out)."""
+    args = ("enter", "2027", str(path), "--published-on", "2026-11-12")
+    if actor is None:
+        return signed_out(app, *args, command=calendar_group)
+    return as_user(app, world, actor, *args, command=calendar_group)
 
 
 def test_show_prints_an_official_year_with_its_exceptions(app: Flask, world: World) -> None:
@@ -61,7 +64,7 @@ def test_enter_from_json_recomputes_the_provisional_deadline(
     path = tmp_path / "2027.json"
     path.write_text(json.dumps(SCHEDULE_2027, ensure_ascii=False), encoding="utf-8")
 
-    result = enter(app, path)
+    result = enter(app, world, path)
 
     assert result.exit_code == 0, result.output
     assert "放假12天，调休上班1天；重新计算暂定期限1个" in result.output
@@ -82,7 +85,7 @@ def test_enter_from_csv(app: Flask, world: World, tmp_path: Path) -> None:
         "2027-02-20,班,春节调休上班\n",
         encoding="utf-8",
     )
-    result = enter(app, path)
+    result = enter(app, world, path)
     assert result.exit_code == 0, result.output
     assert "放假3天，调休上班1天" in result.output
 
@@ -90,17 +93,17 @@ def test_enter_from_csv(app: Flask, world: World, tmp_path: Path) -> None:
 def test_refusals_are_printed_in_both_languages(app: Flask, world: World, tmp_path: Path) -> None:
     path = tmp_path / "2027.json"
     path.write_text(json.dumps({"holidays": {"2028-01-01": "元旦"}}), encoding="utf-8")
-    result = enter(app, path)
+    result = enter(app, world, path)
     assert result.exit_code == 1
     assert "放假日2028-01-01不在2027年内 (holiday 2028-01-01 is not in 2027)" in result.output
 
     path.write_text(json.dumps(SCHEDULE_2027, ensure_ascii=False), encoding="utf-8")
-    result = enter(app, path, "zhang")
+    result = enter(app, world, path, "zhang")
     assert result.exit_code == 1
     assert "执法人员无权维护日历、法规与检查清单" in result.output
-    result = enter(app, path, "nobody")
-    assert result.exit_code == 1
-    assert "no user named 'nobody'" in result.output
+    result = enter(app, world, path, None)
+    assert result.exit_code == 77
+    assert "未登录" in result.output and "not signed in" in result.output
     with world.factory() as s:
         assert s.get(CalendarYear, 2027) is None
 

@@ -23,6 +23,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.core.settings import load_settings
+from tests.support.cli import audit_entries, token_of, with_token
 from tests.support.world import World
 from tests.web.hostile import free_port, row_counts
 from web.app import create_app
@@ -37,8 +38,10 @@ SKIPPED = {
 }
 
 #: Ordinary values by parameter name, given even when optional, so that a run gets past "which
-#: authority?" and "who are you?" to the hostile value (the World's Luquan and its inspector).
-ORDINARY_BY_NAME = {"authority_code": "luquan", "actor": "zhang"}
+#: authority?" to the hostile value (the World's Luquan). Past "who are you?" it gets by a token:
+#: every run is signed in as the World's inspector (``OVERSIGHT_TOKEN``).
+ORDINARY_BY_NAME = {"authority_code": "luquan"}
+SIGNED_IN_AS = "zhang"
 
 HOSTILE_INTEGERS = (
     "2147483648", "-2147483649", "1099511627776", "9223372036854775808", "１", "1２", "٣",
@@ -153,8 +156,8 @@ def runs(app: Flask, files: Files) -> Iterator[Run]:
                 yield Run(path, tuple(args))
 
 
-def invoke(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(main, list(args))
+def invoke(app: Flask, *args: str, token: str | None = None) -> Result:
+    return with_token(app, token, *args)
 
 
 def _clean(result: Result) -> bool:
@@ -169,13 +172,14 @@ def test_every_command_refuses_hostile_arguments_cleanly_and_writes_nothing(
     app: Flask, world: World, factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     files = Files(tmp_path)
+    token = token_of(world, SIGNED_IN_AS)
     before = row_counts(factory)
     crashed, accepted, internal = [], [], []
     count = 0
 
     for run in runs(app, files):
         count += 1
-        result = invoke(app, *run.command, *run.args)
+        result = invoke(app, *run.command, *run.args, token=token)
         if not _clean(result):
             crashed.append(f"{run} → {result.exception!r}\n{result.output[-400:]}")
         elif result.exit_code == 0:
@@ -188,7 +192,14 @@ def test_every_command_refuses_hostile_arguments_cleanly_and_writes_nothing(
     assert crashed == []
     assert accepted == []
     assert internal == []
-    assert row_counts(factory) == before
+    after = row_counts(factory)
+    assert {k: v for k, v in after.items() if k != "audit_entries"} == {
+        k: v for k, v in before.items() if k != "audit_entries"
+    }
+    # what the audit log gained is refusals of the permission function: nothing was done
+    assert [e.outcome for e in audit_entries(world)] == ["refused"] * after["audit_entries"], [
+        (e.action, e.target, e.detail) for e in audit_entries(world)
+    ]
     assert not (tmp_path / "out.xlsx").exists()
     assert not Path("/nonexistent").exists()  # no command makes a missing folder
 
@@ -218,8 +229,8 @@ def test_a_csv_with_nul_bytes_is_refused_as_not_text(
 @pytest.mark.parametrize(
     "args",
     [
-        ("complaints", "add", "--actor", "x", "--content", "y", "--unit-id", "2147483648"),
-        ("complaints", "add", "--actor", "x", "--content", "y", "--unit-id", "１"),
+        ("complaints", "add", "--content", "y", "--unit-id", "2147483648"),
+        ("complaints", "add", "--content", "y", "--unit-id", "１"),
         ("plan", "verify", "1099511627776"),
         ("calendar", "show", "2147483648"),
     ],

@@ -15,8 +15,7 @@ def test_calendar_enter_refuses_an_endless_file(app: Flask, tmp_path: Path) -> N
     started = time.monotonic()
     result = app.test_cli_runner().invoke(
         calendar_group,
-        ["enter", "2027", "/dev/zero", "--published-on", "2026-11-01", "--actor", "admin",
-         "--format", "csv"],
+        ["enter", "2027", "/dev/zero", "--published-on", "2026-11-01", "--format", "csv"],
     )  # fmt: skip
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "日历文件超过1 MB的上限" in result.output and "exceeds the limit" in result.output

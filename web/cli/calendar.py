@@ -3,7 +3,7 @@
 The State Council publishes next year's holiday schedule around November (LAW.md "Counting
 time"); the system administrator enters it from a small file::
 
-    oversight calendar enter 2027 2027.json --published-on 2026-11-12 --actor sysadmin
+    oversight calendar enter 2027 2027.json --published-on 2026-11-12   # as the signed-in system administrator
 
 JSON — dates or ``first..last`` ranges, each with its name::
 
@@ -31,15 +31,14 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from cases.core.clock import to_shanghai, utcnow
-from cases.core.db import command_session, read_session
+from cases.core.db import read_session
 from cases.core.errors import OversightError
 from cases.core.uploads import read_bounded
-from cases.models import User
 from cases.models.reference import CalendarSource
 from cases.reference.calendar import calendar_for, enter_year_schedule, year_schedule
+from web.cli.signin import signed_command
 from web.cli.support import click_error, session_factory
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -170,7 +169,6 @@ def show(year: int) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day the State Council published the schedule (YYYY-MM-DD).",
 )
-@click.option("--actor", required=True, help="Username of the system administrator entering it.")
 @click.option("--replace", is_flag=True, help="Correct a year that is already official.")
 @click.option(
     "--format",
@@ -179,9 +177,7 @@ def show(year: int) -> None:
     help="File format; by default taken from the file name's suffix.",
 )
 @with_appcontext
-def enter(
-    year: int, file: Path, published_on: datetime, actor: str, replace: bool, fmt: str | None
-) -> None:
+def enter(year: int, file: Path, published_on: datetime, replace: bool, fmt: str | None) -> None:
     """Enter YEAR's holiday schedule from FILE (JSON or CSV) and recompute provisional deadlines."""
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "json")
     try:
@@ -193,16 +189,14 @@ def enter(
     except (ScheduleFileError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     try:
-        with command_session(session_factory()) as session:
-            user = session.scalar(select(User).where(User.username == actor))
-            if user is None:
-                raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")
+        with signed_command("calendar_enter", f"calendar:{year}") as act:
+            act.detail = {"replace": replace, "published_on": published_on.date().isoformat()}
             recomputed = enter_year_schedule(
-                session,
+                act.session,
                 year=year,
                 holidays=holidays,
                 workdays=workdays,
-                actor=user,
+                actor=act.user,
                 published_on=published_on.date(),
                 now=utcnow(),
                 replace=replace,

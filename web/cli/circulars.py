@@ -1,11 +1,12 @@
 """``oversight circular``: a case's 情况通报 made, published and listed from the command line.
 
-    oversight circular make --actor zhao --case 7 --title "关于…的情况通报" --content "…"
-    oversight circular make --actor zhao --penalty 3 --title "关于…的通报批评" --content "…"
-    oversight circular publish --actor zhao --circular 2 --take-down 2026-06-30
-    oversight circular list --actor zhao [--case 7] [--public]
+    oversight circular make --case 7 --title "关于…的情况通报" --content "…"
+    oversight circular make --penalty 3 --title "关于…的通报批评" --content "…"
+    oversight circular publish --circular 2 --take-down 2026-06-30
+    oversight circular list [--case 7] [--public]
 
-Only arguments and printing here; the rules live in :mod:`cases.casework.circulars`.
+Each acts as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``). Only arguments and
+printing here; the rules live in :mod:`cases.casework.circulars`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from datetime import datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cases.casework.circulars import (
     circulars_of,
@@ -25,12 +24,9 @@ from cases.casework.circulars import (
     publish_circular,
 )
 from cases.core.clock import shanghai_midnight_utc, to_shanghai, utcnow
-from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
-from cases.models import User
-from web.cli.support import ID, Text, click_error, session_factory
-
-ACTOR = click.option("--actor", required=True, type=Text(), help="Username of the supervisor.")
+from web.cli.signin import signed_command
+from web.cli.support import ID, Text, click_error
 
 
 @click.group("circular")
@@ -38,15 +34,7 @@ def circular_group() -> None:
     """Circulars (情况通报) of cases: make a draft, publish it, list them."""
 
 
-def _user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"没有用户名为{username}的用户 (no user named {username!r})")
-    return user
-
-
 @circular_group.command("make")
-@ACTOR
 @click.option("--case", "case_id", type=ID, help="The case it reports (情况通报).")
 @click.option(
     "--penalty", "penalty_id", type=ID,
@@ -55,13 +43,14 @@ def _user(session: Session, username: str) -> User:
 @click.option("--title", required=True, type=Text(), help="The circular's title.")
 @click.option("--content", required=True, type=Text(), help="The circular's text.")
 @with_appcontext
-def make(actor: str, case_id: int | None, penalty_id: int | None, title: str, content: str) -> None:
+def make(case_id: int | None, penalty_id: int | None, title: str, content: str) -> None:
     """Make a draft circular for a case, or a 通报批评 for a penalty (nothing is public yet)."""
     if (case_id is None) == (penalty_id is None):
         raise click.ClickException("请指定 --case 或 --penalty 之一 (give --case or --penalty)")
     try:
-        with command_session(session_factory()) as session:
-            user = _user(session, actor)
+        target = f"penalty:{penalty_id}" if penalty_id is not None else f"case:{case_id}"
+        with signed_command("circular_make", target) as act:
+            session, user = act.session, act.user
             if penalty_id is not None:
                 circular = make_criticism_circular(
                     session, penalty_id, user, title=title, content=content, now=utcnow()
@@ -71,29 +60,29 @@ def make(actor: str, case_id: int | None, penalty_id: int | None, title: str, co
                 circular = make_circular(
                     session, case_id, user, title=title, content=content, now=utcnow()
                 )
+            act.target = circular
             click.echo(f"通报#{circular.id}: 草稿 (draft)")
     except OversightError as exc:
         raise click_error(exc) from exc
 
 
 @circular_group.command("publish")
-@ACTOR
 @click.option("--circular", "circular_id", required=True, type=ID, help="The draft circular.")
 @click.option(
     "--take-down", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The last day it stays public (taken down at that day's 24:00, Asia/Shanghai).",
 )  # fmt: skip
 @with_appcontext
-def publish(actor: str, circular_id: int, take_down: datetime) -> None:
+def publish(circular_id: int, take_down: datetime) -> None:
     """Publish a circular and deliver it through the outbox."""
     try:
         end = shanghai_midnight_utc(take_down.date() + timedelta(days=1))
     except OverflowError as exc:
         raise click.ClickException("撤下日期无效 (invalid take-down date)") from exc
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("circular_publish", f"circular:{circular_id}") as act:
             circular = publish_circular(
-                session, circular_id, _user(session, actor), take_down_at=end, now=utcnow()
+                act.session, circular_id, act.user, take_down_at=end, now=utcnow()
             )
             click.echo(f"通报#{circular.id}: 已发布，{take_down.date()}当日24时撤下")
     except OversightError as exc:
@@ -101,14 +90,13 @@ def publish(actor: str, circular_id: int, take_down: datetime) -> None:
 
 
 @circular_group.command("list")
-@ACTOR
 @click.option("--case", "case_id", type=ID, help="Only this case's circulars.")
 @click.option("--public", is_flag=True, help="Only what the public page shows now.")
 @with_appcontext
-def list_circulars(actor: str, case_id: int | None, public: bool) -> None:
-    """The circulars of the actor's authority, newest first."""
-    with read_session(session_factory()) as session:
-        user = _user(session, actor)
+def list_circulars(case_id: int | None, public: bool) -> None:
+    """The circulars of the signed-in user's authority, newest first."""
+    with signed_command("circular_list", changes=False) as act:
+        session, user = act.session, act.user
         if public:
             if user.authority_id is None:
                 return

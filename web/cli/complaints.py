@@ -1,11 +1,12 @@
 """``oversight complaints add`` and ``oversight compliance YEAR``: intake from the command line
 and the year's quota table.
 
-    oversight complaints add --actor zhang --source public --unit 鹿泉区教育局 \\
+    oversight complaints add --source public --unit 鹿泉区教育局 \\
         --content "档案库房漏水" --attach photo.jpg
     oversight compliance 2026 --regime security --authority luquan
 
-This module only reads arguments and prints; the rules live in
+``complaints add`` acts as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``). This
+module only reads arguments and prints; the rules live in
 :func:`cases.complaints.intake.receive_complaint` and :func:`cases.plans.compliance.compliance`.
 """
 
@@ -20,16 +21,15 @@ from typing import BinaryIO
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from cases.complaints.intake import receive_complaint
 from cases.core.clock import utcnow
-from cases.core.db import command_session, read_session
+from cases.core.db import read_session
 from cases.core.errors import OversightError
 from cases.core.vocabulary import Regime
-from cases.models import User
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.plans.compliance import MONTH_STATUSES, ComplianceReport, compliance
+from web.cli.signin import signed_command
 from web.cli.support import ID, authority_by_code, click_error, session_factory
 
 
@@ -39,7 +39,6 @@ def complaints_group() -> None:
 
 
 @complaints_group.command("add")
-@click.option("--actor", required=True, help="Username of the officer receiving it.")
 @click.option("--authority", "authority_code", help="Authority code (default: the only one).")
 @click.option("--source", type=click.Choice(COMPLAINT_SOURCES), default="public", show_default=True)
 @click.option("--source-detail", default="", help="Who: a name, a department.")
@@ -61,7 +60,6 @@ def complaints_group() -> None:
 )
 @with_appcontext
 def add(
-    actor: str,
     authority_code: str | None,
     source: str,
     source_detail: str,
@@ -74,11 +72,9 @@ def add(
 ) -> None:
     """Receive a complaint and print where it went."""
     try:
-        with contextlib.ExitStack() as opened, command_session(session_factory()) as session:
+        with contextlib.ExitStack() as opened, signed_command("complaint_receive") as act:
+            session, user = act.session, act.user
             files = [(path.name, _open(opened, path)) for path in attach]
-            user = session.scalar(select(User).where(User.username == actor))
-            if user is None:
-                raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")
             complaint = receive_complaint(
                 session, authority_by_code(session, authority_code), source=source, content=content,
                 actor=user, unit_id=unit_id, unit_name=unit_name, source_detail=source_detail,
@@ -86,6 +82,7 @@ def add(
                 inspection_date=inspection_date.date() if inspection_date else None,
                 now=utcnow(), settings=current_app.config["OVERSIGHT"],
             )  # fmt: skip
+            act.target = complaint
             click.echo(f"投诉举报#{complaint.id}: {complaint.status}")
             click.echo(complaint.routing_reason)
     except OversightError as exc:

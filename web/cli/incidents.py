@@ -1,13 +1,14 @@
 """``oversight incident``: a unit's report of archive damage or an information leak (档案法 art
 44), the list, and opening a case from one.
 
-    oversight incident report --actor liaison --unit 11130185000000001X --kind damage \\
+    oversight incident report --unit 11130185000000001X --kind damage \\
         --what "库房漏水，部分档案受潮" --occurred "2026-03-02 06:00" --scale "文书档案12卷" \\
         --measures "已转移并晾干"
-    oversight incident list --actor zhang --open-only
-    oversight incident open-case 7 --actor zhang --inspection 42 --item AS-3 --serious
+    oversight incident list --open-only
+    oversight incident open-case 7 --inspection 42 --item AS-3 --serious
 
-This module only reads arguments and prints; the rules live in :mod:`cases.incidents`.
+Each acts as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``). This module only
+reads arguments and prints; the rules live in :mod:`cases.incidents`.
 """
 
 from __future__ import annotations
@@ -21,22 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.core.clock import SHANGHAI, to_shanghai, utcnow
-from cases.core.db import command_session, read_session
 from cases.core.errors import OversightError
 from cases.incidents import list_incidents, open_case_from_incident, report_incident
-from cases.models import Unit, User
+from cases.models import Unit
 from cases.models.incidents import IncidentKind
 from cases.registry.credit_code import InvalidCreditCode, validate_credit_code
-from web.cli.support import ID, click_error, session_factory
+from web.cli.signin import signed_command
+from web.cli.support import ID, click_error
 
 WHEN = click.DateTime(formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"])
-
-
-def user_named(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"没有用户名为{username}的用户 (no user named {username!r})")
-    return user
 
 
 def unit_by_code(session: Session, code: str) -> Unit:
@@ -57,7 +51,6 @@ def incident_group() -> None:
 
 
 @incident_group.command("report")
-@click.option("--actor", required=True, help="Username of the unit's liaison (or an officer).")
 @click.option("--unit", "unit_code", required=True, help="The unit's 统一社会信用代码.")
 @click.option("--kind", type=click.Choice([k.value for k in IncidentKind]), required=True)
 @click.option("--what", required=True, help="What happened.")
@@ -68,16 +61,18 @@ def incident_group() -> None:
 @click.option("--measures", default="", help="What the unit has done about it.")
 @with_appcontext
 def report(
-    actor: str, unit_code: str, kind: str, what: str, occurred: datetime, scale: str, measures: str
+    unit_code: str, kind: str, what: str, occurred: datetime, scale: str, measures: str
 ) -> None:
     """Report an incident; the authority's supervisors and inspectors are alerted at once."""
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("incident_report", unit_code) as act:
+            session = act.session
             incident = report_incident(
-                session, user_named(session, actor), unit_id=unit_by_code(session, unit_code).id,
+                session, act.user, unit_id=unit_by_code(session, unit_code).id,
                 kind=kind, what=what, occurred_at=occurred.replace(tzinfo=SHANGHAI),
                 scale=scale, measures=measures, now=utcnow(),
             )  # fmt: skip
+            act.target = incident
             click.echo(
                 f"事故报告#{incident.id}: {IncidentKind(kind).label_zh}，已通知本机关执法人员"
             )
@@ -86,17 +81,14 @@ def report(
 
 
 @incident_group.command("list")
-@click.option("--actor", required=True, help="Username of whoever reads the list.")
 @click.option("--unit-id", type=ID, help="Only this unit's incidents.")
 @click.option("--open-only", is_flag=True, help="Only incidents no case was opened from.")
 @with_appcontext
-def list_command(actor: str, unit_id: int | None, open_only: bool) -> None:
-    """List the incidents the actor may see, newest first."""
+def list_command(unit_id: int | None, open_only: bool) -> None:
+    """List the incidents the signed-in user may see, newest first."""
     try:
-        with read_session(session_factory()) as session:
-            rows = list_incidents(
-                session, user_named(session, actor), unit_id=unit_id, open_only=open_only
-            )
+        with signed_command("incident_list", changes=False) as act:
+            rows = list_incidents(act.session, act.user, unit_id=unit_id, open_only=open_only)
             for i in rows:
                 when = to_shanghai(i.occurred_at).strftime("%Y-%m-%d %H:%M")
                 case = f"案件{i.case_id}" if i.case_id else "未立案"
@@ -110,7 +102,6 @@ def list_command(actor: str, unit_id: int | None, open_only: bool) -> None:
 
 @incident_group.command("open-case")
 @click.argument("incident_id", type=ID)
-@click.option("--actor", required=True, help="Username of the officer opening the case.")
 @click.option("--inspection", "inspection_id", type=ID, required=True,
               help="The inspection of the unit the finding is recorded on.")  # fmt: skip
 @click.option("--item", "item_code", required=True, help="The checklist item it breaches (AS-3).")
@@ -118,17 +109,18 @@ def list_command(actor: str, unit_id: int | None, open_only: bool) -> None:
 @click.option("--emergency", is_flag=True, help="Emergency measures are needed.")
 @with_appcontext
 def open_case(
-    incident_id: int, actor: str, inspection_id: int, item_code: str, serious: bool,
+    incident_id: int, inspection_id: int, item_code: str, serious: bool,
     emergency: bool,
 ) -> None:  # fmt: skip
     """Open a case from an incident, on a finding of the unit's inspection."""
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("incident_open_case", f"incident:{incident_id}") as act:
             case = open_case_from_incident(
-                session, user_named(session, actor), incident_id, inspection_id=inspection_id,
+                act.session, act.user, incident_id, inspection_id=inspection_id,
                 item_code=item_code, is_serious=serious, is_emergency=emergency, now=utcnow(),
                 settings=current_app.config["OVERSIGHT"],
             )  # fmt: skip
+            act.detail = {"case": case.id}
             click.echo(f"事故报告#{incident_id} → 案件{case.id}（{case.state}）")
     except OversightError as exc:
         raise click_error(exc) from exc

@@ -1,14 +1,15 @@
 """``oversight penalty open|advance|show``: administrative penalties (行政处罚) from the command line.
 
-    oversight penalty open --actor zhao --file-no "鹿档罚立〔2026〕1号" --party 某公司 \\
+    oversight penalty open --file-no "鹿档罚立〔2026〕1号" --party 某公司 \\
         --party-kind unit --officer 1 --officer 2
-    oversight penalty open --actor zhao --file-no "鹿档罚立〔2026〕2号" \\
+    oversight penalty open --file-no "鹿档罚立〔2026〕2号" \\
         --unit 91130185MA0000000X --officer 1 --officer 2   # a registered unit as the party
-    oversight penalty advance 1 submit_review --actor zhang --set offence=service_company \\
+    oversight penalty advance 1 submit_review --set offence=service_company \\
         --set party_kind=unit --set sanctions=warning,fine --set amount=60000 --set facts=…
-    oversight penalty show 1 --actor zhang
+    oversight penalty show 1
 
-This module only reads arguments and prints; the rules live in :mod:`cases.penalties.door` and
+Each acts as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``). This module only
+reads arguments and prints; the rules live in :mod:`cases.penalties.door` and
 :mod:`workflows.penalty_machine`. ``--set name=value`` gives a trigger's data as text, which its
 typed fields check (``sanctions`` is a comma-separated list). ``show`` lists the penalty's
 deadline rows (each period, its last day and where it stands).
@@ -24,14 +25,14 @@ from sqlalchemy import select
 
 from cases.access.permissions import Duty, require
 from cases.core.clock import format_deadline, to_shanghai, utcnow
-from cases.core.db import command_session, read_session
 from cases.core.errors import NotFound, OversightError
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus
 from cases.models import Case, Penalty, PenaltyEvent, Unit, User
 from cases.penalties.deadlines import deadlines_of
 from cases.penalties.door import advance_penalty, due_dates, open_penalty
-from web.cli.incidents import unit_by_code, user_named
-from web.cli.support import ID, Text, authority_by_code, click_error, session_factory
+from web.cli.incidents import unit_by_code
+from web.cli.signin import signed_command
+from web.cli.support import ID, Text, authority_by_code, click_error
 from workflows.penalty_machine import STATE_LABELS, TRIGGER_LABELS, TRIGGERS
 
 #: The fields given as comma-separated lists.
@@ -59,7 +60,6 @@ def _data(pairs: tuple[str, ...]) -> dict[str, object]:
 
 
 @penalty_group.command("open")
-@click.option("--actor", required=True, type=Text(), help="Username of the supervisor filing it.")
 @click.option(
     "--authority", "authority_code", type=Text(), help="Authority code (default: the only one)."
 )
@@ -82,13 +82,14 @@ def _data(pairs: tuple[str, ...]) -> dict[str, object]:
 )
 @with_appcontext
 def open_command(
-    actor: str, authority_code: str | None, file_no: str, party: str, unit_code: str | None,
+    authority_code: str | None, file_no: str, party: str, unit_code: str | None,
     party_kind: str, party_address: str, officers: tuple[int, ...], case_id: int | None,
     filed_on: datetime | None,
 ) -> None:  # fmt: skip
     """File a penalty (立案) and print its id and decision date."""
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("penalty_open", file_no) as act:
+            session = act.session
             case = session.get(Case, case_id) if case_id is not None else None
             if case_id is not None and case is None:
                 raise NotFound(f"案件{case_id}不存在", f"Case {case_id} does not exist")
@@ -101,9 +102,10 @@ def open_command(
             penalty = open_penalty(
                 session, authority=authority_by_code(session, authority_code), file_no=file_no,
                 party_name=party, party_kind=party_kind, party_address=party_address, unit=unit,
-                officers=[p for p in people if p is not None], actor=user_named(session, actor),
+                officers=[p for p in people if p is not None], actor=act.user,
                 case=case, filed_on=filed_on.date() if filed_on else None, now=utcnow(),
             )  # fmt: skip
+            act.target = penalty
             click.echo(f"行政处罚#{penalty.id} {penalty.file_no}: 已立案 (filed)")
             click.echo(f"决定期限 decision due: {penalty.decision_due} 24:00")
     except OversightError as exc:
@@ -113,21 +115,21 @@ def open_command(
 @penalty_group.command("advance")
 @click.argument("penalty_id", type=ID)
 @click.argument("trigger", type=click.Choice(TRIGGERS))
-@click.option("--actor", required=True, type=Text(), help="Username of who acts.")
 @click.option(
     "--set", "pairs", multiple=True, type=Text(), help="A datum: name=value (repeatable)."
 )
 @click.option("--expected-version", type=ID, help="The version you saw (refused if it changed).")
 @with_appcontext
 def advance_command(
-    penalty_id: int, trigger: str, actor: str, pairs: tuple[str, ...], expected_version: int | None
+    penalty_id: int, trigger: str, pairs: tuple[str, ...], expected_version: int | None
 ) -> None:
     """Fire TRIGGER on the penalty and print where it went."""
     try:
         data = _data(pairs)
-        with command_session(session_factory()) as session:
+        with signed_command("penalty_advance", f"penalty:{penalty_id}") as act:
+            act.detail = {"trigger": trigger}
             fired = advance_penalty(
-                session, penalty_id, trigger, user_named(session, actor), now=utcnow(),
+                act.session, penalty_id, trigger, act.user, now=utcnow(),
                 expected_version=expected_version, **data,
             )  # fmt: skip
             to = STATE_LABELS[fired.to_state]
@@ -140,18 +142,18 @@ def advance_command(
 
 @penalty_group.command("show")
 @click.argument("penalty_id", type=ID)
-@click.option("--actor", required=True, type=Text(), help="Username of who reads.")
 @with_appcontext
-def show_command(penalty_id: int, actor: str) -> None:
+def show_command(penalty_id: int) -> None:
     """Print the penalty: its state, the proposal or decision, the due dates and its history."""
     try:
-        with read_session(session_factory()) as session:
+        with signed_command("penalty_show", f"penalty:{penalty_id}", changes=False) as act:
+            session = act.session
             penalty = session.get(Penalty, penalty_id)
             if penalty is None:
                 raise NotFound(
                     f"行政处罚{penalty_id}不存在", f"Penalty {penalty_id} does not exist"
                 )
-            require(user_named(session, actor), Duty.VIEW_PENALTIES, penalty)
+            require(act.user, Duty.VIEW_PENALTIES, penalty)
             state = STATE_LABELS[penalty.status]
             click.echo(f"行政处罚#{penalty.id} {penalty.file_no}  {state.label_zh} ({state.name})")
             click.echo(f"当事人 party: {penalty.party_name} ({penalty.party_kind})")

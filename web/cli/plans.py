@@ -1,13 +1,16 @@
 """``oversight plan``: draw, verify and publish the yearly 双随机 plan; print the registers.
 
     oversight plan draw 2026 --regime electronic [--seed S] [--authority luquan] [--rate 0.08]
+    oversight plan schedule 2026 --regime electronic --month 4   # register the month's checks
     oversight plan verify 2026 [--regime security]        # exit 0 "一致 (matches)", else 1
     oversight plan export 2026 --regime electronic --format xlsx 公示.xlsx
     oversight plan status 2026 --regime electronic        # each drawn check vs 20 working days
     oversight plan registers targets --regime security --format csv --out targets.csv
     oversight plan grades 2026 [--regime electronic] [--format json]   # 优秀/良好/合格/不合格
 
-This module only reads arguments and prints; the rules live in :mod:`cases.plans.yearly`.
+``draw`` and ``schedule`` act as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``):
+a draw is a supervisor's act (科室/馆领导), never the system's. This module only reads arguments
+and prints; the rules live in :mod:`cases.plans.yearly`.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.core.clock import format_deadline, local_date, to_shanghai, utcnow
-from cases.core.db import command_session, read_session
+from cases.core.db import read_session
 from cases.core.errors import OversightError
 from cases.core.vocabulary import InspectionKind, Regime
-from cases.models import Authority, InspectionPlan, Unit, User
+from cases.models import Authority, InspectionPlan, Unit
 from cases.plans.grading import grade_units
 from cases.plans.publication import (
     PROGRESS_STATUSES,
@@ -37,7 +40,7 @@ from cases.plans.publication import (
 from cases.plans.registers import register_table
 from cases.plans.schedule import schedule_month
 from cases.plans.yearly import draw_plan, find_plan, verify_plan
-from cases.registry.register import system_actor
+from web.cli.signin import signed_command
 from web.cli.support import authority_by_code, click_error, session_factory
 
 REGIMES = click.Choice([r.value for r in Regime])
@@ -66,7 +69,6 @@ def plan_group() -> None:
 @click.option("--rate", type=float, help="Sampling rate, 0.06–0.10 (default 0.08).")
 @click.option("--complaint-weight", type=float, help="Weight of flagged units (default 2).")
 @click.option("--repeat-cap", type=int, help="Years a sampled unit waits (default 1).")
-@click.option("--actor", help="Username of the supervisor drawing (default: the system actor).")
 @with_appcontext
 def draw(
     year: int,
@@ -76,9 +78,9 @@ def draw(
     rate: float | None,
     complaint_weight: float | None,
     repeat_cap: int | None,
-    actor: str | None,
 ) -> None:
-    """Draw YEAR's plan for a regime and record it (once: there is no redraw)."""
+    """Draw YEAR's plan for a regime and record it (once: there is no redraw), as the signed-in
+    supervisor."""
     params = {
         k: v
         for k, v in {
@@ -89,18 +91,13 @@ def draw(
         if v is not None
     }
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("plan_draw", f"plan:{year}:{regime}") as act:
+            session = act.session
             authority = authority_by_code(session, authority_code)
-            user = (
-                session.scalar(select(User).where(User.username == actor))
-                if actor
-                else system_actor(session)
-            )
-            if user is None:
-                raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")
             plan = draw_plan(
-                session, authority, year, regime, seed=seed, actor=user, now=utcnow(), **params
+                session, authority, year, regime, seed=seed, actor=act.user, now=utcnow(), **params
             )
+            act.target, act.detail = plan, {"year": year, "regime": regime, "seed": plan.seed}
             counts: dict[str, int] = {}
             for entry in plan.entries:
                 counts[entry.kind] = counts.get(entry.kind, 0) + 1
@@ -199,25 +196,23 @@ def status(year: int, regime: str, authority_code: str | None) -> None:
 @click.argument("year", type=int)
 @click.option("--regime", type=REGIMES, required=True)
 @click.option("--month", type=click.IntRange(1, 12), required=True)
-@click.option("--actor", required=True, help="Username of the officer registering them.")
 @click.option(
     "--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: first working day."
 )
 @click.option("--authority", "authority_code", help="Authority code (default: the only one).")
 @with_appcontext
 def schedule(
-    year: int, regime: str, month: int, actor: str, day: datetime | None, authority_code: str | None
+    year: int, regime: str, month: int, day: datetime | None, authority_code: str | None
 ) -> None:
     """Register (planned) the month's drawn inspections with the officers the lottery paired."""
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("plan_schedule", f"plan:{year}:{regime}") as act:
+            session = act.session
             plan = _plan(session, authority_by_code(session, authority_code), year, regime)
-            user = session.scalar(select(User).where(User.username == actor))
-            if user is None:
-                raise click.ClickException(f"没有用户名为{actor}的用户 (no user named {actor!r})")
             done = schedule_month(
-                session, plan, month, user, day=day.date() if day else None, now=utcnow()
+                session, plan, month, act.user, day=day.date() if day else None, now=utcnow()
             )
+            act.target, act.detail = plan, {"month": month, "planned": len(done.inspections)}
             count, already, on = len(done.inspections), done.already, done.day
     except OversightError as exc:
         raise click_error(exc) from exc

@@ -5,16 +5,15 @@
     oversight units import units.csv --valid-only       # import the good rows, list the rest
     oversight units sample 5000 sample.xlsx             # made-up units, to try (and time) an import
     oversight units designate-key --unit 11130185000000001X --reason "保管大量重要电子档案" \\
-        --actor zhao [--since 2026-01-01]
-    oversight units revoke-key --unit 11130185000000001X --reason "整改完成" --actor zhao
-    oversight recusal add --officer zhang --unit 11130185000000001X --reason "配偶在该单位任职" \\
-        --actor zhao
-    oversight recusal remove --officer zhang --unit 11130185000000001X --reason "配偶已离职" \\
-        --actor zhao
+        [--since 2026-01-01]
+    oversight units revoke-key --unit 11130185000000001X --reason "整改完成"
+    oversight recusal add --officer zhang --unit 11130185000000001X --reason "配偶在该单位任职"
+    oversight recusal remove --officer zhang --unit 11130185000000001X --reason "配偶已离职"
     oversight recusal list --authority luquan
 
 ``units import`` prints every problem as 第N行“列名”：原因 and exits 1 when nothing was imported
-because of them. This module only reads arguments and files and prints; the rules live in
+because of them. The key-unit and recusal changes act as the signed-in user (``oversight login``
+or ``OVERSIGHT_TOKEN``). This module only reads arguments and files and prints; the rules live in
 :mod:`cases.registry.unit_import`, :mod:`cases.registry.key_units` and
 :mod:`cases.registry.recusals`.
 """
@@ -50,10 +49,12 @@ from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
 from cases.registry.register import system_actor
 from cases.registry.sheets import SheetLimits
 from cases.registry.unit_import import COLUMNS, ImportReport, import_units, template
+from web.cli.signin import signed_command
 from web.cli.support import authority_by_code, click_error, session_factory
 
 
-def _user(session: Session, username: str) -> User:
+def _officer(session: Session, username: str) -> User:
+    """The officer a recusal concerns (a name given as data: who acts is the signed-in user)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"没有用户名为{username}的用户 (no user named {username!r})")
@@ -212,16 +213,17 @@ def _csv_cell(value: object) -> object:
 @click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
 @click.option("--reason", required=True, help="Why it is a key monitored unit (重点监控的理由).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From (default: today).")
-@click.option("--actor", required=True, help="Username of the supervisor (科室/馆领导) deciding.")
 @with_appcontext
-def designate_key(unit_code: str, reason: str, since: datetime | None, actor: str) -> None:
+def designate_key(unit_code: str, reason: str, since: datetime | None) -> None:
     """Designate a unit a key monitored unit (指定重点监控单位), after its import."""
     now = utcnow()
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("key_unit_designate", unit_code) as act:
+            session = act.session
+            act.target = _unit(session, unit_code)
             unit = designate_key_unit(
-                session, _unit(session, unit_code), reason,
-                since.date() if since else local_date(now), _user(session, actor), now,
+                session, act.target, reason, since.date() if since else local_date(now), act.user,
+                now,
             )  # fmt: skip
             name, start = unit.name, unit.key_unit_since
             count, total, share = key_unit_share(session, unit.authority)
@@ -234,15 +236,13 @@ def designate_key(unit_code: str, reason: str, since: datetime | None, actor: st
 @units_group.command("revoke-key")
 @click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
 @click.option("--reason", required=True, help="Why the designation ends (撤销理由).")
-@click.option("--actor", required=True, help="Username of the supervisor (科室/馆领导) deciding.")
 @with_appcontext
-def revoke_key(unit_code: str, reason: str, actor: str) -> None:
+def revoke_key(unit_code: str, reason: str) -> None:
     """End a unit's key-unit designation (撤销重点监控), with its reason kept in the history."""
     try:
-        with command_session(session_factory()) as session:
-            unit = revoke_key_unit(
-                session, _unit(session, unit_code), reason, _user(session, actor), utcnow()
-            )
+        with signed_command("key_unit_revoke", unit_code) as act:
+            act.target = _unit(act.session, unit_code)
+            unit = revoke_key_unit(act.session, act.target, reason, act.user, utcnow())
             name = unit.name
     except OversightError as exc:
         raise click_error(exc) from exc
@@ -262,19 +262,18 @@ def recusal_group() -> None:
 @click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
 @click.option("--reason", required=True, help="The conflict of interest (亲属关系、曾任职…).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From (default: today).")
-@click.option("--actor", required=True, help="Username recording it (the officer or a supervisor).")
 @with_appcontext
-def recusal_add(
-    officer: str, unit_code: str, reason: str, since: datetime | None, actor: str
-) -> None:
+def recusal_add(officer: str, unit_code: str, reason: str, since: datetime | None) -> None:
     """Record that an officer must not inspect a unit."""
     now = utcnow()
     try:
-        with command_session(session_factory()) as session:
-            person, unit = _user(session, officer), _unit(session, unit_code)
+        with signed_command("recusal_add", f"{officer} ↔ {unit_code}") as act:
+            session = act.session
+            person, unit = _officer(session, officer), _unit(session, unit_code)
+            act.target, act.detail = person, {"unit": unit.credit_code}
             add_recusal(
                 session, person, unit, reason, since.date() if since else local_date(now),
-                _user(session, actor), now,
+                act.user, now,
             )  # fmt: skip
             names = f"{person.display_name} ↔ {unit.name}"
     except OversightError as exc:
@@ -286,14 +285,15 @@ def recusal_add(
 @click.option("--officer", required=True, help="Username of the officer.")
 @click.option("--unit", "unit_code", required=True, help="The unit's credit code.")
 @click.option("--reason", required=True, help="Why the conflict has ended.")
-@click.option("--actor", required=True, help="Username of the supervisor lifting it.")
 @with_appcontext
-def recusal_remove(officer: str, unit_code: str, reason: str, actor: str) -> None:
+def recusal_remove(officer: str, unit_code: str, reason: str) -> None:
     """Lift an officer's recusal from a unit."""
     try:
-        with command_session(session_factory()) as session:
-            person, unit = _user(session, officer), _unit(session, unit_code)
-            remove_recusal(session, person, unit, reason, _user(session, actor), utcnow())
+        with signed_command("recusal_remove", f"{officer} ↔ {unit_code}") as act:
+            session = act.session
+            person, unit = _officer(session, officer), _unit(session, unit_code)
+            act.target, act.detail = person, {"unit": unit.credit_code}
+            remove_recusal(session, person, unit, reason, act.user, utcnow())
             names = f"{person.display_name} ↔ {unit.name}"
     except OversightError as exc:
         raise click_error(exc) from exc

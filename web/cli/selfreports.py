@@ -1,13 +1,15 @@
 """``oversight selfreport``: the yearly self-report of public-sector units (条例 art 45).
 
-    oversight selfreport file --actor liaison --unit 11130185000000001X --year 2026 \\
+    oversight selfreport file --unit 11130185000000001X --year 2026 \\
         --content "本年度档案工作自查情况……"
-    oversight selfreport refuse --actor zhang --unit 11130185000000001X --year 2026 \\
+    oversight selfreport refuse --unit 11130185000000001X --year 2026 \\
         --reason "经催报，单位书面答复拒不报送"
-    oversight selfreport overdue 2026 --actor zhao --today 2026-12-01
+    oversight selfreport overdue 2026 --today 2026-12-01
     oversight selfreport remind 2026            # reminders and the overdue alert (idempotent)
 
-This module only reads arguments and prints; the rules live in :mod:`cases.selfreports`.
+``file``, ``refuse`` and ``overdue`` act as the signed-in user (``oversight login`` or
+``OVERSIGHT_TOKEN``); ``remind`` is the system's own work. This module only reads arguments and
+prints; the rules live in :mod:`cases.selfreports`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cases.core.clock import local_date, shanghai_time, utcnow
-from cases.core.db import command_session, read_session
+from cases.core.db import command_session
 from cases.core.errors import OversightError
 from cases.selfreports import (
     file_self_report,
@@ -27,7 +29,8 @@ from cases.selfreports import (
     refuse_self_report,
     remind_self_reports,
 )
-from web.cli.incidents import unit_by_code, user_named
+from web.cli.incidents import unit_by_code
+from web.cli.signin import signed_command
 from web.cli.support import WholeNumber, authority_by_code, click_error, session_factory
 
 YEAR = WholeNumber(2000, 2100)
@@ -40,17 +43,19 @@ def selfreport_group() -> None:
 
 
 @selfreport_group.command("file")
-@click.option("--actor", required=True, help="Username of the unit's liaison (or an officer).")
 @click.option("--unit", "unit_code", required=True, help="The unit's 统一社会信用代码.")
 @click.option("--year", type=YEAR, required=True, help="The year reported on.")
 @click.option("--content", required=True, help="The report.")
 @with_appcontext
-def file_command(actor: str, unit_code: str, year: int, content: str) -> None:
+def file_command(unit_code: str, year: int, content: str) -> None:
     """File the unit's self-report of YEAR (late is accepted and shows as late)."""
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("self_report_file", unit_code) as act:
+            session = act.session
+            unit = unit_by_code(session, unit_code)
+            act.target, act.detail = unit, {"year": year}
             report = file_self_report(
-                session, user_named(session, actor), unit_id=unit_by_code(session, unit_code).id,
+                session, act.user, unit_id=unit.id,
                 year=year, content=content, now=utcnow(), settings=current_app.config["OVERSIGHT"],
             )  # fmt: skip
             late = local_date(report.filed_at) > report.due_on if report.filed_at else False
@@ -60,17 +65,19 @@ def file_command(actor: str, unit_code: str, year: int, content: str) -> None:
 
 
 @selfreport_group.command("refuse")
-@click.option("--actor", required=True, help="Username of the officer recording it.")
 @click.option("--unit", "unit_code", required=True, help="The unit's 统一社会信用代码.")
 @click.option("--year", type=YEAR, required=True, help="The year reported on.")
 @click.option("--reason", required=True, help="What happened: who refused, when, how.")
 @with_appcontext
-def refuse_command(actor: str, unit_code: str, year: int, reason: str) -> None:
+def refuse_command(unit_code: str, year: int, reason: str) -> None:
     """Record that the unit refuses to self-report for YEAR (the year's grade: 不合格)."""
     try:
-        with command_session(session_factory()) as session:
+        with signed_command("self_report_refusal", unit_code) as act:
+            session = act.session
+            unit = unit_by_code(session, unit_code)
+            act.target, act.detail = unit, {"year": year}
             refuse_self_report(
-                session, user_named(session, actor), unit_id=unit_by_code(session, unit_code).id,
+                session, act.user, unit_id=unit.id,
                 year=year, reason=reason, now=utcnow(), settings=current_app.config["OVERSIGHT"],
             )  # fmt: skip
             click.echo(f"已登记拒不报送{year}年度自查报告")
@@ -80,18 +87,16 @@ def refuse_command(actor: str, unit_code: str, year: int, reason: str) -> None:
 
 @selfreport_group.command("overdue")
 @click.argument("year", type=YEAR)
-@click.option("--actor", required=True, help="Username of whoever reads the list.")
 @click.option("--authority", "authority_code", help="Authority code (default: the only one).")
 @click.option("--today", type=DAY, help="Judge as of this day (default: today, Asia/Shanghai).")
 @with_appcontext
-def overdue_command(
-    year: int, actor: str, authority_code: str | None, today: datetime | None
-) -> None:
+def overdue_command(year: int, authority_code: str | None, today: datetime | None) -> None:
     """List the public-sector units that have not filed YEAR's self-report by its day."""
     try:
-        with read_session(session_factory()) as session:
+        with signed_command("self_report_overdue", changes=False) as act:
+            session = act.session
             rows = overdue_self_reports(
-                session, user_named(session, actor), authority_by_code(session, authority_code),
+                session, act.user, authority_by_code(session, authority_code),
                 year, today=today.date() if today else local_date(utcnow()),
                 settings=current_app.config["OVERSIGHT"],
             )  # fmt: skip

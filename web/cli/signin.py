@@ -1,7 +1,9 @@
 """How an ``oversight`` command knows who is acting: :func:`signed_in`, from a token — the one in
 ``OVERSIGHT_TOKEN``, or the one ``oversight login`` saved (mode 0600) in ``$OVERSIGHT_HOME/token``
 or ``~/.config/oversight/token``. Never a name typed on the command line: without a valid token
-the command stops with exit 77 (EX_NOPERM) and says how to sign in."""
+the command stops with exit 77 (EX_NOPERM) and says how to sign in. A command's work runs in
+:func:`signed_command` (or, for the administrators' commands that audit themselves,
+:func:`acting`): one transaction as that user, a refusal audited, a change audited with it."""
 
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ import contextlib
 import os
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from cases.accounts.administration import Actor
-from cases.accounts.audit import REFUSED, audit
+from cases.accounts.audit import REFUSED, SUCCESS, audit, target_of
 from cases.accounts.tokens import holder_of
 from cases.core.clock import utcnow
 from cases.core.db import command_session
@@ -99,3 +103,30 @@ def acting(action: str, target: str = "") -> Iterator[tuple[Session, Actor]]:
                     utcnow(), {"reason": exc.reason_en},
                 )  # fmt: skip
         raise
+
+
+@dataclass
+class Act:
+    """A command's work as the signed-in ``user``: what it concerns (``target``, set once known —
+    the row it made) and any ``detail``, for its audit entry."""
+
+    session: Session
+    user: User
+    target: Any = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def signed_command(action: str, target: Any = "", *, changes: bool = True) -> Iterator[Act]:
+    """One command as the signed-in user (:func:`acting`: exit 77 without a valid token, a refusal
+    audited). A command that ``changes`` something writes its success to the audit log in the
+    command's transaction, so the change and its record commit together or not at all; a command that
+    only reads writes nothing."""
+    with acting(action, target_of(target)) as (session, actor):
+        act = Act(session, actor.user, target)
+        yield act
+        if changes:
+            audit(
+                session, actor.user, action, act.target, SUCCESS, actor.address, utcnow(),
+                act.detail or None,
+            )  # fmt: skip

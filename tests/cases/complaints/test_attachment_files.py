@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -19,6 +18,7 @@ from cases.core.db import command_session
 from cases.core.errors import InvalidInput
 from cases.core.settings import Settings, load_settings
 from cases.models import Authority, Complaint
+from tests.support.cli import as_user
 from tests.support.world import World
 from web.cli.complaints import complaints_group
 
@@ -95,20 +95,23 @@ def test_stored_attachments_are_private(world: World, settings: Settings) -> Non
 
 
 def test_cli_streams_the_files_it_attaches(app: Flask, world: World, tmp_path: Path) -> None:
-    run = CliRunner()
-    base = ["add", "--actor", "zhang", "--authority", "luquan", "--unit-id",
+    base = ["add", "--authority", "luquan", "--unit-id",
             str(world.ids["unit"]), "--content", "档案库房漏水"]  # fmt: skip
     big = sparse(tmp_path / "big.bin", 2 * 1024**3)
     started = time.monotonic()
     with app.app_context():
         for path in (big, Path("/dev/zero")):
-            result = run.invoke(complaints_group, [*base, "--attach", str(path)])
+            result = as_user(
+                app, world, "zhang", *base, "--attach", str(path), command=complaints_group
+            )
             assert result.exit_code == 1, result.output
             assert "超过20 MB的上限" in result.output and "Traceback" not in result.output
         shadow = tmp_path / "shadow"
         shadow.write_text("root:*:19000:0:99999:7:::")
         shadow.chmod(0o644)
-        result = run.invoke(complaints_group, [*base, "--attach", str(shadow)])
+        result = as_user(
+            app, world, "zhang", *base, "--attach", str(shadow), command=complaints_group
+        )
         assert result.exit_code == 0, result.output
     assert time.monotonic() - started < 20
     stored = [p for p in (tmp_path / "attachments").iterdir()]

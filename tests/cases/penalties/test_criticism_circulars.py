@@ -20,6 +20,7 @@ from cases.core.db import command_session
 from cases.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cases.models import Circular, PenaltyEvent
 from cases.reference.data.penalties import OFFENCES, load_penalties, penalties_in_force
+from tests.support.cli import as_user
 from tests.support.penalties import DECISION, FILED, filed, fire, notified
 from tests.support.world import World
 
@@ -123,13 +124,10 @@ def test_the_shipped_data_gives_no_offence_a_criticism(world: World) -> None:
 def test_the_command_makes_a_criticism_or_says_why_not(
     app: Flask, world: World, with_criticism: None
 ) -> None:
-    from web.cli.main import main
-
     def make(*args: str) -> Result:
-        return app.test_cli_runner().invoke(
-            main, ["circular", "make", "--actor", "zhao", "--title", "通报批评", "--content", "…",
-                   *args],
-        )  # fmt: skip
+        return as_user(
+            app, world, "zhao", "circular", "make", "--title", "通报批评", "--content", "…", *args
+        )
 
     pid = decided(world)
     refused = make("--penalty", str(pid))

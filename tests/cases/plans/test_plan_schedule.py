@@ -15,6 +15,7 @@ from cases.core.db import command_session
 from cases.core.errors import InvalidInput, NotAllowed
 from cases.models import Inspection, InspectionOfficer, InspectionPlan, PlanEntry
 from cases.plans.schedule import schedule_month
+from tests.support.cli import as_user, audit_entries, with_token
 from tests.support.district import YEAR, draw
 from tests.support.world import T0, World
 from web.cli.plans import plan_group
@@ -96,16 +97,18 @@ def test_the_schedule_command(app: Flask, district: World) -> None:
         supervisor = district.user(s, "supervisor").username
     args = ["schedule", str(YEAR), "--regime", "electronic", "--month", str(month)]
     args += ["--authority", "luquan"]
-    result = app.test_cli_runner().invoke(
-        plan_group, [*args, "--actor", supervisor, "--date", f"{YEAR}-{month:02d}-15"]
+    result = as_user(
+        app, district, supervisor, *args, "--date", f"{YEAR}-{month:02d}-15", command=plan_group
     )
     assert result.exit_code == 0, result.output
     assert (
         f"{YEAR}年{month}月：登记检查" in result.output
         and f"{YEAR}-{month:02d}-15" in result.output
     )
-    result = app.test_cli_runner().invoke(plan_group, [*args, "--actor", "nobody"])
-    assert result.exit_code != 0 and "no user named 'nobody'" in result.output
+    result = with_token(app, "ovt_nobody", *args, command=plan_group)
+    assert result.exit_code == 77 and "The token is not valid" in result.output
+    (entry,) = audit_entries(district, "plan_schedule")
+    assert entry.actor_username == supervisor and entry.detail["month"] == month
 
 
 def month_with_entries(world: World, plan_id: int, month: int) -> list[int]:
@@ -149,11 +152,11 @@ def test_the_schedule_command_books_nothing_on_new_years_day(app: Flask, distric
     with district.factory() as s:
         supervisor = district.user(s, "supervisor").username
     args = ["schedule", str(YEAR), "--regime", "electronic", "--month", "1"]
-    args += ["--authority", "luquan", "--actor", supervisor]
-    result = app.test_cli_runner().invoke(plan_group, args)
+    args += ["--authority", "luquan"]
+    result = as_user(app, district, supervisor, *args, command=plan_group)
     assert result.exit_code == 0, result.output
     with district.factory() as s:
         dates = set(s.scalars(select(Inspection.inspection_date)))
     assert dates == {date(2027, 1, 4)}
-    refused = app.test_cli_runner().invoke(plan_group, [*args, "--date", "2027-01-01"])
+    refused = as_user(app, district, supervisor, *args, "--date", "2027-01-01", command=plan_group)
     assert refused.exit_code != 0 and "2027-01-01" in refused.output

@@ -48,6 +48,7 @@ from cases.plans.registers import (
 from cases.plans.yearly import draw_plan, verify_plan
 from cases.registry.credit_code import make_credit_code
 from cases.registry.register import register_unit
+from tests.support.cli import as_user, audit_entries, signed_out
 from tests.support.district import draw
 from tests.support.world import T0, World
 from web.cli.plans import plan_group
@@ -361,17 +362,21 @@ def test_the_registers(district: World) -> None:
 def test_cli_draws_verifies_and_exports(app: Flask, district: World, tmp_path: Path) -> None:
     year = str(local_date(utcnow()).year + 1)
     run = app.test_cli_runner()
-    drawn = run.invoke(
-        plan_group,
-        ["draw", year, "--regime", "electronic", "--seed", "abc", "--authority", "luquan",
-         "--rate", "0.1", "--actor", "zhao"],
-    )  # fmt: skip
+    drawing = ["draw", year, "--regime", "electronic", "--authority", "luquan"]
+    unsigned = signed_out(app, *drawing, command=plan_group)
+    assert unsigned.exit_code == 77 and "not signed in" in unsigned.output
+    by_inspector = as_user(app, district, "zhang", *drawing, command=plan_group)
+    assert by_inspector.exit_code == 1 and "Only a supervisor" in by_inspector.output
+    drawn = as_user(
+        app, district, "zhao", *drawing, "--seed", "abc", "--rate", "0.1", command=plan_group
+    )
     assert drawn.exit_code == 0, drawn.output
     assert "seed=abc" in drawn.output and "抽查（全面检查）" in drawn.output
+    entries = [(e.actor_username, e.outcome) for e in audit_entries(district, "plan_draw")]
+    assert entries == [("zhang", "refused"), ("zhao", "success")]  # a draw is a supervisor's
+    assert audit_entries(district, "plan_draw")[-1].detail["seed"] == "abc"
 
-    again = run.invoke(
-        plan_group, ["draw", year, "--regime", "electronic", "--authority", "luquan"]
-    )
+    again = as_user(app, district, "zhao", *drawing, command=plan_group)
     assert again.exit_code != 0 and "no redraw" in again.output
 
     ok = run.invoke(plan_group, ["verify", year, "--authority", "luquan"])

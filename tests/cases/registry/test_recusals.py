@@ -22,6 +22,7 @@ from cases.registry.recusals import (
     remove_recusal,
 )
 from cases.registry.register import register_unit
+from tests.support.cli import as_user
 from tests.support.world import T0, World
 from web.cli.registry import recusal_group
 
@@ -145,18 +146,24 @@ def cli(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(recusal_group, list(args))
 
 
+def cli_as(app: Flask, world: World, who: str, *args: str) -> Result:
+    return as_user(app, world, who, *args, command=recusal_group)
+
+
 def test_cli_add_list_and_remove(app: Flask, world: World) -> None:
     code = make_credit_code("11130185000000001")
     args = ["--officer", "zhang", "--unit", code.lower(), "--reason", REASON]
-    result = cli(app, "add", *args, "--actor", "zhang", "--since", "2026-01-01")
+    result = cli_as(app, world, "zhang", "add", *args, "--since", "2026-01-01")
     assert result.exit_code == 0, result.output
     assert "张明 ↔ 鹿泉区教育局" in result.output
-    result = cli(app, "add", *args, "--actor", "zhao")
+    result = cli_as(app, world, "zhao", "add", *args)
     assert result.exit_code == 1 and "回避已登记" in result.output
     result = cli(app, "list", "--authority", "luquan")
     assert f"张明（zhang） ↔ 鹿泉区教育局（{code}） 自2026-01-01：{REASON}" in result.output
-    result = cli(
+    result = cli_as(
         app,
+        world,
+        "zhang",
         "remove",
         "--officer",
         "zhang",
@@ -164,16 +171,14 @@ def test_cli_add_list_and_remove(app: Flask, world: World) -> None:
         code,
         "--reason",
         "已调离",
-        "--actor",
-        "zhang",
     )
     assert result.exit_code == 1 and "科室/馆领导" in result.output
-    result = cli(
-        app, "remove", "--officer", "zhang", "--unit", code, "--reason", "已调离", "--actor", "zhao"
+    result = cli_as(
+        app, world, "zhao", "remove", "--officer", "zhang", "--unit", code, "--reason", "已调离"
     )
     assert result.exit_code == 0, result.output
     assert "共0条回避" in cli(app, "list", "--authority", "luquan").output
-    result = cli(
-        app, "add", "--officer", "zhang", "--unit", "123", "--reason", "x", "--actor", "zhao"
+    result = cli_as(
+        app, world, "zhao", "add", "--officer", "zhang", "--unit", "123", "--reason", "x"
     )
     assert result.exit_code == 1 and "应为18位" in result.output
