@@ -87,3 +87,13 @@ def test_the_app_connects_as_its_own_role_and_only_migrate_as_the_owner() -> Non
     init = (REPO / "docker" / "postgres-init.sh").read_text(encoding="utf-8")
     assert "CREATE ROLE oversight_owner LOGIN CREATEROLE NOSUPERUSER" in init
     assert "CREATE DATABASE oversight OWNER oversight_owner" in init
+
+
+def test_the_web_is_reached_only_through_the_tls_proxy() -> None:
+    """The app listens on the host's loopback only (the bureau's TLS proxy is what the network
+    reaches), sends its cookie only over TLS and believes the one proxy's forwarded headers."""
+    web = compose()["services"]["web"]
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
+    assert web["environment"]["OVERSIGHT_SECURE_COOKIES"] == "1"
+    assert web["environment"]["OVERSIGHT_BEHIND_PROXY"] == "1"
+    assert "web.gunicorn_conf" in command_text(web["command"])  # no Server banner
