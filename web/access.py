@@ -20,6 +20,7 @@ from flask import Flask, current_app, jsonify, redirect, request, url_for
 from cases.access import Duty
 from cases.access.permissions import refusal
 from cases.core.errors import NotAllowed
+from web.failures import wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"
@@ -59,10 +60,6 @@ def install(app: Flask) -> None:
     app.before_request(_gate)
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
 def _gate() -> Any:
     from web.identity import current_session
 
@@ -73,7 +70,7 @@ def _gate() -> Any:
         return None
     here = current_session()
     if here.user is None:
-        if _wants_json():
+        if wants_json():
             response = jsonify(
                 {"error": "not_signed_in", "message_zh": "请先登录", "message_en": "Sign in first"}
             )

@@ -15,7 +15,10 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from cases.access import Duty, can
 from cases.core.vocabulary import Role
+from cases.messages.reading import unread_count
+from web.database import db
 from web.failures import failure
 from web.identity import signed_in_actor
 
@@ -47,8 +50,6 @@ def install(app: Flask) -> None:
 def _inbox_unread() -> int | None:
     """The header's unread count, or None where there is nobody to count for (not signed in)
     or the count cannot be had (an error page while the database is down must still render)."""
-    from cases.messages.reading import unread_count
-    from web.database import db
 
     try:
         actor = signed_in_actor()
@@ -63,7 +64,6 @@ def _inbox_unread() -> int | None:
 def _may(duty: str) -> bool:
     """Whether the signed-in person holds ``duty`` (the header's links: a link nobody may
     follow is not shown; the gate decides anyway)."""
-    from cases.access import Duty, can
 
     actor = signed_in_actor()
     return actor is not None and can(actor, Duty(duty))

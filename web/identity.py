@@ -14,6 +14,7 @@ from flask import Flask, current_app, g
 from flask_login import LoginManager, UserMixin, current_user
 
 from cases.accounts.websessions import Current, current
+from cases.core.errors import NotSignedIn
 from cases.models import User
 from web.clock import now
 from web.database import db
@@ -68,8 +69,6 @@ def current_actor() -> User:
     signed-in requests reach a view that asks)."""
     here = current_session()
     if here.user is None:
-        from cases.core.errors import NotSignedIn
-
         raise NotSignedIn("请先登录", "Sign in first")
     return here.user
 

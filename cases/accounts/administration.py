@@ -235,15 +235,18 @@ def set_credential(
           {"number": user.credential_no, "issued_on": issued_on, "expires_on": expires_on})  # fmt: skip
 
 
-def accounts(session: Session, actor: Actor) -> list[User]:
-    """The accounts of the administrator's authority (with its units' liaisons)."""
+def accounts(session: Session, actor: Actor, duty: Duty = Duty.MANAGE_ACCOUNTS) -> list[User]:
+    """The accounts of the administrator's authority (with its units' liaisons; not the system
+    actor), for the administrator whose ``duty`` lists them — the system administrator's to
+    manage, the security administrator's to lock and reset."""
     authority = authority_of(session, actor.user)
-    require(actor.user, Duty.MANAGE_ACCOUNTS, authority)
+    require(actor.user, duty, authority)
     units = select(Unit.id).where(Unit.authority_id == authority.id)
     return list(
         session.scalars(
             select(User)
             .where(or_(User.authority_id == authority.id, User.unit_id.in_(units)))
+            .where(User.role != Role.SYSTEM.value)
             .order_by(User.username)
         )
     )

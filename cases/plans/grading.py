@@ -94,7 +94,7 @@ def grade_units(
     bands = (settings or current_settings()).grade_bands
     counts = _item_counts(session, authority_id, year, regime)
     candidates = set(counts) | _units_with_refusals(session, authority_id, year)
-    candidates |= _units_with_incidents(session, authority_id, year)
+    candidates |= _units_with_incidents(session, authority_id)
     if not candidates:
         return []
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(sorted(candidates))))}
@@ -156,7 +156,7 @@ def _units_with_refusals(session: Session, authority_id: int, year: int) -> set[
     )
 
 
-def _units_with_incidents(session: Session, authority_id: int, year: int) -> set[int]:
+def _units_with_incidents(session: Session, authority_id: int) -> set[int]:
     """Units with any incident reported (which of them fall in the five years is decided by
     :func:`automatic_failures`)."""
     return set(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from cases.accounts.passwords import set_password
 from cases.core.db import command_session
+from cases.core.settings import current_settings
 from cases.models import AuditEntry, User, WebSession
 from tests.support.world import World
 
@@ -44,16 +45,8 @@ def clock(app: Flask) -> Clock:
 def give_password(world: World, who: str, *, one_time: bool = False) -> str:
     with command_session(world.factory) as s:
         user = world.user(s, who)
-        set_password(
-            s, user, PASSWORD, s.info.get("settings") or _settings(), T0, one_time=one_time
-        )
+        set_password(s, user, PASSWORD, current_settings(), T0, one_time=one_time)
         return user.username
-
-
-def _settings():  # type: ignore[no-untyped-def]
-    from cases.core.settings import current_settings
-
-    return current_settings()
 
 
 def token_of(page: str) -> str:

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
+from sqlalchemy import select
 
 from cases.access import Duty
 from cases.accounts import administration as admin
@@ -63,10 +64,12 @@ def _users_page(**extra: Any) -> Any:
     session = db()
     people = admin.accounts(session, _actor())
     today = local_date(now())
-    units = session.query(Unit).filter(Unit.authority_id == current_actor().authority_id)
+    units = session.scalars(
+        select(Unit).where(Unit.authority_id == current_actor().authority_id).order_by(Unit.name)
+    ).all()
     return render_template(
         "admin/users.html", people=people, roles=ROLES_GIVEN, role_label=lambda r: Role(r).label_zh,
-        warning=lambda u: admin.credential_warning(u, today), units=units.order_by(Unit.name).all(),
+        warning=lambda u: admin.credential_warning(u, today), units=units,
         **extra,
     )  # fmt: skip
 
@@ -116,27 +119,12 @@ def security() -> Any:
 def _security_page(**extra: Any) -> Any:
     session, settings = db(), current_app.config["OVERSIGHT"]
     actor = current_actor()
-    people = [u for u in _authority_accounts() if u.id != actor.id]
+    people = [u for u in admin.accounts(session, _actor(), Duty.LOCK_ACCOUNTS) if u.id != actor.id]
     online = websessions.signed_in_now(session, actor.authority_id, now(), settings)
     return render_template(
         "admin/security.html", people=people, online=online, role_label=lambda r: Role(r).label_zh,
         **extra,
     )  # fmt: skip
-
-
-def _authority_accounts() -> list[User]:
-    from sqlalchemy import or_, select
-
-    actor = current_actor()
-    units = select(Unit.id).where(Unit.authority_id == actor.authority_id)
-    return list(
-        db().scalars(
-            select(User)
-            .where(or_(User.authority_id == actor.authority_id, User.unit_id.in_(units)))
-            .where(User.role != Role.SYSTEM.value)
-            .order_by(User.username)
-        )
-    )
 
 
 ACTIONS = {
@@ -177,15 +165,9 @@ def security_action(user_id: int, what: str) -> Any:
 
 def _query() -> AuditQuery:
     def day(name: str, end: bool = False) -> datetime | None:
-        raw = request.args.get(name, "").strip()
-        if not raw:
+        d = _date(request.args.get(name, "").strip()[:20])
+        if d is None:
             return None
-        try:
-            d = date.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput(
-                f"日期格式应为YYYY-MM-DD：{raw[:20]}", "Dates are YYYY-MM-DD"
-            ) from None
         if end:
             d = date.fromordinal(d.toordinal() + 1)  # the whole last day
         return datetime.combine(d, time(0), SHANGHAI)
