@@ -38,6 +38,7 @@ from cases.access.permissions import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import InvalidInput, NotAllowed
 from cases.core.settings import Settings, current_settings
+from cases.core.filetypes import check_upload
 from cases.core.uploads import StoredFile, check_file_name, store_bounded
 from cases.core.vocabulary import ComplaintSource, ComplaintStatus, InspectionKind, Regime, values
 from cases.inspections.checklists import current_checklist
@@ -107,6 +108,7 @@ class _Staged:
     name: str
     sha256: str
     size: int
+    kind: str
     final: Path
     temp: StoredFile | None  # None: the file is already stored
 
@@ -200,7 +202,7 @@ def receive_complaint(
     staged = _stage(settings or current_settings(), attachments) if attachments else []
     try:
         complaint.attachments = [
-            {"name": f.name, "sha256": f.sha256, "size": f.size} for f in staged
+            {"name": f.name, "sha256": f.sha256, "size": f.size, "type": f.kind} for f in staged
         ]
         session.add(complaint)
         session.flush()
@@ -387,19 +389,25 @@ def _stage(settings: Settings, attachments: Sequence[tuple[str, Attachment]]) ->
     limit = settings.attachment_max_mb * 1024 * 1024
     staged: list[_Staged] = []
     try:
-        for name, data in attachments:
+        for position, (name, data) in enumerate(attachments, start=1):
             stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
             stored = store_bounded(
                 stream, limit, folder, what=(f"附件“{name}”", f"Attachment {name!r}")
             )
+            if stored.size == 0:
+                stored.discard()
+                raise InvalidInput(f"附件“{name}”是空文件", f"Attachment {name!r} is empty")
+            try:
+                kind = check_upload(name, stored.head, position=position)
+            except InvalidInput:
+                stored.discard()
+                raise
             final = folder / stored.sha256
             temp: StoredFile | None = stored
             if final.exists():
                 stored.discard()
                 temp = None
-            staged.append(_Staged(name, stored.sha256, stored.size, final, temp))
-            if stored.size == 0:
-                raise InvalidInput(f"附件“{name}”是空文件", f"Attachment {name!r} is empty")
+            staged.append(_Staged(name, stored.sha256, stored.size, kind.key, final, temp))
     except BaseException:
         for f in staged:
             if f.temp is not None:

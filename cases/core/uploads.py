@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cases.core.errors import InvalidInput
+from cases.core.filetypes import HEAD
 
 __all__ = [
     "CHUNK",
@@ -91,6 +92,8 @@ class StoredFile:
     path: Path
     size: int
     sha256: str
+    #: The first bytes (:data:`cases.core.filetypes.HEAD`), for telling its kind by content.
+    head: bytes = b""
 
     def move_to(self, final: Path) -> Path:
         """Rename into place (atomic on the same filesystem) and return the final path."""
@@ -119,6 +122,7 @@ def store_bounded(
     path = dest_dir / f".upload-{secrets.token_hex(12)}"
     digest = hashlib.sha256()
     size = 0
+    head = b""
     fd = private_file(path)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -130,13 +134,15 @@ def store_bounded(
                 if size > limit:
                     raise too_large(*what, limit)
                 digest.update(chunk)
+                if len(head) < HEAD:
+                    head += chunk[: HEAD - len(head)]
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return StoredFile(path, size, digest.hexdigest())
+    return StoredFile(path, size, digest.hexdigest(), head)
 
 
 def read_bounded(

@@ -38,7 +38,8 @@ class Complaint(Base):
     #: The matter (a responsibility-boundary key such as ``illegal_fundraising``, or ``archives``).
     matter: Mapped[str] = mapped_column(String(60), default="archives")
     content: Mapped[str] = mapped_column(Text)
-    #: [{name, sha256, size}] — files kept under the instance folder by their digest.
+    #: [{name, sha256, size, type}] — files kept under the instance folder by their digest, with
+    #: their kind by content (cases.core.filetypes).
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(30), default=ComplaintStatus.RECEIVED)
     routing_reason: Mapped[str] = mapped_column(Text, default="")

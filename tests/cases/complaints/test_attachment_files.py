@@ -69,8 +69,8 @@ def test_a_two_gigabyte_file_is_refused_at_the_limit(
 def test_the_limit_is_a_setting(world: World, settings: Settings) -> None:
     small = settings.with_(attachment_max_mb=1)
     with pytest.raises(InvalidInput, match="1 MB"):
-        receive(world, small, attachments=[("a.bin", b"x" * (1024 * 1024 + 1))])
-    assert receive(world, small, attachments=[("a.bin", b"x" * (1024 * 1024))])
+        receive(world, small, attachments=[("a.txt", b"x" * (1024 * 1024 + 1))])
+    assert receive(world, small, attachments=[("a.txt", b"x" * (1024 * 1024))])
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_a_name_with_bidi_or_control_characters_is_refused(
 
 
 def test_stored_attachments_are_private(world: World, settings: Settings) -> None:
-    complaint_id = receive(world, settings, attachments=[("shadow", b"root:*:19000:0:99999:7:::")])
+    complaint_id = receive(world, settings, attachments=[("shadow.txt", b"root:*:19000:0:99999:7:::")])
     with world.factory() as s:
         digest = s.get(Complaint, complaint_id).attachments[0]["sha256"]
     folder = settings.instance_dir / "attachments"
@@ -106,7 +106,7 @@ def test_cli_streams_the_files_it_attaches(app: Flask, world: World, tmp_path: P
             )
             assert result.exit_code == 1, result.output
             assert "超过20 MB的上限" in result.output and "Traceback" not in result.output
-        shadow = tmp_path / "shadow"
+        shadow = tmp_path / "shadow.txt"
         shadow.write_text("root:*:19000:0:99999:7:::")
         shadow.chmod(0o644)
         result = as_user(
@@ -116,3 +116,32 @@ def test_cli_streams_the_files_it_attaches(app: Flask, world: World, tmp_path: P
     assert time.monotonic() - started < 20
     stored = [p for p in (tmp_path / "attachments").iterdir()]
     assert len(stored) == 1 and mode(stored[0]) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("整改证据.pdf", b"<html><script>alert(1)</script></html>", "不是可接收的文件类型"),
+        ("现场照片.jpg", b"MZ\x90\x00\x03\x00\x00\x00", "不是可接收的文件类型"),
+        ("图.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "不是可接收"),
+        ("照片.pdf", b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "内容是PNG图片，与扩展名“.pdf”不符"),
+    ],
+)
+def test_an_attachment_is_taken_by_its_content_not_its_name(
+    world: World, settings: Settings, name: str, content: bytes, says: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        receive(world, settings, attachments=[("举报信.txt", "档案丢失".encode()), (name, content)])
+    assert says in refused.value.reason_zh and "第2个文件" in refused.value.reason_zh
+    assert complaints(world) == 0
+    assert list((settings.instance_dir / "attachments").iterdir()) == []
+
+
+def test_the_kind_found_is_kept_with_the_attachment(world: World, settings: Settings) -> None:
+    photo = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    complaint_id = receive(
+        world, settings, attachments=[("照片.PNG", photo), ("信.txt", "举报".encode())]
+    )
+    with world.factory() as s:
+        kinds = [a["type"] for a in s.get(Complaint, complaint_id).attachments]
+    assert kinds == ["png", "text"]

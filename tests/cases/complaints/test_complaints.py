@@ -150,7 +150,7 @@ def test_unknown_unit_is_forwarded_to_the_superior(world: World, settings: Setti
 
 
 def test_attachments_are_stored_by_their_digest_once(world: World, settings: Settings) -> None:
-    photo, letter = b"\x89PNG fake photo bytes", "举报信正文".encode()
+    photo, letter = b"\x89PNG\r\n\x1a\n fake photo bytes", "举报信正文".encode()
     complaint_id = receive(
         world, settings, unit_id=world.ids["unit"], content="档案库房无防盗门",
         attachments=[("现场照片.png", photo), ("举报信.txt", letter), ("副本.png", photo)],
@@ -158,7 +158,7 @@ def test_attachments_are_stored_by_their_digest_once(world: World, settings: Set
     with world.factory() as s:
         stored = s.get(Complaint, complaint_id).attachments
     digest = hashlib.sha256(photo).hexdigest()
-    assert stored[0] == {"name": "现场照片.png", "sha256": digest, "size": len(photo)}
+    assert stored[0] == {"name": "现场照片.png", "sha256": digest, "size": len(photo), "type": "png"}
     assert [a["name"] for a in stored] == ["现场照片.png", "举报信.txt", "副本.png"]
     assert attachment_path(settings, digest).read_bytes() == photo
     folder = settings.instance_dir / "attachments"
