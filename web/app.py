@@ -28,8 +28,10 @@ from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import admin as admin_views
 from web.views import auth as auth_views
 from web.views import cases as case_views
+from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
+from web.witness import record_failure
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(file_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)
@@ -57,7 +60,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.errorhandler(OversightError)
     def _domain_error(exc: OversightError) -> Any:
-        """One place maps the service layer's typed errors to status codes."""
+        """One place maps the service layer's typed errors to status codes (and writes the
+        refusal, or the failed change, to the audit log: web/witness.py)."""
+        record_failure(exc)
         if wants_json():
             return jsonify(exc.as_dict()), exc.status
         return render_template("error.html", error=exc), exc.status

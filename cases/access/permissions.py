@@ -23,7 +23,7 @@ from typing import Any
 
 from cases.core.errors import NotAllowed
 from cases.core.vocabulary import OFFICER_ROLES, Labeled, Role
-from cases.models import Authority, Case, Inspection, Penalty, Unit, User
+from cases.models import Authority, Case, Complaint, Inspection, Penalty, Unit, User
 from workflows import case_machine, inspection_machine, penalty_machine
 
 
@@ -85,6 +85,7 @@ class Duty(Labeled):
     REVIEW_PENALTIES = "review_penalties", "行政处罚法制审核", "Legal review of a penalty"
     DECIDE_PENALTIES = "decide_penalties", "作出行政处罚决定", "Decide an administrative penalty"
     READ_INBOX = "read_inbox", "查看本人消息", "Read one's own notifications"
+    VIEW_COMPLAINTS = "view_complaints", "查看投诉举报及其附件", "View complaints and their files"
     # 三员分立: the system administrator's, the security administrator's, the audit administrator's
     MANAGE_AUTHORITIES = "manage_authorities", "管理档案机关", "Manage authorities"
     MANAGE_CREDENTIALS = (
@@ -146,6 +147,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     # 条例 art 45: the unit files (its liaison), or an officer records a report handed in on paper
     Duty.FILE_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES}),
     Duty.RECORD_SELF_REPORT_REFUSALS: frozenset(OFFICER_ROLES),
+    # a complaint names the person who made it: the officers who handle it and the leaders
+    Duty.VIEW_COMPLAINTS: frozenset({*OFFICER_ROLES, Role.LEADER}),
     Duty.VIEW_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES, Role.LEADER}),
     # 行政处罚法 art 54: 立案 with the agency head's approval; officers handle the case
     Duty.OPEN_PENALTIES: frozenset({Role.SUPERVISOR}),
@@ -204,8 +207,9 @@ class PenaltyTrigger:
 
 
 Action = Duty | CaseTrigger | RecordTrigger | PenaltyTrigger
-#: What an action may be asked about: a case, an inspection record, a penalty, a unit, an authority.
-Target = Case | Inspection | Penalty | Unit | Authority
+#: What an action may be asked about: a case, an inspection record, a penalty, a unit, an
+#: authority, a complaint.
+Target = Case | Inspection | Penalty | Unit | Authority | Complaint
 
 
 def duties_of(role: Role | str) -> frozenset[Duty]:
@@ -276,6 +280,8 @@ def scope_refusal(actor: User, target: Target) -> tuple[str, str] | None:
         return "该检查不属于本机关", "The inspection belongs to another authority"
     if isinstance(target, Penalty):
         return "该行政处罚不属于本机关", "The penalty belongs to another authority"
+    if isinstance(target, Complaint):
+        return "该投诉举报不属于本机关", "The complaint belongs to another authority"
     return "该单位不属于本机关管辖", "The unit belongs to another authority"
 
 

@@ -38,6 +38,7 @@ from cases.core.chain import (
 from cases.core.chainkeys import Keyring, writing_keyring
 from cases.core.exports import write_csv
 from cases.core.settings import Settings
+from cases.core.vocabulary import Role
 from cases.models import AuditAnchor, AuditEntry, User
 
 #: The audit log is one chain; checkpoints name it by this owner id.
@@ -49,6 +50,41 @@ _LOCK_KEY = 0x4F56_4155_4449_54  # "OVAUDIT"
 _INSERT = insert(AuditEntry.__table__)
 
 SUCCESS, FAILURE, REFUSED = "success", "failure", "refused"
+
+#: ``session.info`` key of where the session's actions come from (a browser's address, ``cli@host``),
+#: set by the edge that opened it (:func:`acting_from`) and written with each entry of the doors.
+_ADDRESS = "oversight.address"
+
+
+def acting_from(session: Session, address: str) -> Session:
+    """Say where the actions in ``session`` come from (for the doors' entries)."""
+    session.info[_ADDRESS] = (address or "")[:64]
+    return session
+
+
+def address_of(session: Session) -> str:
+    return session.info.get(_ADDRESS, "")
+
+
+def witness_trigger(session: Session, kind: str, row: Any, step: Any, event: Any) -> None:
+    """The doors' witness: one entry for every trigger a person fires — a case's, an inspection
+    record's, a penalty's — in the trigger's own transaction, so the step and its entry commit
+    together or not at all.
+
+    The system actor's triggers (the deadline sweeper, the schedules) are not written here:
+    each is on its row's own event chain already, keyed and checkpointed like this log, and a
+    sweep of thousands of deadlines must not queue on this log's one lock."""
+    actor = step.actor
+    if actor is None or getattr(actor, "role", None) == Role.SYSTEM:
+        return
+    detail: dict[str, Any] = {"from": step.from_state, "to": step.to_state}
+    seq = getattr(event, "seq", None)
+    if seq is not None:
+        detail["event"] = seq
+    audit(
+        session, actor, f"{kind}.{step.trigger}", f"{kind}:{row.id}", SUCCESS,
+        address_of(session), step.now, detail,
+    )  # fmt: skip
 
 
 def target_of(thing: Any) -> str:

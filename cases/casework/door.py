@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import CaseTrigger, require
+from cases.accounts.audit import witness_trigger
 from cases.casework.context import CaseTransition
 from cases.casework.history import Appended, append_event
 from cases.core.clock import ensure_utc, utcnow
@@ -121,6 +122,7 @@ CASE_DOOR: Door[Case, CaseTransition] = Door(
     changes=lambda context: context.case_changes,
     replay=_replay,
     data_to_machine=True,
+    witness=witness_trigger,
 )
 
 

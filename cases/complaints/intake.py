@@ -37,8 +37,8 @@ from sqlalchemy.orm import Session
 from cases.access.permissions import Duty, require
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import InvalidInput, NotAllowed
-from cases.core.settings import Settings, current_settings
 from cases.core.filetypes import check_upload
+from cases.core.settings import Settings, current_settings
 from cases.core.uploads import StoredFile, check_file_name, store_bounded
 from cases.core.vocabulary import ComplaintSource, ComplaintStatus, InspectionKind, Regime, values
 from cases.inspections.checklists import current_checklist

@@ -155,6 +155,9 @@ class Door(Generic[R, C]):
     replay: Callable[[Session, R, str], tuple[Any, str, str] | None] | None = None
     #: Whether the machine's guards and effects get the data as keyword arguments too.
     data_to_machine: bool = False
+    #: ``witness(session, kind, row, step, event)``: told of every trigger that passed, last,
+    #: in the same transaction (the audit log's entry of a person's action).
+    witness: Callable[[Session, str, R, Step, Any], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,8 @@ def pass_through(
     write_row(session, aggregate, row, changes)
     if session.new or session.dirty:  # effects kept as ORM objects (reports, results, links…)
         session.flush()
+    if door.witness is not None:
+        door.witness(session, aggregate.kind, row, step, event)
     return Passed(row, event, state, to_state, context)
 
 

@@ -30,6 +30,7 @@ from cases.core.filetypes import HEAD
 
 __all__ = [
     "CHUNK",
+    "Download",
     "FileTooLarge",
     "StoredFile",
     "check_file_name",
@@ -102,6 +103,17 @@ class StoredFile:
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A stored file on its way out: where, under which name, as what."""
+
+    path: Path
+    name: str
+    mimetype: str
+    size: int
+    sha256: str
 
 
 def store_bounded(

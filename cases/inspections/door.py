@@ -40,6 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, RecordTrigger, require
+from cases.accounts.audit import witness_trigger
 from cases.core.clock import ensure_utc, utcnow
 from cases.core.door import Door, Step, pass_through
 from cases.core.errors import GuardFailed, InvalidInput, InvalidTransition
@@ -164,6 +165,7 @@ INSPECTION_DOOR: Door[Inspection, RecordTransition] = Door(
     append=_append,
     changes=lambda ctx: ctx.changes,
     closed=lambda state: RecordSealed(state) if state in SEALED_STATES else None,
+    witness=witness_trigger,
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, PenaltyTrigger, require
+from cases.accounts.audit import witness_trigger
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.door import Door, Step, pass_through
 from cases.core.errors import InvalidInput
@@ -95,6 +96,7 @@ PENALTY_DOOR: Door[Penalty, PenaltyTransition] = Door(
     append=_append,
     changes=lambda ctx: ctx.column_changes(),
     data_to_machine=True,
+    witness=witness_trigger,
 )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.accounts.administration import Actor
-from cases.accounts.audit import REFUSED, SUCCESS, audit, target_of
+from cases.accounts.audit import REFUSED, SUCCESS, acting_from, audit, target_of
 from cases.accounts.tokens import holder_of
 from cases.core.clock import utcnow
 from cases.core.db import command_session
@@ -94,6 +94,7 @@ def acting(action: str, target: str = "") -> Iterator[tuple[Session, Actor]]:
         with command_session(factory) as session:
             user = signed_in(session)
             actor_id = user.id
+            acting_from(session, address())
             yield session, Actor(user, address())
     except NotAllowed as exc:
         if actor_id is not None:

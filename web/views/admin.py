@@ -29,15 +29,16 @@ from cases.core.vocabulary import Role
 from cases.models import Unit, User
 from web.access import needs
 from web.clock import now
-from web.database import db
+from web.database import db, request_address
 from web.identity import current_actor
+from web.witness import record_failure
 
 bp = Blueprint("admin", __name__)
 ROLES_GIVEN = [r for r in Role if r != Role.SYSTEM]
 
 
 def _actor() -> admin.Actor:
-    return admin.Actor(current_actor(), (request.remote_addr or "unknown")[:64])
+    return admin.Actor(current_actor(), request_address())
 
 
 def _field(name: str, limit: int = 200) -> str:
@@ -90,7 +91,7 @@ def create_user() -> Any:
             credential_expires_on=expires,
         )  # fmt: skip
     except InvalidInput as exc:
-        session.rollback()
+        record_failure(exc, 400)
         return _users_page(error=exc.reason_zh), 400
     session.commit()
     return _users_page(created=user, password=password)

@@ -34,15 +34,11 @@ from cases.accounts.totp import enrolled, totp_required
 from cases.core.errors import InvalidInput
 from web.access import public, signed_in
 from web.clock import now
-from web.database import db
+from web.database import db, request_address
 from web.identity import SignedIn, current_session
 
 bp = Blueprint("auth", __name__)
 MAX_FIELD = 200
-
-
-def _address() -> str:
-    return (request.remote_addr or "unknown")[:64]
 
 
 def _field(name: str) -> str:
@@ -73,7 +69,7 @@ def login_post() -> Any:
     session, settings = db(), current_app.config["OVERSIGHT"]
     username = _field("username").strip()
     outcome = signin.authenticate(
-        session, username, _field("password"), _field("code").strip() or None, _address(),
+        session, username, _field("password"), _field("code").strip() or None, request_address(),
         now(), settings,
     )  # fmt: skip
     if outcome.refused is not None or outcome.user is None:
@@ -85,7 +81,7 @@ def login_post() -> Any:
         return page, 401, {"WWW-Authenticate": 'Form realm="Oversight"'}
     stage = websessions.stage_for(outcome.must_change_password, outcome.must_enrol_totp)
     token = websessions.start(
-        session, outcome.user, stage=stage, address=_address(),
+        session, outcome.user, stage=stage, address=request_address(),
         user_agent=request.headers.get("User-Agent", ""), now=now(), settings=settings,
     )  # fmt: skip
     session.commit()
@@ -105,7 +101,7 @@ def logout() -> Any:
     if here.session is not None and here.user is not None:
         session = db()
         websessions.end(session, here.session, "signed_out", now())
-        audit(session, here.user, "sign_out", here.user, SUCCESS, _address(), now())
+        audit(session, here.user, "sign_out", here.user, SUCCESS, request_address(), now())
         session.commit()
     logout_user()
     cookie.clear()
@@ -132,7 +128,7 @@ def change_password_post() -> Any:
         if new != again:
             raise InvalidInput("两次输入的新密码不一致", "The two new passwords differ")
         signin.change_password(
-            session, here.user, _field("current"), new, _address(), now(), settings
+            session, here.user, _field("current"), new, request_address(), now(), settings
         )
     except InvalidInput as exc:
         session.commit()  # a wrong current password is audited
@@ -163,7 +159,7 @@ def enrol_totp_begin() -> Any:
     if enrolled(here.user):  # re-enrolment is the security administrator's reset
         return render_template("auth/totp.html", enrolled=True, start=True), 409
     session = db()
-    secret, uri = signin.enrol_totp(session, here.user, _address(), now())
+    secret, uri = signin.enrol_totp(session, here.user, request_address(), now())
     session.commit()
     # segno writes plain SVG paths (no script, no style attribute): allowed by the CSP
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, title="动态口令二维码"))
@@ -179,7 +175,7 @@ def enrol_totp_post() -> Any:
     if enrolled(here.user):
         return render_template("auth/totp.html", enrolled=True, start=True), 409
     try:
-        signin.confirm_totp(session, here.user, _field("code").strip(), _address(), now())
+        signin.confirm_totp(session, here.user, _field("code").strip(), request_address(), now())
     except InvalidInput as exc:
         session.commit()
         return render_template("auth/totp.html", error=exc.reason_zh), 400
