@@ -27,6 +27,7 @@ from __future__ import annotations
 from functools import cache
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_process_init
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +38,9 @@ from cases.core.settings import Settings, current_settings
 
 def make_celery(settings: Settings) -> Celery:
     app = Celery(
-        "oversight", broker=settings.broker_url, include=["tasks.deadlines", "tasks.selfreports"]
+        "oversight",
+        broker=settings.broker_url,
+        include=["tasks.deadlines", "tasks.selfreports", "tasks.housekeeping"],
     )
     app.conf.update(
         task_acks_late=True,  # a task killed mid-way is delivered again (its effect is idempotent)
@@ -58,6 +61,11 @@ def make_celery(settings: Settings) -> Celery:
                 "schedule": settings.sweep_seconds,
             },
             "remind-self-reports": {"task": "oversight.remind_self_reports", "schedule": 3600},
+            # the audit log's retention, once a day at a quiet hour (Asia/Shanghai)
+            "prune-audit-log": {
+                "task": "oversight.prune_audit_log",
+                "schedule": crontab(hour=3, minute=17),
+            },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),
         beat_scheduler="tasks.beat:HeartbeatScheduler",  # writes the heartbeat tasks.health reads

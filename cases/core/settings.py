@@ -140,6 +140,9 @@ class Settings:
     token_days: int = 30
     #: Days the audit log is kept at least (never fewer than 183: six months).
     audit_retention_days: int = 183
+    #: The tables' owner, for the beat's daily audit retention (empty: the retention is run by
+    #: hand with ``oversight audit prune --owner-url``; on SQLite the app is the owner).
+    owner_database_url: str = field(default="", repr=False)  # may hold a password
 
     @property
     def late_grace(self) -> timedelta:
@@ -246,6 +249,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_hours=whole("SESSION_HOURS", 12, 1, 24 * 7),
         token_days=whole("TOKEN_DAYS", 30, 1, 366),
         audit_retention_days=whole("AUDIT_RETENTION_DAYS", 183, 183, 36_500),
+        owner_database_url=get("OWNER_DATABASE_URL", ""),
         penalty_extension_days=whole("PENALTY_EXTENSION_DAYS", 30, 0, 365),
     )
 

@@ -35,11 +35,13 @@ from cases.core.chainkeys import keyring_for
 from cases.core.checkpoints import expectations, load_checkpoints
 from cases.core.clock import local_date, utcnow
 from cases.core.db import command_session, read_session
-from cases.core.errors import NotFound
+from cases.core.errors import NotAllowed, NotFound
 from cases.core.settings import Settings
 from cases.core.vocabulary import Role
 from cases.models import ApiToken, Unit, User
+from cases.operations.retention import describe, needs_owner, prune_as_owner
 from web.cli.guard import EXIT_NOPERM, CommandFailed
+from web.cli.operations import owner_url_option
 from web.cli.signin import acting, address, save_token, saved_token, signed_in, token_file
 from web.cli.support import session_factory
 
@@ -463,3 +465,23 @@ def audit_verify() -> None:
         click.echo(f"{len(problems)} problem(s) found — 发现 {len(problems)} 个问题", err=True)
         sys.exit(1)
     click.echo("audit log verifies — 审计日志校验通过")
+
+
+@audit_group.command("prune")
+@owner_url_option
+@with_appcontext
+def audit_prune(owner_url: str) -> None:
+    """Remove the entries older than the retention (OVERSIGHT_AUDIT_RETENTION_DAYS, never fewer
+    than 183), as the tables' owner; the rest verifies from the anchor it records."""
+    config = settings()
+    if needs_owner(config, owner_url):
+        raise CommandFailed(
+            "清理审计日志须以表的所有者运行：请用 --owner-url 或 OVERSIGHT_OWNER_DATABASE_URL "
+            "(pruning needs the owner's URL: --owner-url or OVERSIGHT_OWNER_DATABASE_URL)",
+            EXIT_NOPERM,
+        )
+    try:
+        done = prune_as_owner(config, owner_url, utcnow(), session_factory())
+    except NotAllowed as exc:
+        raise CommandFailed(f"{exc.reason_zh} ({exc.reason_en})", EXIT_NOPERM) from None
+    click.echo(describe(done, config))
