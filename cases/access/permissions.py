@@ -86,6 +86,11 @@ class Duty(Labeled):
     DECIDE_PENALTIES = "decide_penalties", "作出行政处罚决定", "Decide an administrative penalty"
     READ_INBOX = "read_inbox", "查看本人消息", "Read one's own notifications"
     VIEW_COMPLAINTS = "view_complaints", "查看投诉举报及其附件", "View complaints and their files"
+    VIEW_PLANS = (
+        "view_plans",
+        "查看检查计划、进度、考核与评定",
+        "View plans, progress, quotas and grades",
+    )
     # 三员分立: the system administrator's, the security administrator's, the audit administrator's
     MANAGE_AUTHORITIES = "manage_authorities", "管理档案机关", "Manage authorities"
     MANAGE_CREDENTIALS = (
@@ -149,6 +154,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.RECORD_SELF_REPORT_REFUSALS: frozenset(OFFICER_ROLES),
     # a complaint names the person who made it: the officers who handle it and the leaders
     Duty.VIEW_COMPLAINTS: frozenset({*OFFICER_ROLES, Role.LEADER}),
+    # the year's plan, its progress, the quotas and the grades: the bureau's staff and leaders
+    Duty.VIEW_PLANS: frozenset({*OFFICER_ROLES, Role.LEADER}),
     Duty.VIEW_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES, Role.LEADER}),
     # 行政处罚法 art 54: 立案 with the agency head's approval; officers handle the case
     Duty.OPEN_PENALTIES: frozenset({Role.SUPERVISOR}),

@@ -22,15 +22,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from cases.access.permissions import Duty
 from cases.complaints.intake import receive_complaint
 from cases.core.clock import utcnow
-from cases.core.db import read_session
 from cases.core.errors import OversightError
 from cases.core.vocabulary import Regime
 from cases.models.complaints import COMPLAINT_SOURCES
 from cases.plans.compliance import MONTH_STATUSES, ComplianceReport, compliance
-from web.cli.signin import signed_command
-from web.cli.support import ID, authority_by_code, click_error, session_factory
+from web.cli.signin import own_authority, signed_command
+from web.cli.support import ID, authority_by_code, click_error
 
 
 @click.group("complaints")
@@ -167,10 +167,10 @@ def compliance_command(
 ) -> None:
     """Print YEAR's quotas: target, done, remaining, on track; and the daily checks by month."""
     try:
-        with read_session(session_factory()) as session:
+        with signed_command("compliance", f"compliance:{year}", changes=False) as act:
             report = compliance(
-                session, authority_by_code(session, authority_code), year, regime=regime,
-                today=today.date() if today else None,
+                act.session, own_authority(act, authority_code, Duty.VIEW_PLANS), year,
+                regime=regime, today=today.date() if today else None,
             )  # fmt: skip
     except OversightError as exc:
         raise click_error(exc) from exc

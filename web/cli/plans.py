@@ -25,6 +25,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.access.permissions import Duty
 from cases.core.clock import format_deadline, local_date, to_shanghai, utcnow
 from cases.core.db import read_session
 from cases.core.errors import OversightError
@@ -40,7 +41,7 @@ from cases.plans.publication import (
 from cases.plans.registers import register_table
 from cases.plans.schedule import schedule_month
 from cases.plans.yearly import draw_plan, find_plan, verify_plan
-from web.cli.signin import signed_command
+from web.cli.signin import own_authority, signed_command
 from web.cli.support import authority_by_code, click_error, session_factory
 
 REGIMES = click.Choice([r.value for r in Regime])
@@ -152,11 +153,15 @@ def verify(year: int, regime: str | None, authority_code: str | None) -> None:
 @click.option("--authority", "authority_code", help="Authority code (default: the only one).")
 @with_appcontext
 def export(year: int, regime: str, fmt: str, out: Path, authority_code: str | None) -> None:
-    """Write the plan's list for publication (公示) to OUT."""
-    with read_session(session_factory()) as session:
-        plan = _plan(session, authority_by_code(session, authority_code), year, regime)
-        data = export_publication(session, plan, fmt)
-    out.write_bytes(data)
+    """Write the plan's list for publication (公示) to OUT (the export is in the audit log)."""
+    try:
+        with signed_command("plan_export", f"plan:{year}:{regime}") as act:
+            authority = own_authority(act, authority_code, Duty.VIEW_PLANS)
+            plan = _plan(act.session, authority, year, regime)
+            act.target, act.detail = plan, {"format": fmt, "file": str(out)[:200]}
+            out.write_bytes(export_publication(act.session, plan, fmt))
+    except OversightError as exc:
+        raise click_error(exc) from exc
     click.echo(f"公示名单已写入 (publication list written to) {out}")
 
 
@@ -167,14 +172,18 @@ def export(year: int, regime: str, fmt: str, out: Path, authority_code: str | No
 @with_appcontext
 def status(year: int, regime: str, authority_code: str | None) -> None:
     """Each drawn inspection against the 20-working-day publication rule."""
-    with read_session(session_factory()) as session:
-        plan = _plan(session, authority_by_code(session, authority_code), year, regime)
-        progress = publication_progress(session, plan, utcnow())
-        names = dict(
-            session.execute(
-                select(Unit.id, Unit.name).where(Unit.id.in_({p.unit_id for p in progress}))
-            ).all()
-        )
+    try:
+        with signed_command("plan_status", f"plan:{year}:{regime}", changes=False) as act:
+            session = act.session
+            plan = _plan(session, own_authority(act, authority_code, Duty.VIEW_PLANS), year, regime)
+            progress = publication_progress(session, plan, utcnow())
+            names = dict(
+                session.execute(
+                    select(Unit.id, Unit.name).where(Unit.id.in_({p.unit_id for p in progress}))
+                ).all()
+            )
+    except OversightError as exc:
+        raise click_error(exc) from exc
     totals: dict[str, int] = {}
     for p in progress:
         totals[p.status] = totals.get(p.status, 0) + 1
@@ -272,9 +281,12 @@ def registers(
 def grades(year: int, regime: str | None, authority_code: str | None, fmt: str) -> None:
     """Each unit's grade of the year: the share of conforming items against the bands, and the
     grounds of an automatic 不合格 (refused self-report, a security incident in five years)."""
-    with read_session(session_factory()) as session:
-        authority = authority_by_code(session, authority_code)
-        graded = grade_units(session, authority.id, year, regime=regime)
+    try:
+        with signed_command("plan_grades", f"grades:{year}", changes=False) as act:
+            authority = own_authority(act, authority_code, Duty.VIEW_PLANS)
+            graded = grade_units(act.session, authority.id, year, regime=regime)
+    except OversightError as exc:
+        raise click_error(exc) from exc
     if fmt == "json":
         click.echo(json.dumps([g.as_dict() for g in graded], ensure_ascii=False, indent=1))
         return

@@ -16,15 +16,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.access.permissions import Duty, require
 from cases.accounts.administration import Actor
 from cases.accounts.audit import REFUSED, SUCCESS, acting_from, audit, target_of
 from cases.accounts.tokens import holder_of
 from cases.core.clock import utcnow
 from cases.core.db import command_session
-from cases.core.errors import NotAllowed, NotSignedIn
-from cases.models import User
+from cases.core.errors import NotAllowed, NotFound, NotSignedIn
+from cases.models import Authority, User
 from web.cli.guard import EXIT_NOPERM, CommandFailed
 from web.cli.support import session_factory
 
@@ -131,3 +133,20 @@ def signed_command(action: str, target: Any = "", *, changes: bool = True) -> It
                 session, actor.user, action, act.target, SUCCESS, actor.address, utcnow(),
                 act.detail or None,
             )  # fmt: skip
+
+
+def own_authority(act: Act, code: str | None, duty: Duty) -> Authority:
+    """The authority a command of the signed-in user concerns: the one ``--authority`` names,
+    else the user's own — either way one they may take ``duty`` for (a liaison, an
+    administrator or another authority's officer is refused)."""
+    require(act.user, duty)
+    if code:
+        found = act.session.scalar(select(Authority).where(Authority.code == code))
+        if found is None:
+            raise NotFound(f"没有代码为{code}的档案机关", f"No authority {code!r}")
+    else:
+        found = act.session.get(Authority, act.user.authority_id)
+        if found is None:
+            raise NotAllowed("该账号不属于任何档案机关", "This account belongs to no authority")
+    require(act.user, duty, found)
+    return found

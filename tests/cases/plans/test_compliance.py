@@ -21,6 +21,7 @@ from cases.plans.quota_watch import UNITS_PER_CHECK, daily_rounds
 from cases.reference.data import checklist_for
 from cases.registry.credit_code import make_credit_code
 from cases.registry.register import register_unit
+from tests.support.cli import as_user, signed_out
 from tests.support.world import World
 from web.app import create_app
 from web.cli.complaints import compliance_command
@@ -274,10 +275,23 @@ def test_the_compliance_command_prints_the_table(
     ).with_(database_url=url)
     app = create_app(settings)
     try:
-        result = app.test_cli_runner().invoke(
-            compliance_command, ["2026", "--authority", "luquan", "--today", "2026-07-15"]
+        result = as_user(
+            app,
+            world,
+            "zhang",
+            "2026",
+            "--authority",
+            "luquan",
+            "--today",
+            "2026-07-15",
+            command=compliance_command,
         )
-        missing = app.test_cli_runner().invoke(compliance_command, ["2026"])  # two authorities
+        # without --authority: the signed-in officer's own; another authority's is refused
+        own = as_user(app, world, "zhang", "2026", "--today", "2026-07-15",
+                      command=compliance_command)  # fmt: skip
+        foreign = as_user(app, world, "zd1", "2026", "--authority", "luquan",
+                          command=compliance_command)  # fmt: skip
+        anonymous = signed_out(app, "2026", command=compliance_command)
     finally:
         app.extensions["oversight.engine"].dispose()
     assert result.exit_code == 0, result.output
@@ -289,4 +303,6 @@ def test_the_compliance_command_prints_the_table(
     daily = next(line for line in lines if line.split()[1:2] == [LABELS["daily_checks"][0]])
     assert daily.split()[0] == "档案安全事项监管"
     assert any(line.startswith("2月") and "未达标 short" in line for line in lines)
-    assert missing.exit_code != 0 and "luquan, zhengding" in missing.output
+    assert own.exit_code == 0 and own.output == result.output
+    assert foreign.exit_code == 1 and "不属于本机关" in foreign.output
+    assert anonymous.exit_code == 77

@@ -19,6 +19,7 @@ from cases.core.db import command_session
 from cases.core.exports import FORMULA_TRIGGERS, csv_cell, table_bytes
 from cases.models import Authority
 from cases.registry.unit_import import import_units
+from tests.support.cli import as_user
 from tests.support.district import YEAR, draw
 from tests.support.sheets import code, csv_bytes, row
 from tests.support.world import T0, World
@@ -120,10 +121,9 @@ def test_the_publication_list_and_the_registers_carry_no_formula(
     with app.app_context():
         for fmt in ("xlsx", "csv"):
             out = tmp_path / f"公示.{fmt}"
-            result = run.invoke(
-                plan_group,
-                ["export", str(YEAR), "--regime", "electronic", "--format", fmt, str(out),
-                 "--authority", "luquan"],
+            result = as_user(
+                app, district, "zhang", "export", str(YEAR), "--regime", "electronic",
+                "--format", fmt, str(out), command=plan_group,
             )  # fmt: skip
             assert result.exit_code == 0, result.output
             outputs[f"publication.{fmt}"] = out.read_bytes()

@@ -20,8 +20,8 @@ from cases.models import Unit
 from cases.plans.grading import Grade, band, grade_units
 from cases.reference.data import checklist_for
 from cases.selfreports import refuse_self_report
+from tests.support.cli import as_user
 from tests.support.world import World
-from web.cli.main import main
 
 pytestmark = pytest.mark.both_databases
 
@@ -126,13 +126,11 @@ def test_the_bands_are_configurable_and_checked() -> None:
 
 def test_the_cli_prints_each_grade_with_its_grounds(app: Flask, world: World) -> None:
     inspect(world, "unit", ["conform", "conform", "conform", "conform", "nonconform", "conform"])
-    result = app.test_cli_runner().invoke(main, ["plan", "grades", "2026", "--authority", "luquan"])
+    result = as_user(app, world, "zhang", "plan", "grades", "2026")
     assert result.exit_code == 0, result.output
     assert "鹿泉区教育局\t优秀 (excellent)\t83.3% (5/6)" in result.output
-    as_json = app.test_cli_runner().invoke(
-        main, ["plan", "grades", "2026", "--authority", "luquan", "--format", "json"]
-    )
+    as_json = as_user(app, world, "leader", "plan", "grades", "2026", "--format", "json")
     [row] = json.loads(as_json.output)
     assert (row["grade_zh"], row["share_percent"], row["grounds"]) == ("优秀", 83.33, [])
-    bad = app.test_cli_runner().invoke(main, ["plan", "grades", "1999"])
+    bad = as_user(app, world, "zhang", "plan", "grades", "1999")
     assert bad.exit_code == 2 and "1999" in bad.output

@@ -320,9 +320,8 @@ def test_each_drawn_inspection_is_tracked_to_publication(app: Flask, district: W
         assert publication_progress(s, plan, datetime(2027, 3, 1, tzinfo=UTC))[1].status == (
             "not_inspected"
         )
-    status = app.test_cli_runner().invoke(
-        plan_group, ["status", "2027", "--regime", "electronic", "--authority", "luquan"]
-    )
+    status = as_user(app, district, "zhang", "status", "2027", "--regime", "electronic",
+                     command=plan_group)  # fmt: skip
     assert status.exit_code == 0, status.output
     # the last day's 24:00, shown by the one deadline rule — not "2027-02-17"
     assert "due 2027-02-16 24:00" in status.output and "2027-02-17" not in status.output
@@ -384,11 +383,13 @@ def test_cli_draws_verifies_and_exports(app: Flask, district: World, tmp_path: P
     assert "一致 (matches)" in ok.output
 
     out = tmp_path / "公示.xlsx"
-    exported = run.invoke(
-        plan_group,
-        ["export", year, "--regime", "electronic", "--format", "xlsx", str(out), "--authority", "luquan"],
-    )  # fmt: skip
+    exported = as_user(app, district, "zhang", "export", year, "--regime", "electronic",
+                       "--format", "xlsx", str(out), command=plan_group)  # fmt: skip
     assert exported.exit_code == 0, exported.output
+    [export_entry] = audit_entries(district, "plan_export")
+    assert export_entry.actor_username == "zhang" and export_entry.detail["format"] == "xlsx"
+    assert signed_out(app, "export", year, "--regime", "electronic", "--format", "xlsx",
+                      str(out), command=plan_group).exit_code == 77  # fmt: skip
     assert read_table(out.read_bytes(), "xlsx")[0] == list(PUBLICATION_HEADERS)
 
     with district.factory.begin() as s:
@@ -404,7 +405,6 @@ def test_cli_draws_verifies_and_exports(app: Flask, district: World, tmp_path: P
     )
     assert items.exit_code == 0 and "EA-6" in items.output
 
-    status = run.invoke(
-        plan_group, ["status", year, "--regime", "electronic", "--authority", "luquan"]
-    )
+    status = as_user(app, district, "zhang", "status", year, "--regime", "electronic",
+                     command=plan_group)  # fmt: skip
     assert status.exit_code == 0 and "尚未检查 (not inspected yet)" in status.output
