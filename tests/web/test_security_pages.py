@@ -1,0 +1,119 @@
+"""The security administrator's pages (web/views/security.py): the password and session policy
+(level-3 floors refused naming the field, a change audited and in force at the next password
+change and request), role grants on /security/accounts (the person's sessions end), and API
+tokens (issued once, listed, revoked) — every form with its CSRF token."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from cases.accounts.passwords import set_password
+from cases.core.db import command_session
+from cases.core.settings import current_settings
+from cases.models import ApiToken, AuditEntry, SecurityPolicy, User, WebSession
+from tests.support.signin import client_as
+from tests.support.world import World
+
+T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+PASSWORD = "Dangan-2026!"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    c = Clock()
+    app.config["OVERSIGHT_CLOCK"] = c
+    return c
+
+
+def csrf_of(client: FlaskClient, page: str) -> str:
+    html = client.get(page).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def post(client: FlaskClient, page: str, path: str, **data: str):  # type: ignore[no-untyped-def]
+    return client.post(path, data={"csrf_token": csrf_of(client, page), **data})
+
+
+def actions(world: World, action: str) -> list[AuditEntry]:
+    with world.factory() as s:
+        return list(
+            s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))
+        )
+
+
+# ---- the policy ------------------------------------------------------------------------------
+
+
+def test_the_policy_page_refuses_a_loosened_floor_naming_the_field(
+    app: Flask, world: World, clock: Clock
+) -> None:
+    admin = client_as(app, world, "security_admin")
+    page = admin.get("/security/policy").get_data(as_text=True)
+    assert 'data-policy="min_length" data-value="8"' in page
+    assert 'data-policy="idle_minutes" data-value="15"' in page
+    for name, value, says in (
+        ("min_length", "6", "密码最短长度（min_length）不得少于 8 个字符"),
+        ("idle_minutes", "30", "空闲超时（idle_minutes）不得超过 15 分钟"),
+        ("lockout_failures", "10", "（lockout_failures）不得超过 5 次"),
+        ("lockout_minutes", "5", "锁定时长（lockout_minutes）不得少于 10 分钟"),
+        ("history", "3", "（history）不得少于 5 次"),
+        ("rotation_days", "x", "密码有效期（rotation_days）须为不带符号的整数"),
+    ):
+        refused = post(admin, "/security/policy", "/security/policy", **{name: value})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and says in html, (name, html[:2000])
+    with world.factory() as s:
+        assert s.get(SecurityPolicy, 1) is None
+    assert actions(world, "policy_changed") == []
+
+
+def test_a_stricter_policy_holds_at_the_next_password_change_and_request(
+    app: Flask, world: World, clock: Clock
+) -> None:
+    with command_session(world.factory) as s:
+        set_password(s, world.user(s, "inspector"), PASSWORD, current_settings(), T0)
+    inspector = client_as(app, world, "inspector")
+    admin = client_as(app, world, "security_admin")
+    done = post(admin, "/security/policy", "/security/policy", min_length="12", idle_minutes="5")
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and "data-changed" in html
+    assert 'data-policy="min_length" data-value="12"' in html
+    [entry] = actions(world, "policy_changed")
+    assert entry.detail == {"min_length": {"from": 8, "to": 12}, "idle_minutes": {"from": 15, "to": 5}}
+    assert entry.actor_username == "secadmin" and entry.target == "security_policy"
+
+    short = "Abcdef-12!"  # 10 characters: enough before, not now
+    refused = post(inspector, "/account/password", "/account/password", current=PASSWORD,
+                   new=short, again=short)  # fmt: skip
+    assert refused.status_code == 400 and "密码至少 12 个字符" in refused.get_data(as_text=True)
+    long = "Abcdef-12!xyz"
+    ok = post(inspector, "/account/password", "/account/password", current=PASSWORD, new=long,
+              again=long)  # fmt: skip
+    assert ok.status_code == 302
+
+    idle = client_as(app, world, "inspector")
+    assert idle.get("/cases").status_code == 200
+    clock.now += timedelta(minutes=6)  # over the new idle timeout, well within the old one
+    assert "ended=idle" in idle.get("/cases").headers["Location"]
+
+
+def test_the_policy_form_needs_its_csrf_token(app: Flask, world: World) -> None:
+    admin = client_as(app, world, "security_admin")
+    refused = admin.post("/security/policy", data={"min_length": "12"})
+    assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
+    with world.factory() as s:
+        assert s.get(SecurityPolicy, 1) is None
