@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cases.accounts.passwords import set_password
 from cases.core.db import command_session
 from cases.core.settings import current_settings
-from cases.models import ApiToken, AuditEntry, SecurityPolicy, User, WebSession
+from cases.models import AuditEntry, SecurityPolicy, User, WebSession
 from tests.support.signin import client_as
 from tests.support.world import World
 
@@ -51,7 +51,9 @@ def post(client: FlaskClient, page: str, path: str, **data: str):  # type: ignor
 def actions(world: World, action: str) -> list[AuditEntry]:
     with world.factory() as s:
         return list(
-            s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))
+            s.scalars(
+                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+            )
         )
 
 
@@ -93,7 +95,10 @@ def test_a_stricter_policy_holds_at_the_next_password_change_and_request(
     assert done.status_code == 200 and "data-changed" in html
     assert 'data-policy="min_length" data-value="12"' in html
     [entry] = actions(world, "policy_changed")
-    assert entry.detail == {"min_length": {"from": 8, "to": 12}, "idle_minutes": {"from": 15, "to": 5}}
+    assert entry.detail == {
+        "min_length": {"from": 8, "to": 12},
+        "idle_minutes": {"from": 15, "to": 5},
+    }
     assert entry.actor_username == "secadmin" and entry.target == "security_policy"
 
     short = "Abcdef-12!"  # 10 characters: enough before, not now
@@ -117,3 +122,65 @@ def test_the_policy_form_needs_its_csrf_token(app: Flask, world: World) -> None:
     assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
     with world.factory() as s:
         assert s.get(SecurityPolicy, 1) is None
+
+
+# ---- role grants -----------------------------------------------------------------------------
+
+
+def test_the_security_administrator_grants_a_role_and_the_persons_sessions_end(
+    app: Flask, world: World
+) -> None:
+    inspector = client_as(app, world, "inspector")
+    assert inspector.get("/cases").status_code == 200
+    admin = client_as(app, world, "security_admin")
+    page = admin.get("/security/accounts").get_data(as_text=True)
+    assert 'data-grant="zhang"' in page and 'data-grant="secadmin"' not in page  # not oneself
+    user_id = world.ids["inspector"]
+    done = post(admin, "/security/accounts", f"/security/accounts/{user_id}/grant",
+                role="supervisor", unit="")  # fmt: skip
+    assert done.status_code == 200 and "已授予角色“科室/馆领导”" in done.get_data(as_text=True)
+    assert "ended=revoked" in inspector.get("/cases").headers["Location"]
+    with world.factory() as s:
+        assert s.get(User, user_id).role == "supervisor"
+        reasons = s.scalars(select(WebSession.ended_reason).where(WebSession.user_id == user_id))
+        assert list(reasons) == ["revoked"]
+    unit = str(world.ids["unit"])
+    leader = world.ids["leader"]
+    liaison = post(admin, "/security/accounts", f"/security/accounts/{leader}/grant",
+                   role="unit_liaison", unit=unit)  # fmt: skip
+    assert liaison.status_code == 200
+    back = post(admin, "/security/accounts", f"/security/accounts/{leader}/grant", role="leader",
+                unit=unit)  # fmt: skip  # the form's unit is ignored for a role without one
+    assert back.status_code == 200
+    with world.factory() as s:
+        assert s.get(User, leader).role == "leader" and s.get(User, leader).unit_id is None
+    first, *_ = actions(world, "role_granted")
+    assert first.detail == {"from": "inspector", "to": "supervisor", "unit": None}
+    assert first.actor_username == "secadmin"
+
+
+def test_a_grant_refused_changes_nothing(app: Flask, world: World) -> None:
+    admin = client_as(app, world, "security_admin")
+    leader = world.ids["leader"]
+    grant = f"/security/accounts/{leader}/grant"
+    no_unit = post(admin, "/security/accounts", grant, role="unit_liaison")
+    assert no_unit.status_code == 400 and "须指定所属单位" in no_unit.get_data(as_text=True)
+    unknown = post(admin, "/security/accounts", grant, role="emperor")
+    assert unknown.status_code == 400 and "未知角色" in unknown.get_data(as_text=True)
+    no_such_unit = post(admin, "/security/accounts", grant, role="unit_liaison", unit="99999999999")
+    assert no_such_unit.status_code == 400 and "（unit）不存在" in no_such_unit.get_data(
+        as_text=True
+    )
+    foreign = world.ids["foreign_inspector"]  # another authority's account
+    assert post(admin, "/security/accounts", f"/security/accounts/{foreign}/grant",
+                role="supervisor").status_code == 403  # fmt: skip
+    own = world.ids["security_admin"]  # 三员分立: nobody changes their own role
+    assert post(admin, "/security/accounts", f"/security/accounts/{own}/grant",
+                role="system_admin").status_code == 403  # fmt: skip
+    no_csrf = admin.post(grant, data={"role": "inspector"})
+    assert no_csrf.status_code == 400
+    with world.factory() as s:
+        assert s.get(User, leader).role == "leader"
+        assert s.get(User, own).role == "security_admin"
+        assert s.get(User, foreign).role == "inspector"
+    assert actions(world, "role_granted") == []

@@ -132,7 +132,7 @@ def grant(user_id: int) -> Any:
         if not role:
             raise InvalidInput("请选择要授予的角色（role）", "Choose the role to grant (role)")
         unit = None
-        if unit_id:
+        if unit_id and role == Role.UNIT_LIAISON.value:  # the form sends a unit for every role
             found = _record_id(unit_id)
             unit = session.get(Unit, found) if found is not None else None
             if unit is None:
