@@ -13,10 +13,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from cases.accounts import tokens
 from cases.accounts.passwords import set_password
+from cases.core.clock import utcnow
 from cases.core.db import command_session
 from cases.core.settings import current_settings
-from cases.models import AuditEntry, SecurityPolicy, User, WebSession
+from cases.models import ApiToken, AuditEntry, SecurityPolicy, User, WebSession
+from tests.support.cli import with_token
 from tests.support.signin import client_as
 from tests.support.world import World
 
@@ -184,3 +187,72 @@ def test_a_grant_refused_changes_nothing(app: Flask, world: World) -> None:
         assert s.get(User, own).role == "security_admin"
         assert s.get(User, foreign).role == "inspector"
     assert actions(world, "role_granted") == []
+
+
+# ---- API tokens ------------------------------------------------------------------------------
+
+
+def test_a_token_is_issued_shown_once_listed_used_and_revoked(app: Flask, world: World) -> None:
+    with command_session(world.factory) as s:
+        set_password(s, world.user(s, "inspector"), PASSWORD, current_settings(), utcnow())
+    admin = client_as(app, world, "security_admin")
+    assert "还没有令牌" in admin.get("/security/tokens").get_data(as_text=True)
+    holder = world.ids["inspector"]
+    issued = post(admin, "/security/tokens", "/security/tokens", user=str(holder), days="7",
+                  label="夜间脚本")  # fmt: skip
+    html = issued.get_data(as_text=True)
+    assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"
+    token = re.search(r"<code data-token>(ovt_[^<]+)</code>", html).group(1)  # type: ignore[union-attr]
+    listing = admin.get("/security/tokens").get_data(as_text=True)
+    assert token not in listing  # shown once, never again
+    with world.factory() as s:
+        row = s.scalars(select(ApiToken).where(ApiToken.user_id == holder)).one()
+        assert row.label == "夜间脚本" and row.issued_by_id == world.ids["security_admin"]
+        assert row.expires_at - row.issued_at == timedelta(days=7)
+    assert re.search(rf'data-token-id="{row.id}" data-holder="zhang">.*?从未使用.*?有效', listing,
+                     re.S)  # fmt: skip
+
+    assert with_token(app, token, "token", "list").exit_code == 0  # the holder uses it
+    used = admin.get("/security/tokens").get_data(as_text=True)
+    assert not re.search(rf'data-token-id="{row.id}".*?从未使用', used.split("</tr>")[1], re.S)
+    with world.factory() as s:
+        assert s.get(ApiToken, row.id).last_used_at is not None
+
+    revoked = post(admin, "/security/tokens", f"/security/tokens/{row.id}/revoke")
+    assert revoked.status_code == 200 and "已吊销令牌" in revoked.get_data(as_text=True)
+    assert with_token(app, token, "token", "list").exit_code == 77  # it signs nobody in now
+    [issue] = actions(world, "token_issued")
+    [revoke] = actions(world, "token_revoked")
+    assert issue.detail["token"] == revoke.detail["token"] == row.id
+    assert issue.actor_username == revoke.actor_username == "secadmin"
+
+
+def test_a_token_refused_is_not_issued(app: Flask, world: World) -> None:
+    admin = client_as(app, world, "security_admin")
+    holder = str(world.ids["inspector"])
+    for data, says in (({"user": holder, "days": "0"}, "有效期（days）须为 1 到 366"),
+                       ({"user": holder, "days": "abc"}, "有效期（days）"),
+                       ({"user": holder, "days": "367"}, "有效期（days）"),
+                       ({"user": "", "days": "7"}, "请选择令牌持有人（user）")):  # fmt: skip
+        refused = post(admin, "/security/tokens", "/security/tokens", **data)
+        assert refused.status_code == 400 and says in refused.get_data(as_text=True), data
+    not_in_use = post(admin, "/security/tokens", "/security/tokens", user=holder, days="7")
+    assert not_in_use.status_code == 400 and "未启用" in not_in_use.get_data(as_text=True)
+    foreign = str(world.ids["foreign_inspector"])
+    assert post(admin, "/security/tokens", "/security/tokens", user=foreign).status_code == 403
+    own = str(world.ids["security_admin"])
+    assert post(admin, "/security/tokens", "/security/tokens", user=own).status_code == 403
+    assert post(admin, "/security/tokens", "/security/tokens", user="99999").status_code == 404
+    assert admin.post("/security/tokens", data={"user": holder}).status_code == 400  # no CSRF
+    with world.factory() as s:
+        assert s.scalars(select(ApiToken)).all() == []
+        other = s.get(User, world.ids["foreign_inspector"])
+        foreign_row = tokens.issue(s, other, other, utcnow(), 1)[0]
+        s.commit()
+    assert (
+        post(admin, "/security/tokens", f"/security/tokens/{foreign_row.id}/revoke").status_code
+        == 403
+    )
+    assert post(admin, "/security/tokens", "/security/tokens/424242/revoke").status_code == 404
+    with world.factory() as s:
+        assert s.get(ApiToken, foreign_row.id).revoked_at is None
