@@ -13,9 +13,7 @@ from tests.support.world import World
 from web.cli.guard import EXIT_DATAERR
 
 
-def test_the_security_administrator_shows_and_tightens_the_policy(
-    app: Flask, world: World
-) -> None:
+def test_the_security_administrator_shows_and_tightens_the_policy(app: Flask, world: World) -> None:
     shown = as_user(app, world, "secadmin", "policy", "show")
     assert shown.exit_code == 0, shown.output
     assert "--min-length" in shown.output and "default" in shown.output
@@ -51,9 +49,7 @@ def test_a_loosened_floor_is_a_data_error_naming_the_field(app: Flask, world: Wo
     assert nothing.exit_code == 2 and "--min-length" in nothing.output
 
 
-def test_another_administrator_is_refused_and_the_refusal_audited(
-    app: Flask, world: World
-) -> None:
+def test_another_administrator_is_refused_and_the_refusal_audited(app: Flask, world: World) -> None:
     refused = as_user(app, world, "sysadmin", "policy", "set", "--min-length", "12")
     assert refused.exit_code == 1, refused.output
     [entry] = audit_entries(world, "policy_changed")

@@ -32,7 +32,11 @@ def set_policy(world: World, **values: int) -> dict[str, tuple[int, int]]:
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [
-        ("min_length", 7, "密码最短长度（min_length）不得少于 8 个字符：等保三级要求口令长度至少 8 位"),
+        (
+            "min_length",
+            7,
+            "密码最短长度（min_length）不得少于 8 个字符：等保三级要求口令长度至少 8 位",
+        ),
         ("history", 4, "不得重复使用的历史密码数（history）不得少于 5 次"),
         ("lockout_failures", 6, "（lockout_failures）不得超过 5 次：等保三级"),
         ("lockout_minutes", 9, "锁定时长（lockout_minutes）不得少于 10 分钟：等保三级"),
