@@ -27,6 +27,7 @@ from __future__ import annotations
 from functools import cache
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_process_init
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +38,9 @@ from cases.core.settings import Settings, current_settings
 
 def make_celery(settings: Settings) -> Celery:
     app = Celery(
-        "oversight", broker=settings.broker_url, include=["tasks.deadlines", "tasks.selfreports"]
+        "oversight",
+        broker=settings.broker_url,
+        include=["tasks.deadlines", "tasks.selfreports", "tasks.credentials"],
     )
     app.conf.update(
         task_acks_late=True,  # a task killed mid-way is delivered again (its effect is idempotent)
@@ -58,6 +61,11 @@ def make_celery(settings: Settings) -> Celery:
                 "schedule": settings.sweep_seconds,
             },
             "remind-self-reports": {"task": "oversight.remind_self_reports", "schedule": 3600},
+            # daily, at 08:00 Asia/Shanghai (the app's timezone): once per expiry date anyway
+            "warn-expiring-credentials": {
+                "task": "oversight.warn_expiring_credentials",
+                "schedule": crontab(hour=8, minute=0),
+            },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),
         beat_scheduler="tasks.beat:HeartbeatScheduler",  # writes the heartbeat tasks.health reads
