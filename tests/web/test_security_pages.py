@@ -104,6 +104,8 @@ def test_a_stricter_policy_holds_at_the_next_password_change_and_request(
     }
     assert entry.actor_username == "secadmin" and entry.target == "security_policy"
 
+    form = inspector.get("/account/password").get_data(as_text=True)
+    assert 'data-min-length="12"' in form and 'minlength="12"' in form  # the rule is shown
     short = "Abcdef-12!"  # 10 characters: enough before, not now
     refused = post(inspector, "/account/password", "/account/password", current=PASSWORD,
                    new=short, again=short)  # fmt: skip
