@@ -60,6 +60,7 @@ def test_only_the_security_administrator_sets_the_policy(world: World) -> None:
         policy.change(s, world.user(s, "system_admin"), {"min_length": 12}, SETTINGS, T0, "t")
 
 
+@pytest.mark.both_databases
 def test_a_change_is_audited_old_to_new_and_unchanged_values_are_not(world: World) -> None:
     assert set_policy(world, min_length=12, history=5) == {"min_length": (8, 12)}
     assert set_policy(world, min_length=12) == {}  # nothing changes, nothing written
@@ -118,6 +119,7 @@ def test_length_and_history_follow_the_policy_at_the_next_password_change(world:
             set_password(s, user, "Dangan-2026!0", SETTINGS, T0)
 
 
+@pytest.mark.both_databases  # the policy is left-joined to the session row: SQL on both
 def test_a_session_lives_and_idles_by_the_policy_read_with_its_row(world: World) -> None:
     with command_session(world.factory) as s:
         user = world.user(s, "inspector")
