@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, require
@@ -171,12 +172,30 @@ def change(
     if not changed:
         return {}
     if row is None:
-        row = SecurityPolicy(id=POLICY_ID, version=0)
-        session.add(row)
+        row = _new_row(session, now)
+        now_in_force = over(settings, row)  # as another first change at once may have left it
+        changed = {n: (old, v) for n, (_, v) in changed.items()
+                   if (old := getattr(now_in_force, BY_NAME[n].setting)) != v}  # fmt: skip
+        if not changed:
+            return {}
     for name, (_, value) in changed.items():
         setattr(row, BY_NAME[name].setting, value)
-    row.version = (row.version or 0) + 1
+    row.version += 1
     row.changed_at, row.changed_by_id = now, actor.id
     audit(session, actor, "policy_changed", "security_policy", SUCCESS, address, now,
           {name: {"from": old, "to": new} for name, (old, new) in changed.items()})  # fmt: skip
     return changed
+
+
+def _new_row(session: Session, now: datetime) -> SecurityPolicy:
+    """The first policy row (``version`` 0, every value the default), locked for this
+    transaction — made in a savepoint, so two first changes at once do not fail: the second
+    waits on the first's row and then locks it."""
+    try:
+        with session.begin_nested():
+            session.add(SecurityPolicy(id=POLICY_ID, version=0, changed_at=now))
+    except IntegrityError:
+        pass  # made by another transaction meanwhile: lock that one
+    row = session.get(SecurityPolicy, POLICY_ID, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row
