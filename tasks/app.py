@@ -40,7 +40,7 @@ def make_celery(settings: Settings) -> Celery:
     app = Celery(
         "oversight",
         broker=settings.broker_url,
-        include=["tasks.deadlines", "tasks.selfreports", "tasks.housekeeping"],
+        include=["tasks.deadlines", "tasks.selfreports", "tasks.housekeeping", "tasks.credentials"],
     )
     app.conf.update(
         task_acks_late=True,  # a task killed mid-way is delivered again (its effect is idempotent)
@@ -65,6 +65,11 @@ def make_celery(settings: Settings) -> Celery:
             "prune-audit-log": {
                 "task": "oversight.prune_audit_log",
                 "schedule": crontab(hour=3, minute=17),
+            },
+            # daily, at 08:00 Asia/Shanghai (the app's timezone): once per expiry date anyway
+            "warn-expiring-credentials": {
+                "task": "oversight.warn_expiring_credentials",
+                "schedule": crontab(hour=8, minute=0),
             },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),

@@ -32,6 +32,7 @@ from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
 from web.witness import record_failure
+from web.views import security as security_views
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)
+    app.register_blueprint(security_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)

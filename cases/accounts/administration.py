@@ -116,8 +116,7 @@ def initialise(
         session, username=admin_username, display_name=admin_name.strip(),
         role=Role.SYSTEM_ADMIN, authority=authority,
     )  # fmt: skip
-    password = passwords.one_time_password()
-    passwords.set_password(session, admin, password, settings, now, one_time=True)
+    password = passwords.set_one_time_password(session, admin, settings, now)
     audit(
         session, None, "system_initialised", authority, SUCCESS, address, now,
         {"administrator": admin.username}, username="init",
@@ -176,8 +175,7 @@ def create_account(
         credential_no=credential_no, credential_issued_on=credential_issued_on,
         credential_expires_on=credential_expires_on,
     )  # fmt: skip
-    password = passwords.one_time_password()
-    passwords.set_password(session, user, password, settings, now, one_time=True)
+    password = passwords.set_one_time_password(session, user, settings, now)
     audit(session, actor.user, "user_created", user, SUCCESS, actor.address, now,
           {"role": role.value, "unit": unit.id if unit else None,
            "credential_no": credential_no})  # fmt: skip
@@ -316,8 +314,7 @@ def reset_password(
     """A one-time password (returned, shown once); every session and token ends."""
     require(actor.user, Duty.RESET_SIGN_IN, authority_of(session, user))
     _not_self(actor, user, "重置", "reset")
-    password = passwords.one_time_password()
-    passwords.set_password(session, user, password, settings, now, one_time=True)
+    password = passwords.set_one_time_password(session, user, settings, now)
     audit(session, actor.user, "password_reset", user, SUCCESS, actor.address, now)
     return password
 
@@ -407,6 +404,16 @@ def tokens_for_listing(session: Session, actor: Actor, holder: User | None) -> l
         return tokens.tokens_of(session, actor.user)
     require(actor.user, Duty.ISSUE_API_TOKENS, authority_of(session, holder))
     return tokens.tokens_of(session, holder)
+
+
+def authority_tokens(session: Session, actor: Actor) -> list[tuple[ApiToken, User]]:
+    """Every API token of the security administrator's authority (its units' liaisons too),
+    newest first, with its holder — the page that issues and revokes them."""
+    people = {u.id: u for u in accounts(session, actor, Duty.ISSUE_API_TOKENS)}
+    rows = session.scalars(
+        select(ApiToken).where(ApiToken.user_id.in_(people)).order_by(ApiToken.id.desc())
+    )
+    return [(row, people[row.user_id]) for row in rows]
 
 
 # ---- the audit administrator -----------------------------------------------------------------

@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.accounts.policy import effective
 from cases.core.errors import InvalidInput
 from cases.core.settings import Settings
 from cases.models import PasswordHistory, User
@@ -100,9 +101,11 @@ def set_password(
     *,
     one_time: bool = False,
 ) -> None:
-    """Give ``user`` a new password (checked against the policy and the last
-    ``password_history`` passwords). Ends every session and token made before (the session
-    version moves on). A ``one_time`` password must be changed at the next sign-in."""
+    """Give ``user`` a new password (checked against the policy in force — the security
+    administrator's over the settings — and the last ``password_history`` passwords). Ends every
+    session and token made before (the session version moves on). A ``one_time`` password must
+    be changed at the next sign-in."""
+    settings = effective(session, settings)
     check_policy(password, settings, user.username)
     if any(
         verify_password(h, password)
@@ -126,6 +129,15 @@ def password_expired(user: User, settings: Settings, now: datetime) -> bool:
     if not days or user.password_changed_at is None:
         return False
     return now >= user.password_changed_at + timedelta(days=days)
+
+
+def set_one_time_password(session: Session, user: User, settings: Settings, now: datetime) -> str:
+    """Give ``user`` a random one-time password (returned, shown once), as long as the policy in
+    force asks (at least 16 characters)."""
+    length = max(16, effective(session, settings).password_min_length)
+    password = one_time_password(length)
+    set_password(session, user, password, settings, now, one_time=True)
+    return password
 
 
 def one_time_password(length: int = 16) -> str:

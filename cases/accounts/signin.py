@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cases.accounts import lockout, passwords, totp
 from cases.accounts.audit import FAILURE, REFUSED, SUCCESS, audit
 from cases.accounts.limiter import AddressLimiter, limiter_for
+from cases.accounts.policy import effective
 from cases.core.errors import InvalidInput
 from cases.core.settings import Settings
 from cases.models import User
@@ -60,6 +61,7 @@ def authenticate(
     settings: Settings,
     limiter: AddressLimiter | None = None,
 ) -> SignIn:
+    settings = effective(session, settings)  # the security administrator's policy, if any
     limiter = limiter or limiter_for(settings)
     if limiter.blocked(address, now):
         refused = ("该地址登录失败次数过多，请稍后再试",

@@ -19,6 +19,8 @@ from cases.core.errors import NotSignedIn
 from cases.models import ApiToken, User
 
 PREFIX = "ovt_"
+#: ``last_used_at`` is written at most this often (every command would otherwise be a write).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def digest_of(token: str) -> str:
@@ -78,6 +80,8 @@ def holder_of(session: Session, token: str, now: datetime) -> User:
             "密码、角色或会话已变更，令牌失效，请重新登录",
             "The password, role or sessions changed since the token was issued: sign in again",
         )
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
+        row.last_used_at = now  # committed with the command's work (a read's is dropped)
     return holder
 
 

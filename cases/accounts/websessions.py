@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cases.accounts.policy import effective, over
 from cases.accounts.tokens import digest_of
 from cases.core.settings import Settings
 from cases.models import User, WebSession
+from cases.models.accounts import POLICY_ID, SecurityPolicy
 
 FULL, CHANGE_PASSWORD, ENROL_TOTP = "full", "change_password", "enrol_totp"
 TOUCH_EVERY = timedelta(minutes=1)
@@ -64,7 +66,9 @@ def start(
     session: Session, user: User, *, stage: str, address: str, user_agent: str, now: datetime,
     settings: Settings,
 ) -> str:  # fmt: skip
-    """A new session for ``user``; returns the token for the cookie (never stored)."""
+    """A new session for ``user``; returns the token for the cookie (never stored). Its
+    lifetime is the policy's in force now."""
+    settings = effective(session, settings)
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(
@@ -79,17 +83,20 @@ def start(
 
 
 def current(session: Session, token: str | None, now: datetime, settings: Settings) -> Current:
-    """The session the cookie's token names, if it is still good (then touched); else why not."""
+    """The session the cookie's token names, if it is still good (then touched); else why not.
+    The idle timeout is the policy's in force, read with the session row (no query more)."""
     if not token:
         return Current(None, None)
     found = session.execute(
-        select(WebSession, User)
+        select(WebSession, User, SecurityPolicy)
         .join(User, User.id == WebSession.user_id)
+        .outerjoin(SecurityPolicy, SecurityPolicy.id == POLICY_ID)
         .where(WebSession.digest == digest_of(token))
-    ).first()  # one round trip for both: every signed-in request asks
+    ).first()  # one round trip for all three: every signed-in request asks
     if found is None:
         return Current(None, None)
-    row, user = found
+    row, user, rules = found
+    settings = over(settings, rules)
     if row.ended_at is not None:  # ended before: say why, unless its holder signed out
         return Current(None, None, row.ended_reason if row.ended_reason in ENDED_ZH else "")
     ended = _why_over(row, user, now, settings)
@@ -130,7 +137,7 @@ def signed_in_now(session: Session, authority_id: int | None, now: datetime,
                   settings: Settings) -> list[tuple[WebSession, User]]:  # fmt: skip
     """Who is signed in (sessions not ended, not idle, not expired), newest first — the
     security administrator's list, within their authority."""
-    idle_since = now - timedelta(minutes=settings.idle_timeout_minutes)
+    idle_since = now - timedelta(minutes=effective(session, settings).idle_timeout_minutes)
     rows = session.execute(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)

@@ -47,6 +47,22 @@ def _default_secret_key(instance: Path) -> str:
     return key
 
 
+#: The bounds of the password and session policy (等保 2.0 level 3, LAW.md): the environment's
+#: defaults and the security administrator's policy row (:mod:`cases.accounts.policy`) are both
+#: held to them, so neither can loosen the level-3 floors — at least 8 characters, none of the
+#: last 5 again, locked after at most 5 failures for at least 10 minutes, signed out after at
+#: most 15 idle minutes (LAW.md allows 30; the issue's default 15 is kept as the ceiling).
+POLICY_BOUNDS: dict[str, tuple[int, int]] = {
+    "password_min_length": (8, 128),
+    "password_history": (5, 24),
+    "password_rotation_days": (0, 3650),
+    "lockout_failures": (1, 5),
+    "lockout_minutes": (10, 24 * 60),
+    "idle_timeout_minutes": (1, 15),
+    "session_hours": (1, 24 * 7),
+}
+
+
 class SettingsError(ValueError):
     """A setting that cannot be used; the message names the variable."""
 
@@ -121,6 +137,8 @@ class Settings:
     #: responsible person may extend a penalty's 90-day decision period, once (0: no extension).
     penalty_extension_days: int = 30
 
+    #: The password and session policy's defaults (:data:`POLICY_BOUNDS`); the security
+    #: administrator's policy row overrides them (:func:`cases.accounts.policy.effective`).
     #: Sign-in (等保 2.0 身份鉴别): the shortest password, how many earlier passwords may not
     #: come back, and after how many days a password must be changed (0: never).
     password_min_length: int = 8
@@ -238,15 +256,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         grade_bands=(int(bands[0]), int(bands[1]), int(bands[2])),
         secure_cookies=flag("SECURE_COOKIES"),
         behind_proxy=flag("BEHIND_PROXY"),
-        password_min_length=whole("PASSWORD_MIN_LENGTH", 8, 8, 128),
-        password_history=whole("PASSWORD_HISTORY", 5, 5, 24),
-        password_rotation_days=whole("PASSWORD_ROTATION_DAYS", 90, 0, 3650),
-        lockout_failures=whole("LOCKOUT_FAILURES", 5, 1, 100),
-        lockout_minutes=whole("LOCKOUT_MINUTES", 10, 1, 24 * 60),
+        password_min_length=whole("PASSWORD_MIN_LENGTH", 8, *POLICY_BOUNDS["password_min_length"]),
+        password_history=whole("PASSWORD_HISTORY", 5, *POLICY_BOUNDS["password_history"]),
+        password_rotation_days=whole(
+            "PASSWORD_ROTATION_DAYS", 90, *POLICY_BOUNDS["password_rotation_days"]
+        ),
+        lockout_failures=whole("LOCKOUT_FAILURES", 5, *POLICY_BOUNDS["lockout_failures"]),
+        lockout_minutes=whole("LOCKOUT_MINUTES", 10, *POLICY_BOUNDS["lockout_minutes"]),
         signin_address_limit=whole("SIGNIN_ADDRESS_LIMIT", 20, 1, 100_000),
         signin_address_window=whole("SIGNIN_ADDRESS_WINDOW", 600, 1, 86_400),
-        idle_timeout_minutes=whole("IDLE_TIMEOUT_MINUTES", 15, 1, 24 * 60),
-        session_hours=whole("SESSION_HOURS", 12, 1, 24 * 7),
+        idle_timeout_minutes=whole(
+            "IDLE_TIMEOUT_MINUTES", 15, *POLICY_BOUNDS["idle_timeout_minutes"]
+        ),
+        session_hours=whole("SESSION_HOURS", 12, *POLICY_BOUNDS["session_hours"]),
         token_days=whole("TOKEN_DAYS", 30, 1, 366),
         audit_retention_days=whole("AUDIT_RETENTION_DAYS", 183, 183, 36_500),
         owner_database_url=get("OWNER_DATABASE_URL", ""),

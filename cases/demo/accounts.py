@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.accounts.passwords import one_time_password, set_password
+from cases.accounts.passwords import set_one_time_password
 from cases.core.settings import Settings
 from cases.core.vocabulary import Role
 from cases.models import User
@@ -41,8 +41,7 @@ def give_demo_passwords(
     for user in sorted(people, key=lambda u: u.id):
         if user.password_hash:
             continue
-        password = one_time_password()
-        set_password(session, user, password, settings, now, one_time=True)
+        password = set_one_time_password(session, user, settings, now)
         given.append((user, password))
     return given
 

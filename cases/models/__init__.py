@@ -1,6 +1,14 @@
 """All mapped classes, importable from one place (and registered on ``Base.metadata``)."""
 
-from cases.models.accounts import ApiToken, AuditAnchor, AuditEntry, PasswordHistory, WebSession
+from cases.models.accounts import (
+    ApiToken,
+    AuditAnchor,
+    AuditEntry,
+    CredentialWarning,
+    PasswordHistory,
+    SecurityPolicy,
+    WebSession,
+)
 from cases.models.casework import (
     Case,
     Circular,
@@ -42,6 +50,8 @@ __all__ = [
     "AuditAnchor",
     "AuditEntry",
     "WebSession",
+    "CredentialWarning",
+    "SecurityPolicy",
     "PasswordHistory",
     "Assessment",
     "Authority",

@@ -8,10 +8,19 @@ remaining chain starts from, MACed under the chain key, so what is left still ve
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.core.db import Base, UTCDateTime
@@ -84,6 +93,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When it last signed a command in (written at most once a minute).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PasswordHistory(Base):
@@ -124,3 +135,43 @@ class WebSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: signed_out / revoked / expired / idle / superseded
     ended_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
+#: The policy row's id: there is one for the installation.
+POLICY_ID = 1
+
+
+class SecurityPolicy(Base):
+    """The password and session policy the security administrator set (安全策略): one row for
+    the installation (``id`` 1). A column left empty follows the environment's default
+    (``OVERSIGHT_PASSWORD_MIN_LENGTH`` …); no row at all: every value does. ``version`` counts
+    the changes."""
+
+    __tablename__ = "security_policy"
+    __table_args__ = (CheckConstraint(f"id = {POLICY_ID}", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    password_min_length: Mapped[int | None] = mapped_column(Integer)
+    password_history: Mapped[int | None] = mapped_column(Integer)
+    password_rotation_days: Mapped[int | None] = mapped_column(Integer)
+    lockout_failures: Mapped[int | None] = mapped_column(Integer)
+    lockout_minutes: Mapped[int | None] = mapped_column(Integer)
+    idle_timeout_minutes: Mapped[int | None] = mapped_column(Integer)
+    session_hours: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CredentialWarning(Base):
+    """That an officer and their authority's system administrators were warned of one expiry
+    date of the officer's enforcement credential (30 days ahead): the key that makes the daily
+    warning idempotent. A new expiry date is a new key, so it is warned of again."""
+
+    __tablename__ = "credential_warnings"
+    __table_args__ = (UniqueConstraint("user_id", "expires_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_on: Mapped[date] = mapped_column(Date)
+    warned_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ anything:
   ``OVERSIGHT_TRACEBACK=1`` shows the traceback, for developers.
 
 Exit codes (BSD ``sysexits``, so scripts can tell them apart): 1 a refusal, 2 a usage error,
+65 data that cannot be used (a command that says so: a policy value below its level-3 floor),
 69 the database unavailable, 70 an internal error, 74 a file error, 77 not signed in (no valid
 token), 78 a setting that cannot be used.
 """
@@ -32,6 +33,8 @@ from web.cli.support import TEXT, CheckedPath, FiniteNumber, Text, WholeNumber
 from web.failures import database_reason, database_unavailable
 
 EXIT_REFUSED = 1
+#: The data given cannot be used (EX_DATAERR), e.g. a policy value below its floor.
+EXIT_DATAERR = 65
 EXIT_UNAVAILABLE = 69
 EXIT_INTERNAL = 70
 EXIT_FILE = 74

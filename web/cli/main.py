@@ -37,6 +37,7 @@ from web.cli.operations import owner_url_option, refusals_as_messages
 from web.cli.operations import register as register_operations
 from web.cli.penalties import register as register_penalties
 from web.cli.plans import plan_group
+from web.cli.policy import policy_group
 from web.cli.referrals import referral_group
 from web.cli.registry import register as register_registry
 from web.cli.selfreports import selfreport_group
@@ -62,6 +63,7 @@ main.add_command(referral_group)
 main.add_command(circular_group)
 register_penalties(main)
 register_accounts(main)
+main.add_command(policy_group)
 
 
 @main.group("db")

@@ -4,8 +4,7 @@ which asks the permission function again on the account acted on and writes the 
 
 - 系统管理员 ``/admin/users``: the authority's accounts (credential expiries warned 30 days
   ahead) and a new account with its one-time password, shown once;
-- 安全管理员 ``/security/accounts``: lock, unlock, sign out everywhere, reset the password or the
-  second factor, and who is signed in now;
+- 安全管理员 ``/security/*``: in :mod:`web.views.security`;
 - 安全审计员 ``/audit``: search the audit log, export what is found as CSV (an attachment; the
   export is itself audited).
 Every form posts with its CSRF token and answers with a redirect (or the page with the error).
@@ -21,7 +20,6 @@ from sqlalchemy import select
 
 from cases.access import Duty
 from cases.accounts import administration as admin
-from cases.accounts import websessions
 from cases.accounts.audit import AuditQuery
 from cases.core.clock import SHANGHAI, local_date
 from cases.core.errors import InvalidInput, NotFound
@@ -106,59 +104,6 @@ def _date(raw: str) -> date | None:
         raise InvalidInput(
             f"日期格式应为YYYY-MM-DD：{raw}", f"Dates are YYYY-MM-DD: {raw}"
         ) from None
-
-
-# ---- 安全管理员 -------------------------------------------------------------------------------
-
-
-@bp.get("/security/accounts")
-@needs(Duty.LOCK_ACCOUNTS)
-def security() -> Any:
-    return _security_page()
-
-
-def _security_page(**extra: Any) -> Any:
-    session, settings = db(), current_app.config["OVERSIGHT"]
-    actor = current_actor()
-    people = [u for u in admin.accounts(session, _actor(), Duty.LOCK_ACCOUNTS) if u.id != actor.id]
-    online = websessions.signed_in_now(session, actor.authority_id, now(), settings)
-    return render_template(
-        "admin/security.html", people=people, online=online, role_label=lambda r: Role(r).label_zh,
-        **extra,
-    )  # fmt: skip
-
-
-ACTIONS = {
-    "lock": (Duty.LOCK_ACCOUNTS, "已锁定"),
-    "unlock": (Duty.LOCK_ACCOUNTS, "已解锁"),
-    "sign-out": (Duty.REVOKE_SESSIONS, "已使其全部会话和令牌失效"),
-    "reset-totp": (Duty.RESET_SIGN_IN, "已重置动态口令，下次登录须重新绑定"),
-    "reset-password": (Duty.RESET_SIGN_IN, "已重置密码"),
-}
-
-
-@bp.post(
-    "/security/accounts/<id:user_id>/<any('lock', 'unlock', 'sign-out', 'reset-totp', 'reset-password'):what>"
-)
-@needs(Duty.LOCK_ACCOUNTS)
-def security_action(user_id: int, what: str) -> Any:
-    session, settings = db(), current_app.config["OVERSIGHT"]
-    user, actor, at = _account(user_id), _actor(), now()
-    password = None
-    if what == "lock":
-        admin.lock_account(session, actor, user, at)
-    elif what == "unlock":
-        admin.unlock_account(session, actor, user, at)
-    elif what == "sign-out":
-        admin.revoke_sessions(session, actor, user, at)
-        websessions.end_all(session, user, "revoked", at)
-    elif what == "reset-totp":
-        admin.reset_totp(session, actor, user, at)
-    else:
-        password = admin.reset_password(session, actor, user, settings, at)
-    session.commit()
-    done = f"{user.display_name}（{user.username}）：{ACTIONS[what][1]}"
-    return _security_page(done=done, password=password, for_user=user)
 
 
 # ---- 安全审计员 -------------------------------------------------------------------------------

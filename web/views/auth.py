@@ -28,7 +28,7 @@ from flask import (
 from flask_login import login_user, logout_user
 from markupsafe import Markup
 
-from cases.accounts import signin, websessions
+from cases.accounts import policy, signin, websessions
 from cases.accounts.audit import SUCCESS, audit
 from cases.accounts.totp import enrolled, totp_required
 from cases.core.errors import InvalidInput
@@ -113,7 +113,13 @@ def logout() -> Any:
 def change_password() -> Any:
     here = current_session()
     forced = here.session is not None and here.session.stage == websessions.CHANGE_PASSWORD
-    return render_template("auth/password.html", forced=forced)
+    return _password_page(forced=forced)
+
+
+def _password_page(**extra: Any) -> str:
+    """The password form, with the rules in force (the security administrator's policy)."""
+    rules = policy.effective(db(), current_app.config["OVERSIGHT"])
+    return render_template("auth/password.html", rules=rules, **extra)
 
 
 @bp.post("/account/password")
@@ -132,7 +138,7 @@ def change_password_post() -> Any:
         )
     except InvalidInput as exc:
         session.commit()  # a wrong current password is audited
-        return render_template("auth/password.html", forced=forced, error=exc.reason_zh), 400
+        return _password_page(forced=forced, error=exc.reason_zh), 400
     must_enrol = totp_required(here.user.role) and not enrolled(here.user)
     websessions.advance_stage(here.session, here.user, must_enrol)
     session.commit()
