@@ -30,6 +30,7 @@ from web.views import auth as auth_views
 from web.views import cases as case_views
 from web.views import health
 from web.views import inbox as inbox_views
+from web.views import sysadmin as sysadmin_views
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(sysadmin_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)
