@@ -12,8 +12,8 @@
     oversight recusal list --authority luquan
 
 ``units import`` prints every problem as 第N行“列名”：原因 and exits 1 when nothing was imported
-because of them. The key-unit and recusal changes act as the signed-in user (``oversight login``
-or ``OVERSIGHT_TOKEN``). This module only reads arguments and files and prints; the rules live in
+because of them. The import (the system administrator's, or an officer's), the key-unit and
+recusal changes act as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``). This module only reads arguments and files and prints; the rules live in
 :mod:`cases.registry.unit_import`, :mod:`cases.registry.key_units` and
 :mod:`cases.registry.recusals`.
 """
@@ -31,8 +31,9 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.accounts.administration import authority_of
 from cases.core.clock import local_date, utcnow
-from cases.core.db import command_session, read_session
+from cases.core.db import read_session
 from cases.core.errors import OversightError
 from cases.core.exports import write_csv, xlsx_cell
 from cases.core.settings import Settings
@@ -46,10 +47,10 @@ from cases.registry.key_units import (
     revoke_key_unit,
 )
 from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
-from cases.registry.register import system_actor
 from cases.registry.sheets import SheetLimits
-from cases.registry.unit_import import COLUMNS, ImportReport, import_units, template
-from web.cli.signin import signed_command
+from cases.registry.unit_import import COLUMNS, ImportReport, template
+from cases.registry.upkeep import import_register
+from web.cli.signin import acting, signed_command
 from web.cli.support import authority_by_code, click_error, session_factory
 
 
@@ -98,7 +99,7 @@ def _print_report(report: ImportReport, max_errors: int) -> None:
 
 @units_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--authority", "authority_code", help="Authority code (default: the only one).")
+@click.option("--authority", "authority_code", help="Authority code (default: one's own).")
 @click.option("--valid-only", is_flag=True, help="Import the good rows even if others are wrong.")
 @click.option(
     "--max-errors", default=1000, show_default=True, help="Problems to print (0: all of them)."
@@ -107,18 +108,22 @@ def _print_report(report: ImportReport, max_errors: int) -> None:
 def import_command(
     file: Path, authority_code: str | None, valid_only: bool, max_errors: int
 ) -> None:
-    """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default."""
+    """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default — as
+    the signed-in system administrator or officer."""
     started = time.perf_counter()
     settings = current_app.config["OVERSIGHT"]
     stored = None
     try:
         stored = _store_upload(file, settings)
-        with command_session(session_factory()) as session:
-            authority = authority_by_code(session, authority_code)
-            report = import_units(
-                session, authority, stored.path, filename=file.name,
-                valid_only=valid_only, now=utcnow(), actor=system_actor(session),
-                limits=SheetLimits.from_settings(settings),
+        with acting("units_imported", authority_code or "") as (session, actor):
+            authority = (
+                authority_by_code(session, authority_code)
+                if authority_code
+                else authority_of(session, actor.user)
+            )
+            report = import_register(
+                session, actor, authority, stored.path, filename=file.name,
+                valid_only=valid_only, now=utcnow(), limits=SheetLimits.from_settings(settings),
             )  # fmt: skip
             count, total, share = key_unit_share(session, authority)
     except OversightError as exc:
