@@ -14,7 +14,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from cases.core.clock import local_date, utcnow
-from cases.models import Authority, ChecklistVersion
+from cases.models import Authority, ChecklistVersion, Unit
+from cases.registry.credit_code import make_credit_code
 from tests.support.cli import as_user, audit_entries, signed_out
 from tests.support.world import World
 
@@ -105,3 +106,32 @@ def test_checklist_list_show_and_import(app: Flask, world: World, tmp_path: Path
                          str(tmp_path / "bad.json"), "--effective-from", start)  # fmt: skip
     assert unreadable.exit_code == 1 and "不是UTF-8编码的JSON文件" in unreadable.output
     assert versions(world) == before + 1
+
+
+def test_units_list_add_and_edit_as_the_system_administrator(app: Flask, world: World) -> None:
+    code = make_credit_code("12130185000000091")
+    made = as_user(app, world, "sysadmin", "units", "add", "--credit-code", code, "--name",
+                   "鹿泉区图书馆", "--kind", "institution", "--long-term")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    listed = as_user(app, world, "sysadmin", "units", "list", "--search", "图书馆")
+    assert listed.exit_code == 0 and code in listed.output and "共1个单位" in listed.output
+    edited = as_user(app, world, "sysadmin", "units", "edit", code, "--address", "向阳路2号",
+                     "--district-direct")  # fmt: skip
+    assert edited.exit_code == 0, edited.output
+    with world.factory() as s:
+        unit = s.scalars(select(Unit).where(Unit.credit_code == code)).one()
+        assert (unit.address, unit.is_district_direct, unit.holds_long_term) == (
+            "向阳路2号", True, True,
+        )  # fmt: skip
+    (entry,) = audit_entries(world, "unit_changed")
+    assert entry.detail["changed"] == {
+        "address": ["", "向阳路2号"],
+        "is_district_direct": [False, True],
+    }
+    bad = as_user(app, world, "sysadmin", "units", "add", "--credit-code", "12130185000000091",
+                  "--name", "x", "--kind", "organ")  # fmt: skip
+    assert bad.exit_code == 1 and "统一社会信用代码：" in bad.output
+    refused = as_user(app, world, "zhang", "units", "add", "--credit-code", code, "--name", "x",
+                      "--kind", "organ")  # fmt: skip
+    assert refused.exit_code == 1 and "无权维护被监管单位名录" in refused.output
+    assert len(audit_entries(world, "unit_created")) == 2  # the one made, and zhang's refusal

@@ -4,6 +4,8 @@
     oversight units import units.xlsx --authority luquan
     oversight units import units.csv --valid-only       # import the good rows, list the rest
     oversight units sample 5000 sample.xlsx             # made-up units, to try (and time) an import
+    oversight units list --search 教育 / units add --credit-code … --name … --kind organ
+    oversight units edit 11130185000000001X --address "…" --district-direct   # system administrator
     oversight units designate-key --unit 11130185000000001X --reason "保管大量重要电子档案" \\
         [--since 2026-01-01]
     oversight units revoke-key --unit 11130185000000001X --reason "整改完成"
@@ -23,6 +25,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -38,7 +41,9 @@ from cases.core.errors import OversightError
 from cases.core.exports import write_csv, xlsx_cell
 from cases.core.settings import Settings
 from cases.core.uploads import StoredFile, store_bounded
+from cases.core.vocabulary import UnitKind
 from cases.models import Unit, User
+from cases.registry import upkeep
 from cases.registry.credit_code import InvalidCreditCode, make_credit_code, validate_credit_code
 from cases.registry.key_units import (
     KEY_UNIT_GUIDELINE,
@@ -252,6 +257,98 @@ def revoke_key(unit_code: str, reason: str) -> None:
     except OversightError as exc:
         raise click_error(exc) from exc
     click.echo(f"已撤销重点监控 key unit revoked: {name}")
+
+
+# ---- the register by hand (the system administrator) ---------------------------------------
+
+#: The options of a unit's facts: option → (field, flag?).
+_FLAG_OPTIONS = {
+    "district_direct": "is_district_direct",
+    "national_catalog": "holds_national_catalog",
+    "long_term": "holds_long_term",
+    "sensitive_database": "runs_sensitive_database",
+}
+
+
+def _unit_options(command: Any) -> Any:
+    options = [
+        click.option("--name", default=None, help="单位名称"),
+        click.option("--kind", type=click.Choice([k.value for k in UnitKind]), default=None),
+        click.option("--address", default=None, help="地址"),
+        click.option("--responsible-person", default=None, help="负责人"),
+        *(
+            click.option(
+                f"--{o.replace('_', '-')}/--not-{o.replace('_', '-')}",
+                o,
+                default=None,
+                help=upkeep.UNIT_FLAGS[f][0],
+            )  # fmt: skip
+            for o, f in _FLAG_OPTIONS.items()
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _unit_fields(values: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
+    """The fields as given, the unit's own where an option was not given."""
+    fields: dict[str, Any] = {}
+    for key in ("name", "kind", "address", "responsible_person"):
+        given = values.get(key)
+        fields[key] = given if given is not None else (getattr(unit, key) if unit else "")
+    for option, field in _FLAG_OPTIONS.items():
+        given = values.get(option)
+        fields[field] = given if given is not None else bool(unit and getattr(unit, field))
+    return fields
+
+
+@units_group.command("list")
+@click.option("--search", default="", help="A part of the name or of the credit code.")
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
+@with_appcontext
+def units_list(search: str, page: int) -> None:
+    """The authority's register, 20 a page (system administrator)."""
+    with acting("units_listed") as (session, actor):
+        found = upkeep.list_units(session, actor, search, page)
+        for unit in found.units:
+            key = "  重点监控" if unit.is_key_unit else ""
+            click.echo(f"{unit.credit_code}  {UnitKind(unit.kind).label_zh:4}  {unit.name}{key}")
+        click.echo(f"第{found.page}/{found.pages}页，共{found.total}个单位 "
+                   f"(page {found.page} of {found.pages}, {found.total} units)")  # fmt: skip
+
+
+@units_group.command("add")
+@click.option("--credit-code", required=True, help="统一社会信用代码 (GB 32100).")
+@_unit_options
+@with_appcontext
+def units_add(credit_code: str, **values: Any) -> None:
+    """Register a unit by hand in one's own authority (system administrator)."""
+    with acting("unit_created", credit_code) as (session, actor):
+        unit = upkeep.add_unit(
+            session, actor, utcnow(), credit_code=credit_code, **_unit_fields(values, None)
+        )
+        name, code = unit.name, unit.credit_code
+    click.echo(f"已登记单位 (unit registered): {name} {code}")
+
+
+@units_group.command("edit")
+@click.argument("unit_code")
+@click.option("--credit-code", default=None, help="A corrected credit code.")
+@_unit_options
+@with_appcontext
+def units_edit(unit_code: str, credit_code: str | None, **values: Any) -> None:
+    """Correct a unit of one's own authority; options not given stay (system administrator)."""
+    with acting("unit_changed", unit_code) as (session, actor):
+        unit = upkeep.unit_of(session, actor, _unit(session, unit_code).id)
+        changed = upkeep.change_unit(
+            session, actor, unit, utcnow(), credit_code=credit_code or unit.credit_code,
+            **_unit_fields(values, unit),
+        )  # fmt: skip
+    if not changed:
+        click.echo("没有改动 (nothing changed)")
+    for key, (old, new) in changed.items():
+        click.echo(f"{key}: {old} → {new}")
 
 
 # ---- recusals --------------------------------------------------------------------------------
