@@ -33,6 +33,7 @@ from web.views import health
 from web.views import inbox as inbox_views
 from web.witness import record_failure
 from web.views import security as security_views
+from web.views import sysadmin as sysadmin_views
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)
     app.register_blueprint(security_views.bp)
+    app.register_blueprint(sysadmin_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)

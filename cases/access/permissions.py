@@ -93,6 +93,11 @@ class Duty(Labeled):
     )
     # 三员分立: the system administrator's, the security administrator's, the audit administrator's
     MANAGE_AUTHORITIES = "manage_authorities", "管理档案机关", "Manage authorities"
+    MAINTAIN_UNITS = (
+        "maintain_units",
+        "维护被监管单位名录",
+        "Maintain the register of units",
+    )
     MANAGE_CREDENTIALS = (
         "manage_credentials",
         "管理行政执法证件",
@@ -117,6 +122,9 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.EXPORT_AUDIT_TRAIL: frozenset({Role.AUDIT_ADMIN}),
     Duty.MANAGE_AUTHORITIES: frozenset({Role.SYSTEM_ADMIN}),
     Duty.MANAGE_CREDENTIALS: frozenset({Role.SYSTEM_ADMIN}),
+    # the system administrator keeps the register (add, correct, import — issue 11); an officer's
+    # import is IMPORT_UNITS, a duty of casework: 三员分立 keeps the two apart
+    Duty.MAINTAIN_UNITS: frozenset({Role.SYSTEM_ADMIN}),
     Duty.LOCK_ACCOUNTS: frozenset({Role.SECURITY_ADMIN}),
     Duty.RESET_SIGN_IN: frozenset({Role.SECURITY_ADMIN}),
     Duty.REVOKE_SESSIONS: frozenset({Role.SECURITY_ADMIN}),

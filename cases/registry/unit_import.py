@@ -40,7 +40,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cases.access import Duty, require
+from cases.access import Duty, can, require
 from cases.core.clock import ensure_utc, local_date, utcnow
 from cases.core.errors import Conflict
 from cases.core.text import control_character
@@ -564,15 +564,16 @@ def import_units(
     All or nothing unless ``valid_only``: with any problem nothing is written. Problems with the
     header (unknown, repeated or missing columns) stop the import even with ``valid_only``: a
     misread header would put values into the wrong fields. ``now`` dates the check that a key
-    unit's designation is not in the future. ``actor`` — an officer of the authority, or the
-    system actor of the command line — is checked first and named in the register's history
-    with the counts (a web upload must pass the signed-in user). ``data`` is the file's bytes
-    or the path of the stored upload (:func:`cases.core.uploads.store_bounded`); ``limits``
-    bound the rows and the bytes an XLSX unpacks to (default: the settings'). Flushes, never
-    commits.
+    unit's designation is not in the future. ``actor`` — the authority's system administrator
+    or one of its officers (the signed-in user of the page or the command), or the system
+    actor — is checked first and named in the register's history with the counts. ``data`` is
+    the file's bytes or the path of the stored upload (:func:`cases.core.uploads.store_bounded`);
+    ``limits`` bound the rows and the bytes an XLSX unpacks to (default: the settings').
+    Flushes, never commits.
 
     Raises:
-        NotAllowed: ``actor`` is neither an officer of the authority nor the system actor.
+        NotAllowed: ``actor`` is neither the authority's system administrator, nor one of its
+            officers, nor the system actor.
         InvalidInput: the file is not CSV/XLSX, cannot be read at all, its encoding is not
             known with confidence, or it is beyond the row or unpacked-size ceiling.
         Conflict: another import registered one of the codes while this one ran.
@@ -637,11 +638,15 @@ def import_units(
 
 
 def _may_import(actor: User, authority: Authority) -> None:
+    """The authority's system administrator keeps the register (:data:`Duty.MAINTAIN_UNITS`);
+    its officers may import too (:data:`Duty.IMPORT_UNITS`, a casework duty)."""
+    if can(actor, Duty.MAINTAIN_UNITS, authority):
+        return
     require(
         actor, Duty.IMPORT_UNITS, authority,
         message=(
-            "只有本馆执法人员可以导入被监管单位名录",
-            "Only officers of the authority may import units",
+            "只有本馆系统管理员或执法人员可以导入被监管单位名录",
+            "Only the authority's system administrator or officers may import units",
         ),
     )  # fmt: skip
 

@@ -218,8 +218,11 @@ def test_the_walk_covers_every_command_group(app: Flask) -> None:
 def test_a_csv_with_nul_bytes_is_refused_as_not_text(
     app: Flask, world: World, factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
+    token = token_of(world, SIGNED_IN_AS)  # the import acts as the signed-in user
     before = row_counts(factory)
-    result = invoke(app, "units", "import", str(Files(tmp_path).nul), "--authority", "luquan")
+    result = invoke(
+        app, "units", "import", str(Files(tmp_path).nul), "--authority", "luquan", token=token
+    )
     assert result.exit_code == 1 and _clean(result), result.output
     assert "CSV文件第2行含有NUL（空）字节" in result.output
     assert "holds a NUL byte on line 2" in result.output
@@ -273,7 +276,8 @@ def test_with_the_database_down_commands_say_so_in_one_line(
     unreachable_app: Flask, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     files = Files(tmp_path)
-    result = invoke(unreachable_app, *(a.format(nul=files.nul) for a in args))
+    # a token, so that a signed command gets as far as the database to check it
+    result = invoke(unreachable_app, *(a.format(nul=files.nul) for a in args), token="t0ken")
     assert result.exit_code == EXIT_UNAVAILABLE and _clean(result), result.output
     assert "数据库暂时无法连接" in result.output and "database unavailable" in result.output
     assert len(result.output.strip().splitlines()) == 1

@@ -42,6 +42,7 @@ from web.cli.referrals import referral_group
 from web.cli.registry import register as register_registry
 from web.cli.selfreports import selfreport_group
 from web.cli.support import click_error, session_factory
+from web.cli.sysadmin import register as register_sysadmin
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -64,6 +65,7 @@ main.add_command(circular_group)
 register_penalties(main)
 register_accounts(main)
 main.add_command(policy_group)
+register_sysadmin(main)
 
 
 @main.group("db")

@@ -4,6 +4,8 @@
     oversight units import units.xlsx --authority luquan
     oversight units import units.csv --valid-only       # import the good rows, list the rest
     oversight units sample 5000 sample.xlsx             # made-up units, to try (and time) an import
+    oversight units list --search 教育 / units add --credit-code … --name … --kind organ
+    oversight units edit 11130185000000001X --address "…" --district-direct   # system administrator
     oversight units designate-key --unit 11130185000000001X --reason "保管大量重要电子档案" \\
         [--since 2026-01-01]
     oversight units revoke-key --unit 11130185000000001X --reason "整改完成"
@@ -12,8 +14,8 @@
     oversight recusal list --authority luquan
 
 ``units import`` prints every problem as 第N行“列名”：原因 and exits 1 when nothing was imported
-because of them. The key-unit and recusal changes act as the signed-in user (``oversight login``
-or ``OVERSIGHT_TOKEN``). This module only reads arguments and files and prints; the rules live in
+because of them. The import (the system administrator's, or an officer's), the key-unit and
+recusal changes act as the signed-in user (``oversight login`` or ``OVERSIGHT_TOKEN``). This module only reads arguments and files and prints; the rules live in
 :mod:`cases.registry.unit_import`, :mod:`cases.registry.key_units` and
 :mod:`cases.registry.recusals`.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -31,13 +34,16 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.accounts.administration import authority_of
 from cases.core.clock import local_date, utcnow
-from cases.core.db import command_session, read_session
+from cases.core.db import read_session
 from cases.core.errors import OversightError
 from cases.core.exports import write_csv, xlsx_cell
 from cases.core.settings import Settings
 from cases.core.uploads import StoredFile, store_bounded
+from cases.core.vocabulary import UnitKind
 from cases.models import Unit, User
+from cases.registry import upkeep
 from cases.registry.credit_code import InvalidCreditCode, make_credit_code, validate_credit_code
 from cases.registry.key_units import (
     KEY_UNIT_GUIDELINE,
@@ -46,10 +52,10 @@ from cases.registry.key_units import (
     revoke_key_unit,
 )
 from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
-from cases.registry.register import system_actor
 from cases.registry.sheets import SheetLimits
-from cases.registry.unit_import import COLUMNS, ImportReport, import_units, template
-from web.cli.signin import signed_command
+from cases.registry.unit_import import COLUMNS, ImportReport, template
+from cases.registry.upkeep import import_register
+from web.cli.signin import acting, signed_command
 from web.cli.support import authority_by_code, click_error, session_factory
 
 
@@ -98,7 +104,7 @@ def _print_report(report: ImportReport, max_errors: int) -> None:
 
 @units_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--authority", "authority_code", help="Authority code (default: the only one).")
+@click.option("--authority", "authority_code", help="Authority code (default: one's own).")
 @click.option("--valid-only", is_flag=True, help="Import the good rows even if others are wrong.")
 @click.option(
     "--max-errors", default=1000, show_default=True, help="Problems to print (0: all of them)."
@@ -107,18 +113,22 @@ def _print_report(report: ImportReport, max_errors: int) -> None:
 def import_command(
     file: Path, authority_code: str | None, valid_only: bool, max_errors: int
 ) -> None:
-    """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default."""
+    """Import units from FILE (.xlsx or .csv; header in row 1) — all or nothing by default — as
+    the signed-in system administrator or officer."""
     started = time.perf_counter()
     settings = current_app.config["OVERSIGHT"]
     stored = None
     try:
         stored = _store_upload(file, settings)
-        with command_session(session_factory()) as session:
-            authority = authority_by_code(session, authority_code)
-            report = import_units(
-                session, authority, stored.path, filename=file.name,
-                valid_only=valid_only, now=utcnow(), actor=system_actor(session),
-                limits=SheetLimits.from_settings(settings),
+        with acting("units_imported", authority_code or "") as (session, actor):
+            authority = (
+                authority_by_code(session, authority_code)
+                if authority_code
+                else authority_of(session, actor.user)
+            )
+            report = import_register(
+                session, actor, authority, stored.path, filename=file.name,
+                valid_only=valid_only, now=utcnow(), limits=SheetLimits.from_settings(settings),
             )  # fmt: skip
             count, total, share = key_unit_share(session, authority)
     except OversightError as exc:
@@ -247,6 +257,98 @@ def revoke_key(unit_code: str, reason: str) -> None:
     except OversightError as exc:
         raise click_error(exc) from exc
     click.echo(f"已撤销重点监控 key unit revoked: {name}")
+
+
+# ---- the register by hand (the system administrator) ---------------------------------------
+
+#: The options of a unit's facts: option → (field, flag?).
+_FLAG_OPTIONS = {
+    "district_direct": "is_district_direct",
+    "national_catalog": "holds_national_catalog",
+    "long_term": "holds_long_term",
+    "sensitive_database": "runs_sensitive_database",
+}
+
+
+def _unit_options(command: Any) -> Any:
+    options = [
+        click.option("--name", default=None, help="单位名称"),
+        click.option("--kind", type=click.Choice([k.value for k in UnitKind]), default=None),
+        click.option("--address", default=None, help="地址"),
+        click.option("--responsible-person", default=None, help="负责人"),
+        *(
+            click.option(
+                f"--{o.replace('_', '-')}/--not-{o.replace('_', '-')}",
+                o,
+                default=None,
+                help=upkeep.UNIT_FLAGS[f][0],
+            )  # fmt: skip
+            for o, f in _FLAG_OPTIONS.items()
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _unit_fields(values: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
+    """The fields as given, the unit's own where an option was not given."""
+    fields: dict[str, Any] = {}
+    for key in ("name", "kind", "address", "responsible_person"):
+        given = values.get(key)
+        fields[key] = given if given is not None else (getattr(unit, key) if unit else "")
+    for option, field in _FLAG_OPTIONS.items():
+        given = values.get(option)
+        fields[field] = given if given is not None else bool(unit and getattr(unit, field))
+    return fields
+
+
+@units_group.command("list")
+@click.option("--search", default="", help="A part of the name or of the credit code.")
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
+@with_appcontext
+def units_list(search: str, page: int) -> None:
+    """The authority's register, 20 a page (system administrator)."""
+    with acting("units_listed") as (session, actor):
+        found = upkeep.list_units(session, actor, search, page)
+        for unit in found.units:
+            key = "  重点监控" if unit.is_key_unit else ""
+            click.echo(f"{unit.credit_code}  {UnitKind(unit.kind).label_zh:4}  {unit.name}{key}")
+        click.echo(f"第{found.page}/{found.pages}页，共{found.total}个单位 "
+                   f"(page {found.page} of {found.pages}, {found.total} units)")  # fmt: skip
+
+
+@units_group.command("add")
+@click.option("--credit-code", required=True, help="统一社会信用代码 (GB 32100).")
+@_unit_options
+@with_appcontext
+def units_add(credit_code: str, **values: Any) -> None:
+    """Register a unit by hand in one's own authority (system administrator)."""
+    with acting("unit_created", credit_code) as (session, actor):
+        unit = upkeep.add_unit(
+            session, actor, utcnow(), credit_code=credit_code, **_unit_fields(values, None)
+        )
+        name, code = unit.name, unit.credit_code
+    click.echo(f"已登记单位 (unit registered): {name} {code}")
+
+
+@units_group.command("edit")
+@click.argument("unit_code")
+@click.option("--credit-code", default=None, help="A corrected credit code.")
+@_unit_options
+@with_appcontext
+def units_edit(unit_code: str, credit_code: str | None, **values: Any) -> None:
+    """Correct a unit of one's own authority; options not given stay (system administrator)."""
+    with acting("unit_changed", unit_code) as (session, actor):
+        unit = upkeep.unit_of(session, actor, _unit(session, unit_code).id)
+        changed = upkeep.change_unit(
+            session, actor, unit, utcnow(), credit_code=credit_code or unit.credit_code,
+            **_unit_fields(values, unit),
+        )  # fmt: skip
+    if not changed:
+        click.echo("没有改动 (nothing changed)")
+    for key, (old, new) in changed.items():
+        click.echo(f"{key}: {old} → {new}")
 
 
 # ---- recusals --------------------------------------------------------------------------------

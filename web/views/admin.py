@@ -23,7 +23,7 @@ from cases.accounts import administration as admin
 from cases.accounts.audit import AuditQuery
 from cases.core.clock import SHANGHAI, local_date
 from cases.core.errors import InvalidInput, NotFound
-from cases.core.vocabulary import Role
+from cases.core.vocabulary import OFFICER_ROLES, Role
 from cases.models import Unit, User
 from web.access import needs
 from web.clock import now
@@ -69,6 +69,7 @@ def _users_page(**extra: Any) -> Any:
     return render_template(
         "admin/users.html", people=people, roles=ROLES_GIVEN, role_label=lambda r: Role(r).label_zh,
         warning=lambda u: admin.credential_warning(u, today), units=units,
+        officer_roles=[r.value for r in OFFICER_ROLES],
         **extra,
     )  # fmt: skip
 

@@ -21,6 +21,7 @@ from cases.models import Authority, Unit
 from cases.registry.sheets import SheetLimits, decode_csv, read_rows
 from cases.registry.unit_import import ImportReport, import_units
 from tests.support import hostile
+from tests.support.cli import as_user, with_token
 from tests.support.sheets import HEADERS, csv_bytes, row, xlsx
 from tests.support.world import T0, World
 from web.cli.registry import units_group
@@ -231,8 +232,12 @@ def test_a_csv_beyond_the_row_ceiling_is_refused() -> None:
 # ---- the command line: the upload itself is bounded ----------------------------------------
 
 
-def cli(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(units_group, list(args))
+def cli(app: Flask, *args: str, world: World | None = None) -> Result:
+    """``oversight units …``, with a ``world`` as its signed-in system administrator (the import
+    acts as the user), without one signed out (what fails before the sign-in)."""
+    if world is None:
+        return with_token(app, None, *args, command=units_group)
+    return as_user(app, world, "sysadmin", *args, command=units_group)
 
 
 def test_cli_refuses_an_import_file_beyond_the_upload_limit(app: Flask, tmp_path: Path) -> None:
@@ -254,7 +259,7 @@ def test_cli_refuses_an_import_file_beyond_the_upload_limit(app: Flask, tmp_path
 def test_cli_import_leaves_no_upload_behind(app: Flask, world: World, tmp_path: Path) -> None:
     path = tmp_path / "units.xlsx"
     path.write_bytes(xlsx([row(1)]))
-    result = cli(app, "import", str(path), "--authority", "luquan")
+    result = cli(app, "import", str(path), "--authority", "luquan", world=world)
     assert result.exit_code == 0, result.output
     assert list((tmp_path / "uploads").iterdir()) == []
 
@@ -263,5 +268,5 @@ def test_cli_uses_the_apps_row_ceiling(app: Flask, world: World, tmp_path: Path)
     app.config["OVERSIGHT"] = app.config["OVERSIGHT"].with_(import_max_rows=50)
     path = tmp_path / "units.xlsx"
     path.write_bytes(hostile.blank_rows(100))
-    result = cli(app, "import", str(path), "--authority", "luquan")
+    result = cli(app, "import", str(path), "--authority", "luquan", world=world)
     assert result.exit_code == 1 and "超过50行的上限" in result.output, result.output

@@ -21,6 +21,7 @@ from cases.models import Authority, Unit
 from cases.registry.credit_code import make_credit_code
 from cases.registry.key_units import designate_key_unit, key_unit_share, revoke_key_unit
 from cases.registry.unit_import import ImportReport, RowError, import_units, template
+from tests.support.cli import as_user, audit_entries, with_token
 from tests.support.sheets import HEADERS, code, csv_bytes, row, xlsx
 from tests.support.world import T0, World
 from web.cli.main import main
@@ -342,8 +343,12 @@ def test_key_unit_share_of_an_empty_register_is_zero(world: World) -> None:
 # ---- the command line ----------------------------------------------------------------------
 
 
-def cli(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(units_group, list(args))
+def cli(app: Flask, *args: str, world: World | None = None) -> Result:
+    """``oversight units …``, with a ``world`` as its signed-in system administrator (the import
+    acts as the user), without one signed out (what fails before the sign-in)."""
+    if world is None:
+        return with_token(app, None, *args, command=units_group)
+    return as_user(app, world, "sysadmin", *args, command=units_group)
 
 
 def test_cli_import_prints_the_problems_and_exits_non_zero(
@@ -351,12 +356,12 @@ def test_cli_import_prints_the_problems_and_exits_non_zero(
 ) -> None:
     path = tmp_path / "units.xlsx"
     path.write_bytes(xlsx([row(1), row(2, key_unit="也许")]))
-    result = cli(app, "import", str(path), "--authority", "luquan")
+    result = cli(app, "import", str(path), "--authority", "luquan", world=world)
     assert result.exit_code == 1
     assert "第3行“重点监控单位”：“也许”不是是/否值" in result.output
     assert "未导入任何单位" in result.output
     assert count(world) == 2
-    result = cli(app, "import", str(path), "--authority", "luquan", "--valid-only")
+    result = cli(app, "import", str(path), "--authority", "luquan", "--valid-only", world=world)
     assert result.exit_code == 0, result.output
     assert "导入1个单位" in result.output and "重点监控单位0个，占3个单位的0.0%" in result.output
 
@@ -370,7 +375,7 @@ def test_cli_template_round_trip(app: Flask, world: World, tmp_path: Path) -> No
     assert [c.value for c in book.worksheets[0][1]] == HEADERS
     book.worksheets[0].append(row(1, key_unit_since=None))
     book.save(tmp_path / "filled.xlsx")
-    result = cli(app, "import", str(tmp_path / "filled.xlsx"), "--authority", "luquan")
+    result = cli(app, "import", str(tmp_path / "filled.xlsx"), "--authority", "luquan", world=world)
     assert result.exit_code == 0, result.output
     assert code(1) in units(world)
 
@@ -379,7 +384,7 @@ def test_cli_sample_file_imports_cleanly(app: Flask, world: World, tmp_path: Pat
     for name in ("s.xlsx", "s.csv"):
         start = "0" if name == "s.xlsx" else "300"
         assert cli(app, "sample", "300", str(tmp_path / name), "--start", start).exit_code == 0
-        result = cli(app, "import", str(tmp_path / name), "--authority", "luquan")
+        result = cli(app, "import", str(tmp_path / name), "--authority", "luquan", world=world)
         assert result.exit_code == 0, result.output
         assert "导入300个单位" in result.output
     assert count(world) == 602
@@ -406,3 +411,26 @@ def test_rich_text_cells_read_as_their_plain_text(world: World) -> None:
     name = CellRichText("鹿泉区", TextBlock(InlineFont(b=True), "档案"), "测试单位")
     report = run_import(world, xlsx([row(1, name=name)]))
     assert report.errors == [] and units(world)[code(1)].name == "鹿泉区档案测试单位"
+
+
+def test_cli_import_acts_as_the_signed_in_user(app: Flask, world: World, tmp_path: Path) -> None:
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(xlsx([row(1)]))
+    assert cli(app, "import", str(path)).exit_code == 77  # signed out: nobody to act as
+    refused = as_user(app, world, "audadmin", "import", str(path), command=units_group)
+    assert refused.exit_code == 1 and "只有本馆系统管理员或执法人员可以导入" in refused.output
+    assert count(world) == 2
+    done = cli(app, "import", str(path), world=world)  # the own authority by default
+    assert done.exit_code == 0, done.output
+    assert count(world) == 3
+    refusal, entry = audit_entries(world, "units_imported")
+    assert (refusal.actor_username, refusal.outcome) == ("audadmin", "refused")
+    assert (entry.actor_username, entry.outcome) == ("sysadmin", "success")
+    assert entry.detail["imported"] == 1
+    assert [e.actor_username for e in audit_entries(world) if e.outcome == "refused"] == [
+        "audadmin"
+    ]
+    second = tmp_path / "more.csv"
+    second.write_bytes(csv_bytes([row(5)]))
+    by_officer = as_user(app, world, "zhang", "import", str(second), command=units_group)
+    assert by_officer.exit_code == 0, by_officer.output  # officers keep their import
