@@ -31,9 +31,9 @@ from web.views import cases as case_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
-from web.witness import record_failure
 from web.views import security as security_views
 from web.views import sysadmin as sysadmin_views
+from web.witness import record_failure
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -79,8 +79,10 @@ def _widget(f: Field) -> tuple[str, dict[str, int], str]:
     if isinstance(f, Choices | Ids):
         return "checkboxes", {"max_items": f.max_items}, f"最多{f.max_items}项"
     if isinstance(f, TextList):
-        return "lines", {"max_items": f.max_items, "maxlength": f.max}, (
-            f"每行一项，最多{f.max_items}项，每项不超过{f.max}字"
+        return (
+            "lines",
+            {"max_items": f.max_items, "maxlength": f.max},
+            (f"每行一项，最多{f.max_items}项，每项不超过{f.max}字"),
         )
     if isinstance(f, DateTime):
         return "datetime", {}, "北京时间"
@@ -121,8 +123,14 @@ def form_fields(
             choices = list((options or {}).get(f.name, ()))
         out.append(
             FormField(
-                f.name, f.label_zh, widget, _shown(f, values.get(f.name)), choices, limits,
-                list(errors.get(f.name, ())), hint,
+                f.name,
+                f.label_zh,
+                widget,
+                _shown(f, values.get(f.name)),
+                choices,
+                limits,
+                list(errors.get(f.name, ())),
+                hint,
             )  # fmt: skip
         )
     return out

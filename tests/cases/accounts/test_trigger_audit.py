@@ -16,7 +16,7 @@ from cases.casework.door import advance
 from cases.core.db import command_session
 from cases.core.errors import GuardFailed
 from cases.deadlines.sweeper import sweep
-from cases.models import AuditEntry, Event, Deadline
+from cases.models import AuditEntry, Deadline, Event
 from tests.support.cli import audit_entries
 from tests.support.signin import client_as
 from tests.support.world import World

@@ -86,7 +86,9 @@ def test_a_name_with_bidi_or_control_characters_is_refused(
 
 
 def test_stored_attachments_are_private(world: World, settings: Settings) -> None:
-    complaint_id = receive(world, settings, attachments=[("shadow.txt", b"root:*:19000:0:99999:7:::")])
+    complaint_id = receive(
+        world, settings, attachments=[("shadow.txt", b"root:*:19000:0:99999:7:::")]
+    )
     with world.factory() as s:
         digest = s.get(Complaint, complaint_id).attachments[0]["sha256"]
     folder = settings.instance_dir / "attachments"

@@ -158,7 +158,12 @@ def test_attachments_are_stored_by_their_digest_once(world: World, settings: Set
     with world.factory() as s:
         stored = s.get(Complaint, complaint_id).attachments
     digest = hashlib.sha256(photo).hexdigest()
-    assert stored[0] == {"name": "现场照片.png", "sha256": digest, "size": len(photo), "type": "png"}
+    assert stored[0] == {
+        "name": "现场照片.png",
+        "sha256": digest,
+        "size": len(photo),
+        "type": "png",
+    }
     assert [a["name"] for a in stored] == ["现场照片.png", "举报信.txt", "副本.png"]
     assert attachment_path(settings, digest).read_bytes() == photo
     folder = settings.instance_dir / "attachments"
