@@ -102,7 +102,7 @@ def initialise(
     ):
         if not value.strip():
             raise InvalidInput(f"请填写{zh}", f"Give {en}")
-    _check_username(session, admin_username)
+    check_username(session, admin_username)
     if session.scalar(select(Authority.id).where(Authority.code == authority_code.strip())):
         raise InvalidInput(
             f"机关代码 {authority_code} 已存在", f"Authority code {authority_code!r} exists"
@@ -127,7 +127,8 @@ def initialise(
 # ---- the system administrator ----------------------------------------------------------------
 
 
-def _check_username(session: Session, username: str) -> None:
+def check_username(session: Session, username: str) -> None:
+    """A new account's username: its form, and not taken."""
     if not USERNAME.fullmatch(username or ""):
         raise InvalidInput(
             "用户名须为 2–80 个小写字母、数字或 . _ -，以字母或数字开头",
@@ -166,7 +167,7 @@ def create_account(
         raise InvalidInput("只有单位联络人属于被检查单位", "Only a unit liaison belongs to a unit")
     if not display_name.strip():
         raise InvalidInput("请填写姓名", "Give the person's name")
-    _check_username(session, username)
+    check_username(session, username)
     if credential_no is not None:
         _check_credential(session, role, credential_no, credential_issued_on, credential_expires_on)
     user = create_user(

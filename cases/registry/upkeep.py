@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cases.access.permissions import Duty, require
 from cases.accounts import passwords
-from cases.accounts.administration import USERNAME, Actor, authority_of
+from cases.accounts.administration import Actor, authority_of, check_username
 from cases.accounts.audit import SUCCESS, audit
 from cases.core.errors import InvalidInput, NotFound
 from cases.core.settings import Settings
@@ -155,14 +155,7 @@ def add_authority(
     values = _authority_values(fields)
     username = (admin_username or "").strip()
     if username:
-        if not USERNAME.fullmatch(username):
-            raise InvalidInput(
-                "管理员用户名须为 2–80 个小写字母、数字或 . _ -，以字母或数字开头",
-                "A username is 2–80 lower-case letters, digits or . _ -, starting with a "
-                "letter or digit",
-            )
-        if session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise InvalidInput(f"用户名 {username} 已被使用", f"The username {username!r} is taken")
+        check_username(session, username)
         name = _text(admin_name, "管理员姓名", "the administrator's name", 100, required=True)
     authority = create_authority(session, code=code, **values)
     administrator = password = None

@@ -49,7 +49,11 @@ def test_the_notice_form_starts_from_the_finding_and_its_officers(world: World) 
         fields = {f.name: f for f in form_fields(trigger, start, {"facts": ["请写明违法事实"]})}
         assert fields["facts"].widget == "area" and fields["facts"].limits["maxlength"] == 5000
         assert fields["facts"].errors == ["请写明违法事实"]
-        assert {o.value for o in fields["time_limit_unit"].options} == {"natural_day", "working_day", "hour"}
+        assert {o.value for o in fields["time_limit_unit"].options} == {
+            "natural_day",
+            "working_day",
+            "hour",
+        }
 
 
 def test_what_the_browser_posts_is_the_doors_data(world: World) -> None:
