@@ -122,7 +122,7 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.EXPORT_AUDIT_TRAIL: frozenset({Role.AUDIT_ADMIN}),
     Duty.MANAGE_AUTHORITIES: frozenset({Role.SYSTEM_ADMIN}),
     Duty.MANAGE_CREDENTIALS: frozenset({Role.SYSTEM_ADMIN}),
-    # the system administrator keeps the register (add, correct, import — issue 11); an officer's
+    # the system administrator keeps the register (add, correct, import); an officer's
     # import is IMPORT_UNITS, a duty of casework: 三员分立 keeps the two apart
     Duty.MAINTAIN_UNITS: frozenset({Role.SYSTEM_ADMIN}),
     Duty.LOCK_ACCOUNTS: frozenset({Role.SECURITY_ADMIN}),

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from cases.accounts.administration import CREDENTIAL_WARNING_DAYS, credential_warning
 from cases.core.clock import ensure_utc, local_date
-from cases.core.vocabulary import OFFICER_ROLES, Role
-from cases.messages.inbox import notify
+from cases.core.vocabulary import OFFICER_ROLES
+from cases.messages.inbox import notify, system_admins_of
 from cases.models import CredentialWarning, User
 
 
@@ -31,23 +31,6 @@ class Warned:
 
     officers: int = 0
     notifications: int = 0
-
-
-def system_admins_of(session: Session, authority_id: int | None) -> list[User]:
-    """The active system administrators of an authority (they keep the credentials)."""
-    if authority_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.authority_id == authority_id,
-                User.role == Role.SYSTEM_ADMIN.value,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
 
 
 def warn_expiring_credentials(session: Session, now: datetime) -> Warned:

@@ -41,35 +41,34 @@ def supervisors_of(session: Session, authority_id: int) -> list[User]:
     return list(session.scalars(_SUPERVISORS, {"authority_id": authority_id}))
 
 
-def officers_of(session: Session, authority_id: int) -> list[User]:
-    """The active supervisors and inspectors of an authority: an incident alerts them all at
-    once (档案法 art 44), not only the supervisors."""
+def _active(session: Session, roles: list[Role], **where: int) -> list[User]:
+    """The active people of ``roles`` with the given column values (authority, unit), by id."""
+    conditions = [getattr(User, column) == value for column, value in where.items()]
     return list(
         session.scalars(
             select(User)
-            .where(
-                User.authority_id == authority_id,
-                User.role.in_([Role.SUPERVISOR.value, Role.INSPECTOR.value]),
-                User.active.is_(True),
-            )
+            .where(*conditions, User.role.in_([r.value for r in roles]), User.active.is_(True))
             .order_by(User.id)
         )
     )
+
+
+def officers_of(session: Session, authority_id: int) -> list[User]:
+    """The active supervisors and inspectors of an authority: an incident alerts them all at
+    once (档案法 art 44), not only the supervisors."""
+    return _active(session, [Role.SUPERVISOR, Role.INSPECTOR], authority_id=authority_id)
 
 
 def liaisons_of(session: Session, unit_id: int) -> list[User]:
     """The active liaisons of a unit (the self-report reminders go to them)."""
-    return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.unit_id == unit_id,
-                User.role == Role.UNIT_LIAISON.value,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
+    return _active(session, [Role.UNIT_LIAISON], unit_id=unit_id)
+
+
+def system_admins_of(session: Session, authority_id: int | None) -> list[User]:
+    """The active system administrators of an authority (they keep the credentials)."""
+    if authority_id is None:
+        return []
+    return _active(session, [Role.SYSTEM_ADMIN], authority_id=authority_id)
 
 
 def supervisors_by_authority(

@@ -1,4 +1,4 @@
-"""The system administrator's upkeep of the reference data (系统管理员, issue 11): the checklists'
+"""The system administrator's upkeep of the reference data (系统管理员): the checklists'
 versions and the working-day calendar, asked of the one permission function
 (:data:`Duty.MAINTAIN_REFERENCE_DATA`) and written to the audit log in the caller's transaction.
 

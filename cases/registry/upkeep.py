@@ -1,4 +1,4 @@
-"""The system administrator's upkeep of the register (系统管理员, issue 11): authorities and the
+"""The system administrator's upkeep of the register (系统管理员): authorities and the
 supervised units — listed, added, corrected and imported — each step asked of the one permission
 function and written to the audit log in the caller's transaction, with what changed (old → new).
 
@@ -108,18 +108,7 @@ def change_authority(
     本级人民政府). Returns what changed, field → [old, new] (empty: nothing to record)."""
     require(actor.user, Duty.MANAGE_AUTHORITIES, authority)
     values = _authority_values(fields)
-    changed = {
-        key: [getattr(authority, key), value]
-        for key, value in values.items()
-        if getattr(authority, key) != value
-    }
-    if not changed:
-        return changed
-    for key, (_, new) in changed.items():
-        setattr(authority, key, new)
-    audit(session, actor.user, "authority_changed", authority, SUCCESS, actor.address, now,
-          {"changed": changed})  # fmt: skip
-    return changed
+    return _apply(session, actor, authority, values, "authority_changed", now)
 
 
 @dataclass(frozen=True)
@@ -290,14 +279,7 @@ def change_unit(
                 f"统一社会信用代码{code}已登记", f"Credit code {code} is already registered"
             )
     values["credit_code"] = code
-    changed = {k: [getattr(unit, k), v] for k, v in values.items() if getattr(unit, k) != v}
-    if not changed:
-        return changed
-    for key, (_, new) in changed.items():
-        setattr(unit, key, new)
-    audit(session, actor.user, "unit_changed", unit, SUCCESS, actor.address, now,
-          {"changed": changed})  # fmt: skip
-    return changed
+    return _apply(session, actor, unit, values, "unit_changed", now)
 
 
 def import_register(
@@ -356,3 +338,16 @@ def check_register_upload(head: bytes, filename: str) -> None:
             f"不支持的文件格式“{filename}”：请上传.xlsx或.csv文件",
             f"Unsupported file {filename!r}: upload an .xlsx or .csv file",
         )
+
+
+def _apply(
+    session: Session, actor: Actor, row: Any, values: dict[str, Any], action: str, now: datetime
+) -> dict[str, list[Any]]:
+    """Set the ``values`` that differ from ``row``'s and audit them as old → new; a change that
+    changes nothing writes nothing (not even an audit entry)."""
+    changed = {k: [getattr(row, k), v] for k, v in values.items() if getattr(row, k) != v}
+    if changed:
+        for key, (_, new) in changed.items():
+            setattr(row, key, new)
+        audit(session, actor.user, action, row, SUCCESS, actor.address, now, {"changed": changed})
+    return changed

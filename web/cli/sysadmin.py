@@ -1,4 +1,4 @@
-"""The system administrator's commands (系统管理员, issue 11): ``oversight authority`` and
+"""The system administrator's commands (系统管理员): ``oversight authority`` and
 ``oversight checklist`` — each as the signed-in user (:func:`web.cli.signin.acting`: exit 77
 without a token, a refusal audited), the work done and audited by the services of
 :mod:`cases.registry.upkeep` and :mod:`cases.reference.upkeep`.

@@ -1,4 +1,4 @@
-"""The system administrator's pages (系统管理员, issue 11), beside ``/admin/users``: authorities,
+"""The system administrator's pages (系统管理员), beside ``/admin/users``: authorities,
 the register of units with its import, officers' credentials, checklists and the calendar.
 
 Each page needs its duty (the gate, web/access.py); each form posts with its CSRF token to a
