@@ -21,6 +21,7 @@ from cases.messages.reading import unread_count
 from web.database import db
 from web.failures import failure
 from web.identity import signed_in_actor
+from web.navigation import NAV
 
 CSRF_ZH = "表单已失效或来源不明（缺少或无效的安全令牌），请刷新页面后重新提交"
 CSRF_EN = "The form's security token is missing or invalid: reload the page and submit again"
@@ -44,6 +45,7 @@ def install(app: Flask) -> None:
             "signed_in_user": signed_in_actor,
             "role_label": lambda role: Role(role).label_zh,
             "may": _may,
+            "nav_links": NAV,
         }
 
 

@@ -1,0 +1,35 @@
+"""The header's links, one row per page a person opens from the top of every page.
+
+A link is shown to whoever holds its duty (the gate decides anyway); a page adds its row here,
+not in the template. ``section`` is the endpoint prefix that marks the link as the current page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Link:
+    duty: str
+    endpoint: str
+    label_zh: str
+    label_en: str
+    section: str = ""
+
+    def is_current(self, endpoint: str | None) -> bool:
+        if endpoint is None:
+            return False
+        return endpoint == self.endpoint or bool(self.section) and endpoint.startswith(self.section)
+
+
+NAV: tuple[Link, ...] = (
+    Link("view_cases", "cases.case_list", "案件", "Cases", "cases."),
+    Link("manage_accounts", "admin.users", "用户账号", "Accounts"),
+    Link("manage_authorities", "sysadmin.authorities", "档案机关", "Authorities"),
+    Link("maintain_units", "sysadmin.units", "被监管单位", "Units"),
+    Link("maintain_reference_data", "sysadmin.checklists", "检查清单", "Checklists"),
+    Link("maintain_reference_data", "sysadmin.calendar", "工作日历", "Calendar"),
+    Link("lock_accounts", "security.accounts", "账号安全", "Account security"),
+    Link("read_audit_trail", "admin.audit_log", "审计记录", "Audit trail"),
+)
