@@ -1,111 +1,19 @@
-"""A real browser on the real app: Debian's Chromium driven by Playwright (no test tool may
-download its own browser here; the flags keep Chromium from calling hosts the machine can't reach).
-
-Chromium missing: a skip on a developer's machine, a failure in CI (``CI=true``).
-"""
+"""The case list, the case page and signing in, in a real browser (tests/support/browser.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.serving import make_server
 
-from cases.accounts.passwords import set_password
-from cases.core.clock import utcnow
-from cases.core.db import command_session
-from cases.core.settings import current_settings, load_settings
+from tests.support.browser import PASSWORD, give_password, launch, sign_in, watch
 from tests.support.world import World
-from web.app import create_app
 
 #: A server in another thread reads what the test wrote.
 pytestmark = pytest.mark.committing
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> Path:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(f"browser tests need Chromium in CI: {reason}")
-        pytest.skip(reason)
-    return CHROMIUM
-
-
-@pytest.fixture
-def server(sqlite_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[str]:
-    """The app on 127.0.0.1 and a free port, served from a thread for the test's length."""
-    url = sqlite_factory.kw["bind"].url.render_as_string(hide_password=False)
-    settings = load_settings(
-        {
-            "OVERSIGHT_INSTANCE_DIR": str(tmp_path),
-            "OVERSIGHT_SECRET_KEY": "browser-test",
-            "OVERSIGHT_CHAIN_KEY": os.environ["OVERSIGHT_CHAIN_KEY"],
-        }
-    ).with_(database_url=url)
-    app = create_app(settings)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        app.extensions["oversight.engine"].dispose()
-
-
-PASSWORD = "Dangan-2026!"
-
-
-def give_password(world: World, who: str, *, one_time: bool = False) -> str:
-    with command_session(world.factory) as s:
-        user = world.user(s, who)
-        set_password(s, user, PASSWORD, current_settings(), utcnow(), one_time=one_time)
-        return user.username
-
-
-def sign_in(page, server: str, username: str, password: str = PASSWORD, code: str = "") -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    if code:
-        page.fill("input[name=code]", code)
-    page.click("form.stacked button[type=submit]")
-
-
-def launch(sync_api, chromium_path: Path):  # type: ignore[no-untyped-def]
-    pw = sync_api.sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-    return pw, browser
-
-
-def watch(page, requested: list[str], refused: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Every request the page makes, and every message of a policy violation (an inline style
-    or script the Content-Security-Policy blocked)."""
-    page.on("request", lambda request: requested.append(request.url))
-    page.on(
-        "console",
-        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
 
 
 def test_list_then_case_page_in_chromium(
