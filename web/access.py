@@ -12,7 +12,8 @@ Which rows a page shows is decided below, by the services' scope (own authority,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
@@ -44,6 +45,28 @@ def needs(duty: Duty) -> Callable[[F], F]:
         return view
 
     return mark
+
+
+@dataclass(frozen=True)
+class Acting:
+    """The access of an endpoint whose permission is the action its URL names (a case's
+    trigger): ``resolve`` turns the URL's values into the action the permission function is
+    asked about. The gate asks it about the role; the door asks again with the row."""
+
+    resolve: Callable[[Mapping[str, Any]], Any]
+
+
+def acting(resolve: Callable[[Mapping[str, Any]], Any]) -> Callable[[F], F]:
+    def mark(view: F) -> F:
+        view.oversight_access = Acting(resolve)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def action_of(access: Any, values: Mapping[str, Any]) -> Any:
+    """What the permission function is asked for an endpoint's access and its URL values."""
+    return access.resolve(values) if isinstance(access, Acting) else access
 
 
 def access_of(endpoint: str | None) -> Duty | str | None:
@@ -86,7 +109,7 @@ def _gate() -> Any:
         return None
     if access is None:
         raise NotAllowed("该页面未开放", "This page is not open to anyone")
-    refused = refusal(here.user, access)
+    refused = refusal(here.user, action_of(access, request.view_args or {}))
     if refused is not None:
         raise NotAllowed(*refused)
     return None

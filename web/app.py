@@ -28,6 +28,7 @@ from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import admin as admin_views
 from web.views import auth as auth_views
 from web.views import cases as case_views
+from web.views import casework as casework_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)
+    app.register_blueprint(casework_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)

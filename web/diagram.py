@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -601,8 +601,16 @@ def _svg_box(box: Box, current: bool) -> list[str]:
     return out
 
 
-def _svg_edge(link: Link, current: str | None) -> str:
-    nxt = current is not None and link.source == current
+def _is_next(link: Link, current: str | None, allowed: Collection[str] | None) -> bool:
+    """An arrow leaving the current state that the reader may take (``allowed``: the triggers
+    this person may fire now; None: anybody's, as in the documentation's diagram)."""
+    if current is None or link.source != current:
+        return False
+    return allowed is None or any(t in allowed for t in link.triggers)
+
+
+def _svg_edge(link: Link, current: str | None, allowed: Collection[str] | None = None) -> str:
+    nxt = _is_next(link, current, allowed)
     attrs = _attr("class", "cm-edge cm-next" if nxt else "cm-edge")
     attrs += _attr("data-from", link.source) + _attr("data-to", link.dest)
     attrs += _attr("data-triggers", " ".join(link.triggers))
@@ -614,9 +622,9 @@ def _svg_edge(link: Link, current: str | None) -> str:
     )
 
 
-def _svg_label(link: Link, current: str | None) -> str:
+def _svg_label(link: Link, current: str | None, allowed: Collection[str] | None = None) -> str:
     """Labels are drawn after every path, so no line ever strikes through a label."""
-    nxt = current is not None and link.source == current
+    nxt = _is_next(link, current, allowed)
     attrs = _attr("class", "cm-label cm-next" if nxt else "cm-label")
     attrs += _attr("data-from", link.source) + _attr("data-to", link.dest)
     x, y, anchor = link.label
@@ -631,9 +639,16 @@ def _svg_label(link: Link, current: str | None) -> str:
     )
 
 
-def render_svg(current_state: str | None = None, *, inline_style: bool = True) -> str:
+def render_svg(
+    current_state: str | None = None,
+    *,
+    inline_style: bool = True,
+    allowed: Collection[str] | None = None,
+) -> str:
     """The diagram as a standalone SVG document fragment (no XML declaration, so it can be
-    inlined in HTML as is). ``current_state`` is drawn highlighted, with the arrows leaving it.
+    inlined in HTML as is). ``current_state`` is drawn highlighted, with the arrows leaving it —
+    only those of the triggers in ``allowed`` when it is given (a case page marks what its
+    reader may do now, never the system's own 整改期限届满).
     In a page (``inline_style=False``) the styles come from ``static/diagram.css`` instead: the
     pages' Content-Security-Policy allows no inline style (web/hygiene.py).
 
@@ -666,8 +681,8 @@ def render_svg(current_state: str | None = None, *, inline_style: bool = True) -
         f'd="M{_n(start.cx)},{_n(start.y - 20)}L{_n(start.cx)},{_n(start.y)}" '
         f'marker-end="url(#cm-arrow)"/></g>'
     )
-    out += [_svg_edge(link, current_state) for link in layout.links]
-    out += [_svg_label(link, current_state) for link in layout.links]
+    out += [_svg_edge(link, current_state, allowed) for link in layout.links]
+    out += [_svg_label(link, current_state, allowed) for link in layout.links]
     for name in STATE_NAMES:
         out += _svg_box(layout.boxes[name], name == current_state)
     out.append("</svg>")

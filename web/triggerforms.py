@@ -162,3 +162,17 @@ def read_form(trigger: Trigger, form: MultiDict[str, str]) -> dict[str, Any]:
         else:
             data[f.name] = raw
     return data
+
+
+def posted_values(trigger: Trigger, form: MultiDict[str, str]) -> dict[str, Any]:
+    """What the person typed, as the form shows it again beside a refusal (nothing they typed
+    is lost to a refusal): lists as lists, the rest as the strings they sent."""
+    values: dict[str, Any] = {}
+    for f in trigger.fields:
+        if isinstance(f, Choices | Ids):
+            values[f.name] = form.getlist(f.name)
+        elif isinstance(f, Boolean):
+            values[f.name] = form.get(f.name) not in (None, "false")
+        elif f.name in form:
+            values[f.name] = form.get(f.name)
+    return values

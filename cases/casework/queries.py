@@ -25,6 +25,7 @@ from cases.access.permissions import Duty, Scope, roles_for, scope_of
 from cases.core.clock import format_deadline, to_shanghai
 from cases.core.errors import InvalidFilter, NotFound
 from cases.core.vocabulary import DeadlineKind, DeadlineStatus, Regime, ReportRecipient, Role
+from cases.deadlines.sweeper import REMINDED_WHILE
 from cases.models import Case, Deadline, Event, Notice, Unit, User
 from cases.reference.timelimits import TimeLimit, TimeUnit
 from workflows.case_machine import RECORD_LABELS, STATE_LABELS, TRIGGER_LABELS
@@ -291,9 +292,8 @@ class CaseDetail:
     notices: list[NoticeRow]
 
 
-def case_detail(session: Session, actor: User, case_id: int) -> CaseDetail:
-    """Everything the case page shows ``actor``, in four queries (case, events, deadlines,
-    notices) plus one for the officers the history names.
+def visible_case(session: Session, actor: User, case_id: int) -> Case:
+    """Case ``case_id`` with its unit and checklist, if ``actor`` may see it.
 
     Raises:
         NotFound: no case has this id, or ``actor`` may not see it (the two look the same).
@@ -302,9 +302,21 @@ def case_detail(session: Session, actor: User, case_id: int) -> CaseDetail:
         select(Case)
         .where(Case.id == case_id, visible_cases(actor))
         .options(joinedload(Case.unit), joinedload(Case.checklist))
+        .execution_options(populate_existing=True)
     )
     if case is None:
         raise NotFound(f"案件{case_id}不存在。", f"Case {case_id} does not exist.")
+    return case
+
+
+def case_detail(session: Session, actor: User, case_id: int) -> CaseDetail:
+    """Everything the case page shows ``actor``, in four queries (case, events, deadlines,
+    notices) plus one for the officers the history names.
+
+    Raises:
+        NotFound: no case has this id, or ``actor`` may not see it (the two look the same).
+    """
+    case = visible_case(session, actor, case_id)
     events = session.scalars(
         select(Event)
         .where(Event.case_id == case.id)
@@ -338,7 +350,7 @@ def case_detail(session: Session, actor: User, case_id: int) -> CaseDetail:
         updated_at=case.updated_at,
         closed_at=case.closed_at,
         timeline=[_timeline_entry(e, payloads[e.id], names) for e in events],
-        deadlines=[_deadline_row(d) for d in deadlines],
+        deadlines=[_deadline_row(d, case.state) for d in deadlines],
         notices=[_notice_row(n, names) for n in notices],
     )
 
@@ -387,7 +399,7 @@ def _unit_zh(unit: str | None) -> str:
         return unit or ""
 
 
-def _deadline_row(d: Deadline) -> DeadlineRow:
+def _deadline_row(d: Deadline, case_state: str) -> DeadlineRow:
     try:
         kind_zh = DeadlineKind(d.kind).label_zh
     except ValueError:
@@ -396,6 +408,8 @@ def _deadline_row(d: Deadline) -> DeadlineRow:
         status_zh = DeadlineStatus(d.status).label_zh
     except ValueError:
         status_zh = d.status
+    if d.status == DeadlineStatus.PENDING:
+        status_zh = _pending_zh(d.kind, case_state)
     return DeadlineRow(
         kind=d.kind,
         kind_zh=kind_zh,
@@ -408,6 +422,16 @@ def _deadline_row(d: Deadline) -> DeadlineRow:
         settled_at=d.settled_at,
         note=d.note,
     )
+
+
+def _pending_zh(kind: str, case_state: str) -> str:
+    """A pending deadline says whether it is running: the sweeper acts on it (and reminds) only
+    while the case is in a state it concerns — a rectification time limit while the report is
+    awaiting verification is not running, and its end would not make the case overdue."""
+    states = REMINDED_WHILE.get(kind)
+    if states is None or case_state in states:
+        return "计时中"
+    return f"暂不计时（案件{_state_zh(case_state)}，期间届满不作逾期处理）"
 
 
 def _notice_row(n: Notice, names: Mapping[int, str]) -> NoticeRow:

@@ -15,7 +15,7 @@ from cases.core.vocabulary import Role
 from cases.models import User
 from tests.support.signin import client_as
 from tests.support.world import World
-from web.access import PUBLIC, SIGNED_IN
+from web.access import PUBLIC, SIGNED_IN, action_of
 
 #: A World user of each role (the system actor signs in nowhere).
 PEOPLE = {
@@ -43,14 +43,18 @@ def declared(app: Flask, rule: Rule) -> object:
     return getattr(app.view_functions[rule.endpoint], "oversight_access", None)
 
 
-def path_of(rule: Rule, case_id: int) -> str:
-    """The rule's URL with a real case id for its numbers and the first choice of an ``any``."""
+def values_of(rule: Rule, case_id: int) -> dict[str, object]:
+    """A real case id for the rule's numbers and the first choice of an ``any``."""
     values: dict[str, object] = {}
     for name in rule.arguments:
         converter = rule._converters[name]
         choices = getattr(converter, "items", None)
         values[name] = sorted(choices)[0] if choices else case_id
-    _, path = rule.build(values)  # type: ignore[misc]
+    return values
+
+
+def path_of(rule: Rule, case_id: int) -> str:
+    _, path = rule.build(values_of(rule, case_id))  # type: ignore[misc]
     return path
 
 
@@ -87,7 +91,8 @@ def test_every_route_is_decided_and_every_role_gets_exactly_its_pages(
             if rule.endpoint in ("static", "auth.logout", "auth.login_post"):
                 continue  # signing out (or in again) would end the walk's session
             client = client_as(app, world, who)
-            access = declared(app, rule)
+            # an endpoint acting on what its URL names is asked about that (a case's trigger)
+            access = action_of(declared(app, rule), values_of(rule, case_id))
             response = client.open(path_of(rule, case_id), method=method)
             status = response.status_code
             to_login = status == 302 and response.headers["Location"].startswith("/login")

@@ -186,7 +186,7 @@ def test_detail_shows_header_diagram_timeline_deadline_and_notice(
     # the rectification deadline: 15 natural days after 2026-03-02, ending at 24:00 on 03-17
     deadlines = html[html.index('class="deadlines"') :]
     assert "限期改正" in deadlines and "15日（自然日）" in deadlines
-    assert "自然日" in deadlines and "待执行" in deadlines
+    assert "自然日" in deadlines and "计时中" in deadlines
     # shown as the law says it, 24:00 of the last day — never as the next day's 00:00
     assert "2026-03-17 24:00" in deadlines and "2026-03-18 00:00" not in deadlines
     assert "暂定" not in deadlines

@@ -1,7 +1,9 @@
 """Case pages (案件): the list with its filters and one case with its diagram and history.
 
-Read-only and thin: parse the query string, call :mod:`cases.casework.queries` with the request's
-actor (:func:`web.identity.current_actor`), render. Errors are the
+Thin: parse the query string, call :mod:`cases.casework.queries` with the request's actor
+(:func:`web.identity.current_actor`), render. The case page offers one button per trigger its
+reader may fire now (:func:`cases.casework.actions.actions_for`); the forms are
+:mod:`web.views.casework`'s. Errors are the
 domain's typed errors, rendered by the app's one handler (``InvalidFilter`` → 400,
 ``NotFound`` → 404).
 """
@@ -15,14 +17,16 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from cases.access import Duty
+from cases.casework.actions import actions_for
 from cases.casework.queries import case_detail, list_cases, unit_choices
 from cases.core.clock import format_deadline, to_shanghai
+from cases.models import Case
 from web.access import needs, public
 from web.database import db
 from web.diagram import render_svg
 from web.identity import current_actor
 from web.inputs import whole_number_arg
-from workflows.case_machine import MACHINE_VERSION, STATES
+from workflows.case_machine import MACHINE_VERSION, STATES, TRIGGER_LABELS
 
 bp = Blueprint("cases", __name__)
 
@@ -71,9 +75,16 @@ def case_list() -> Any:
 @bp.get("/cases/<id:case_id>")
 @needs(Duty.VIEW_CASES)
 def case_page(case_id: int) -> Any:
-    detail = case_detail(db(), current_actor(), case_id)
+    session, actor = db(), current_actor()
+    detail = case_detail(session, actor, case_id)
+    # the row case_detail loaded, from the session's identity map (no second query)
+    actions = actions_for(actor, session.get(Case, case_id))  # type: ignore[arg-type]
     # render_svg escapes every text it writes; the markup is generated, never user input.
-    diagram = Markup(render_svg(detail.state, inline_style=False))
-    return render_template(
-        "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION
+    diagram = Markup(
+        render_svg(detail.state, inline_style=False, allowed={a.trigger for a in actions})
     )
+    done = request.args.get("done", "")
+    return render_template(
+        "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION,
+        actions=actions, done=TRIGGER_LABELS.get(done, ("", ""))[0],
+    )  # fmt: skip
