@@ -157,7 +157,10 @@ def notice_content_complete(ctx: CaseContext, data: Data) -> Refusals:
 
 
 def notice_served(ctx: CaseContext, data: Data) -> Refusals:
-    """送达: the unit received the notice — how and when, not in the future, not before issue."""
+    """送达: the unit received the notice — how and when, not in the future, not before issue.
+
+    A time of service is written to the minute (on the 送达回证 as on the form), so a notice
+    served in the minute it was issued is not served before its issue."""
     served_at = data.get("served_at")
     if data.get("service_method") not in SERVICE_METHODS:
         return refuse(
@@ -171,7 +174,7 @@ def notice_served(ctx: CaseContext, data: Data) -> Refusals:
         return refuse(
             "送达时间不能晚于当前时间", "The time of service cannot be in the future", "served_at"
         )
-    if ctx.notice_issued_at and served_at < ctx.notice_issued_at:
+    if ctx.notice_issued_at and served_at < ctx.notice_issued_at.replace(second=0, microsecond=0):
         return refuse(
             "送达时间不能早于通知书下达时间",
             "Service cannot precede the notice's issue",

@@ -16,11 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 
 from cases.accounts.passwords import set_password
+from cases.accounts.totp import begin_enrolment, totp_required
 from cases.core.clock import utcnow
 from cases.core.db import command_session
 from cases.core.settings import current_settings, load_settings
@@ -85,6 +87,19 @@ def give_password(world: World, who: str, *, one_time: bool = False) -> str:
         return user.username
 
 
+def sign_in_as(page: Any, server: str, world: World, who: str) -> None:
+    """Sign World user ``who`` in through the sign-in page, with a second factor enrolled for
+    them first when their role needs one (a supervisor's)."""
+    username = give_password(world, who)
+    secret = None
+    with command_session(world.factory) as s:
+        user = world.user(s, who)
+        if totp_required(user.role):
+            secret, _ = begin_enrolment(user)
+            user.totp_confirmed_at = utcnow()
+    sign_in(page, server, username, code=pyotp.TOTP(secret).now() if secret else "")
+
+
 def sign_in(
     page: Any, server: str, username: str, password: str = PASSWORD, code: str = ""
 ) -> None:
@@ -118,4 +133,7 @@ def screenshot(page: Any, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=True)
+    # after a full-page capture Chromium hit-tests a scrolled page where it was before the
+    # capture: a click would land on the wrong element until the page scrolls again
+    page.evaluate("window.scrollTo(0, 0)")
     return path
