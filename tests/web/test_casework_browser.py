@@ -205,3 +205,7 @@ def test_the_case_page_at_a_phone_s_width(
     screenshot(page, "case-page-phone")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
     assert page.locator(".actions-bar a").first.is_visible()
+    # the diagram keeps a readable size, scrolled to the current state
+    box = page.locator(".diagram")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth && b.scrollLeft > 0")
+    assert page.locator(".diagram .cm-current").is_visible()
