@@ -470,24 +470,50 @@ def _area(a: Rect, b: Rect) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+#: Room kept clear around a label, so two labels never touch and a line never grazes one.
+LABEL_GAP = 4
+
+
+def _samples(link: Link) -> list[Rect]:
+    """Small squares along the link's line: what another link's label should not cover."""
+    pts = link.points
+    out: list[tuple[float, float]] = []
+    if len(pts) == 4 and link.kind in ("down", "up"):
+        out = [_bezier(pts, i / 24) for i in range(25)]
+    else:
+        for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
+            n = max(1, int(max(abs(bx - ax), abs(by - ay)) // 8))
+            out += [(ax + (bx - ax) * i / n, ay + (by - ay) * i / n) for i in range(n + 1)]
+    return [(x - 2, y - 2, x + 2, y + 2) for x, y in out]
+
+
+def _padded(r: Rect) -> Rect:
+    return (r[0] - LABEL_GAP, r[1] - LABEL_GAP, r[2] + LABEL_GAP, r[3] + LABEL_GAP)
+
+
 def _place_labels(
     links: list[Link], spots: dict[int, list[tuple[float, float, str]]], boxes: dict[str, Box]
 ) -> None:
-    """Give each label (in table order) its first candidate spot that covers no box and no
-    earlier label; when none is free, the spot covering least. Deterministic, first fit wins."""
+    """Give each label (in table order) its first candidate spot that covers no box, no
+    earlier label (with a gap) and no other link's line; when none is free, the spot covering
+    least — boxes and labels weigh more than a line crossing. Deterministic, first fit wins."""
     taken: list[Rect] = [(b.x - 3, b.y - 3, b.x + b.w + 3, b.y + b.h + 3) for b in boxes.values()]
+    lines = {link.index: _samples(link) for link in links}
     for link in links:
+        crossing = [r for other in links if other.index != link.index for r in lines[other.index]]
         best: tuple[float, int] | None = None
         for i, spot in enumerate(spots[link.index]):
             link.label = spot
-            cover = sum(_area(_label_rect(link), r) for r in taken)
+            rect = _padded(_label_rect(link))
+            cover = 10 * sum(_area(rect, r) for r in taken)
+            cover += sum(_area(rect, r) for r in crossing)
             if best is None or cover < best[0]:
                 best = (cover, i)
             if cover == 0:
                 break
         assert best is not None
         link.label = spots[link.index][best[1]]
-        taken.append(_label_rect(link))
+        taken.append(_padded(_label_rect(link)))
 
 
 @dataclass(frozen=True)
