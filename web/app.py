@@ -11,7 +11,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
-from web import access, forms, hygiene, identity
+from web import access, forms, hygiene, i18n, identity
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(security_views.bp)
     app.register_blueprint(sysadmin_views.bp)
     forms.install(app)
+    i18n.install(app)
     identity.install(app)
     access.install(app)
 

@@ -68,24 +68,30 @@ class FormField:
         return {str(self.value)}
 
 
-def _widget(f: Field) -> tuple[str, dict[str, int], str]:
+def _widget(f: Field, en: bool = False) -> tuple[str, dict[str, int], str]:
     if isinstance(f, Text):
         kind = "area" if f.max > LINE_LIMIT else "line"
-        return kind, {"maxlength": f.max}, f"不超过{f.max}字"
+        return (
+            kind,
+            {"maxlength": f.max},
+            (f"At most {f.max} characters" if en else f"不超过{f.max}字"),
+        )
     if isinstance(f, Integer):
         return "number", {"min": max(f.min, -(10**9)), "max": min(f.max, 10**9)}, ""
     if isinstance(f, Choice):
         return "select", {}, ""
     if isinstance(f, Choices | Ids):
-        return "checkboxes", {"max_items": f.max_items}, f"最多{f.max_items}项"
+        hint = f"At most {f.max_items}" if en else f"最多{f.max_items}项"
+        return "checkboxes", {"max_items": f.max_items}, hint
     if isinstance(f, TextList):
-        return (
-            "lines",
-            {"max_items": f.max_items, "maxlength": f.max},
-            (f"每行一项，最多{f.max_items}项，每项不超过{f.max}字"),
+        hint = (
+            f"One per line, at most {f.max_items}, each at most {f.max} characters"
+            if en
+            else f"每行一项，最多{f.max_items}项，每项不超过{f.max}字"
         )
+        return "lines", {"max_items": f.max_items, "maxlength": f.max}, hint
     if isinstance(f, DateTime):
-        return "datetime", {}, "北京时间"
+        return "datetime", {}, "Beijing time" if en else "北京时间"
     if isinstance(f, Date):
         return "date", {}, ""
     if isinstance(f, Boolean):
@@ -111,20 +117,23 @@ def form_fields(
     values: Mapping[str, Any],
     errors: Mapping[str, Sequence[str]],
     options: Mapping[str, Iterable[Option]] | None = None,
+    *,
+    english: bool = False,
 ) -> list[FormField]:
     """The trigger's inputs in the spec's order, each with its value, its choices (from the
-    spec, or ``options`` for ids such as the officers) and the refusals that concern it."""
+    spec, or ``options`` for ids such as the officers) and the refusals that concern it —
+    labelled in English when ``english`` (the spec writes both)."""
     out = []
     for f in trigger.fields:
-        widget, limits, hint = _widget(f)
+        widget, limits, hint = _widget(f, english)
         if isinstance(f, Choice | Choices):
-            choices = [Option(code, zh) for code, (zh, _en) in f.choices.items()]
+            choices = [Option(code, en if english else zh) for code, (zh, en) in f.choices.items()]
         else:
             choices = list((options or {}).get(f.name, ()))
         out.append(
             FormField(
                 f.name,
-                f.label_zh,
+                f.label_en if english else f.label_zh,
                 widget,
                 _shown(f, values.get(f.name)),
                 choices,

@@ -34,3 +34,19 @@ def browser(chromium_path: Path) -> Iterator[Any]:
     finally:
         chromium.close()
         pw.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs() -> None:
+    """The English catalog as the build compiles it (``make catalogs``), for a run of pytest
+    without make."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path("web/translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)

@@ -203,3 +203,29 @@ def test_a_deadline_that_is_not_running_says_so(app: Flask, world: World) -> Non
     row = re.search(r'<tr data-kind="rectification" data-status="pending">(.*?)</tr>', page, re.S)
     assert row and "暂不计时（案件待复查，期间届满不作逾期处理）" in row.group(1)
     assert "待执行" not in page
+
+
+def test_the_case_pages_in_english_by_the_switch(app: Flask, world: World) -> None:
+    case_id = world.open_case()
+    client = client_as(app, world, "inspector")
+    assert "办理流程" in client.get(f"/cases/{case_id}").get_data(as_text=True)  # Chinese first
+
+    switched = client.get(f"/lang/en?next=/cases/{case_id}")
+    assert switched.status_code == 303 and switched.headers["Location"] == f"/cases/{case_id}"
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Procedure" in page and "办理流程" not in page
+    assert ">Issue enforcement notice</a>" in page
+    form = client.get(f"/cases/{case_id}/do/issue_notice").get_data(as_text=True)
+    assert "<h1>Issue enforcement notice</h1>" in form and "Time-limit unit" in form
+    assert ">natural day</option>" in form
+    refused = client.post(
+        f"/cases/{case_id}/do/issue_notice",
+        data=_notice_form(world, form, officer_ids=[str(world.ids["inspector"])]),
+    )
+    assert "At least 2 enforcement officers are required (1 given)" in refused.get_data(
+        as_text=True
+    )
+
+    back = client.get("/lang/zh?next=https://evil.example/")
+    assert back.headers["Location"] == "/"  # only a path of this site
+    assert "办理流程" in client.get(f"/cases/{case_id}").get_data(as_text=True)

@@ -209,3 +209,27 @@ def test_the_case_page_at_a_phone_s_width(
     box = page.locator(".diagram")
     assert box.evaluate("b => b.scrollWidth > b.clientWidth && b.scrollLeft > 0")
     assert page.locator(".diagram .cm-current").is_visible()
+
+
+def test_the_notice_issued_in_english(
+    browser: Any, server: str, sqlite_factory: sessionmaker[Session]
+) -> None:
+    world = World.build(sqlite_factory)
+    case_id = world.open_case()
+    inspector = _as(browser, server, world, "inspector")
+    inspector.goto(f"{server}/cases/{case_id}")
+    inspector.locator('.languages a[lang="en"]').click()  # the switch in the footer
+    inspector.wait_for_url(re.compile(rf"/cases/{case_id}$"))
+    assert inspector.locator("html").get_attribute("lang") == "en"
+    button = inspector.locator('.actions-bar a[data-trigger="issue_notice"]')
+    assert button.inner_text() == "Issue enforcement notice"
+    button.click()
+    inspector.wait_for_url(re.compile(rf"/cases/{case_id}/do/issue_notice$"))
+    assert inspector.locator('label[for="f-time_limit_unit"]').inner_text() == "Time-limit unit"
+    inspector.fill("#f-remedial_measures", "Register the files already made")
+    inspector.fill("#f-time_limit_length", "15")
+    inspector.select_option("#f-time_limit_unit", "natural_day")
+    screenshot(inspector, "english-notice-form")
+    _send(inspector, case_id, "issue_notice")
+    assert _state(inspector) == "notice_issued"
+    assert inspector.locator(".done").inner_text() == "Done：Issue enforcement notice"

@@ -86,5 +86,5 @@ def case_page(case_id: int) -> Any:
     done = request.args.get("done", "")
     return render_template(
         "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION,
-        actions=actions, done=TRIGGER_LABELS.get(done, ("", ""))[0],
+        actions=actions, done=TRIGGER_LABELS.get(done),
     )  # fmt: skip

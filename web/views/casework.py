@@ -40,6 +40,7 @@ from cases.models import Case, User
 from web.access import acting
 from web.clock import now
 from web.database import db
+from web.i18n import language, pick
 from web.identity import current_actor
 from web.triggerforms import Option, form_fields, posted_values, read_form
 from web.witness import record_failure
@@ -122,11 +123,14 @@ def _page(
         "cases/action.html",
         case=case,
         trigger=trigger,
-        fields=form_fields(trigger, values, errors or {}, _options(case, trigger)),
+        fields=form_fields(
+            trigger, values, errors or {}, _options(case, trigger), english=language() == "en"
+        ),  # fmt: skip
         general=general or [],
         version=case.version,
         key=key,
         state_zh=STATE_LABELS[case.state].label_zh,
+        state_en=STATE_LABELS[case.state].label_en,
     )
 
 
@@ -197,12 +201,15 @@ def _refusals(exc: OversightError, trigger: Trigger) -> tuple[dict[str, list[str
 
     if isinstance(exc, InvalidFields):
         for r in exc.refusals:
-            put(r.field, r.zh)
+            put(r.field, pick(r.zh, r.en))
     elif isinstance(exc, GuardFailed):
-        for (zh, _en), field in zip(exc.reasons, exc.fields, strict=True):
-            put(field, zh)
+        for (zh, en), field in zip(exc.reasons, exc.fields, strict=True):
+            put(field, pick(zh, en))
     elif isinstance(exc, Conflict):
-        general.append(f"{exc.reason_zh}。表单已按案件的最新版本重新载入，请核对后再提交。")
+        general.append(
+            pick(f"{exc.reason_zh}。表单已按案件的最新版本重新载入，请核对后再提交。",
+                 f"{exc.reason_en}. The form now shows the case as it is: check and send again.")
+        )  # fmt: skip
     else:
-        general.append(exc.reason_zh)
+        general.append(pick(exc.reason_zh, exc.reason_en))
     return errors, general
