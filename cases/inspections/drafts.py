@@ -185,7 +185,7 @@ def _check_typing(inspection: Inspection, actor: User) -> None:
             f"The record is {inspection.status}: drafts are no longer kept",
         )
     if all(link.user_id != actor.id for link in inspection.officers):
-        raise InvalidInput(
+        raise InvalidInput(  # as the door answers it (a guard, 422): the duty is held, not here
             "只有本次检查的执法人员可以填写检查记录",
             "Only the inspection's officers fill in its record",
         )

@@ -67,8 +67,9 @@ def record_data(inspection: Inspection, values: Mapping[str, Any]) -> dict[str, 
         "record_problems": values.get("record_problems") or "",
         "record_handling": values.get("record_handling") or "",
         "outcomes": outcomes,
-        "ended_on": values.get("ended_on") or None,
     }
+    if values.get("ended_on"):  # not given: the check ends the day its record is completed
+        data["ended_on"] = values["ended_on"]
     if inspection.kind == "special":
         data["special_topic"] = values.get("special_topic") or None
         data["special_topic_note"] = values.get("special_topic_note") or ""
