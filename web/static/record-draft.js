@@ -122,14 +122,16 @@
     document.body.addEventListener("htmx:afterRequest", function (evt) {
       if (evt.detail.elt !== form) { return; }
       var xhr = evt.detail.xhr;
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+      // the session ended (401), or with it the form's security token (400 csrf)
+      var ended = xhr.status === 401 || (xhr.status === 400 && body && body.error === "csrf");
       if (evt.detail.successful) {
         clearErrors(form);
         notice("");
-      } else if (xhr.status === 401) {
+      } else if (ended) {
         notice("登录已过期：填写的内容已保存在本机。请重新登录后回到本页，草稿将自动恢复。");
       } else if (xhr.status === 422) {
-        var body = null;
-        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
         showErrors(form, body);
       } else if (xhr.status) {
         notice("草稿未能保存到服务器（" + xhr.status + "），内容已保存在本机。");
@@ -144,6 +146,8 @@
       restore(form, local.fields);
       setStamp(form, local.typedAt);
       notice("已恢复本机保存的较新草稿，正在同步到服务器。");
+      var status = document.getElementById("draft-status");
+      if (status) { status.textContent = "本机草稿同步中……"; }
       form.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
