@@ -111,6 +111,11 @@ def test_the_form_offers_valid_officers_with_credential_numbers(
     assert 'name="result-EA-1" value="nonconform"' in text
     assert f'hx-post="/inspections/{inspection_id}/draft"' in text
     assert "record-draft.js" in text and "<script>" not in text and 'style="' not in text
+    # a supervisor of the authority, not on this inspection, reads the form but types nothing
+    other = client_as(clocked, world, "supervisor").get(f"/inspections/{inspection_id}/record")
+    seen = other.get_data(as_text=True)
+    assert other.status_code == 200 and "您不是本次检查的执法人员" in seen
+    assert "hx-post" not in seen and "形成检查记录</button>" not in seen
 
 
 def test_a_draft_is_saved_as_typed_and_the_form_starts_from_it(
