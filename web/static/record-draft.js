@@ -134,7 +134,8 @@
       } else if (xhr.status === 422) {
         showErrors(form, body);
       } else if (xhr.status) {
-        notice("草稿未能保存到服务器（" + xhr.status + "），内容已保存在本机。");
+        var why = body && body.message_zh ? "：" + body.message_zh : "（" + xhr.status + "）";
+        notice("草稿未能保存到服务器" + why + "。内容已保存在本机。");
       }
     });
     document.body.addEventListener("htmx:sendError", function (evt) {

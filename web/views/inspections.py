@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from cases.access import Duty
 from cases.core.errors import GuardFailed, InvalidInput
+from cases.core.vocabulary import Role
 from cases.inspections.drafts import outcome_field, save_draft
 from cases.inspections.queries import (
     RESULT_LABELS,
@@ -107,7 +108,7 @@ def inspection_list() -> Any:
     return render_template(
         "inspections/list.html",
         groups=my_inspections(db(), actor),
-        supervisor=actor.role == "supervisor",
+        supervisor=actor.role == Role.SUPERVISOR,
     )
 
 
