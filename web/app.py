@@ -32,6 +32,7 @@ from web.views import casework as casework_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
+from web.views import inspections as inspection_views
 from web.views import security as security_views
 from web.views import sysadmin as sysadmin_views
 from web.witness import record_failure
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(casework_views.bp)
     app.register_blueprint(inbox_views.bp)
+    app.register_blueprint(inspection_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)

@@ -25,6 +25,9 @@ class Link:
 
 NAV: tuple[Link, ...] = (
     Link("view_cases", "cases.case_list", "案件", "Cases", "cases."),
+    Link(
+        "record_inspections", "inspections.inspection_list", "检查", "Inspections", "inspections."
+    ),
     Link("manage_accounts", "admin.users", "用户账号", "Accounts"),
     Link("manage_authorities", "sysadmin.authorities", "档案机关", "Authorities"),
     Link("maintain_units", "sysadmin.units", "被监管单位", "Units"),

@@ -156,6 +156,7 @@ def two_distinct_officers(ctx: RecordContext, data: Data) -> Refusals:
     return refuse(
         f"监督检查须由2名以上执法人员进行（当前{n}名）",
         f"An inspection needs at least 2 officers ({n} named)",
+        "officer_ids",
     )
 
 
@@ -165,6 +166,7 @@ def officers_of_the_authority(ctx: RecordContext, data: Data) -> Refusals:
         Refusal(
             f"{o.display_name}不是本机关的执法人员",
             f"{o.display_name} is not an officer of this authority",
+            "officer_ids",
         )
         for o in ctx.officers
         if o.authority_id != ctx.authority_id
@@ -174,7 +176,9 @@ def officers_of_the_authority(ctx: RecordContext, data: Data) -> Refusals:
 def credentials_valid_on_inspection_date(ctx: RecordContext, data: Data) -> Refusals:
     """条例 art 47: a credential expired (or not yet valid) on the inspection date cannot be used."""
     return tuple(
-        Refusal(*p) for o in ctx.officers if (p := o.credential_problem(ctx.inspection_date))
+        Refusal(*p, "officer_ids")
+        for o in ctx.officers
+        if (p := o.credential_problem(ctx.inspection_date))
     )
 
 
@@ -197,6 +201,7 @@ def no_officer_recused(ctx: RecordContext, data: Data) -> Refusals:
         Refusal(
             f"{o.display_name}须回避，不得检查{ctx.unit_name}",
             f"{o.display_name} is recused from inspecting {ctx.unit_name}",
+            "officer_ids",
         )
         for o in ctx.officers
         if o.id in ctx.recused_ids
@@ -279,18 +284,19 @@ def _every_item_has_a_result(d: RecordDraft) -> Refusals:
 def _record_text_complete(d: RecordDraft) -> Refusals:
     """Seed 四: the record states what was checked; when an item fails, the problems found and
     how they were handled (e.g. 现场叫停, 责令限期整改)."""
-    wanted = [("content", "检查内容", "the content of the check")]
+    wanted = [("content", "record_content", "检查内容", "the content of the check")]
     if any(r == "nonconform" for r in d.results.values()):
         wanted += [
-            ("problems", "发现的问题", "the problems found"),
-            ("handling", "处理情况", "how they were handled"),
+            ("problems", "record_problems", "发现的问题", "the problems found"),
+            ("handling", "record_handling", "处理情况", "how they were handled"),
         ]
-    missing = [(zh, en) for attr, zh, en in wanted if not getattr(d, attr).strip()]
+    missing = [(name, zh, en) for attr, name, zh, en in wanted if not getattr(d, attr).strip()]
     if not missing:
         return NO
-    return refuse(
-        "检查记录不完整，请填写：" + "、".join(zh for zh, _ in missing),
-        "The record is incomplete; fill in " + ", ".join(en for _, en in missing),
+    return refuse(  # beside the first field missing; the message names every one
+        "检查记录不完整，请填写：" + "、".join(zh for _, zh, _ in missing),
+        "The record is incomplete; fill in " + ", ".join(en for _, _, en in missing),
+        missing[0][0],
     )
 
 

@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.access.permissions import CaseTrigger, can
-from cases.core.vocabulary import OFFICER_ROLES
-from cases.models import Case, InspectionOfficer, Recusal, User
+from cases.inspections.officers import OfficerChoice
+from cases.inspections.officers import officer_choices as unit_officer_choices
+from cases.models import Case, InspectionOfficer, User
 from workflows.case_machine import SPECS, triggers_from
 from workflows.spec import Trigger
 
@@ -52,30 +53,12 @@ def actions_for(actor: User, case: Case) -> list[Action]:
     return out
 
 
-@dataclass(frozen=True)
-class OfficerChoice:
-    id: int
-    name: str
-    credential_no: str
-    credential_expires_on: date | None
-
-
 def officer_choices(session: Session, case: Case, on: date) -> list[OfficerChoice]:
     """The officers of the case's authority who may act on it on ``on``: active, with a
-    credential valid that day (条例 art 47), not recused from the unit (行政处罚法 art 43)."""
-    recused = set(
-        session.scalars(select(Recusal.officer_id).where(Recusal.unit_id == case.unit_id))
-    )
-    people = session.scalars(
-        select(User)
-        .where(User.authority_id == case.authority_id, User.role.in_(list(OFFICER_ROLES)))
-        .order_by(User.display_name, User.id)
-    )
-    return [
-        OfficerChoice(u.id, u.display_name, u.credential_no or "", u.credential_expires_on)
-        for u in people
-        if u.id not in recused and u.credential_problem(on) is None
-    ]
+    credential valid that day (条例 art 47), not recused from the unit (行政处罚法 art 43) —
+    the same rule the inspection record's officers follow
+    (:func:`cases.inspections.officers.officer_choices`)."""
+    return unit_officer_choices(session, case.authority_id, case.unit_id, on)
 
 
 def form_start(session: Session, case: Case, trigger: Trigger, on: date) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from cases.models.incidents import Incident
 from cases.models.inspections import (
     Finding,
     Inspection,
+    InspectionDraft,
     InspectionEvent,
     InspectionItemResult,
     InspectionOfficer,
@@ -71,6 +72,7 @@ __all__ = [
     "Finding",
     "Incident",
     "Inspection",
+    "InspectionDraft",
     "InspectionEvent",
     "InspectionItemResult",
     "InspectionOfficer",

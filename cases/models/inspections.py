@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -157,3 +158,26 @@ class Finding(Base):
 
     inspection: Mapped[Inspection] = relationship()
     item: Mapped[ChecklistItem] = relationship()
+
+
+class InspectionDraft(Base):
+    """What an officer has typed into an inspection's record form and not yet submitted: kept on
+    the server as it is typed (per officer, like every form draft: two officers on one record do
+    not overwrite each other's typing), so a dropped connection or an ended session loses
+    nothing. A draft is not the record: it may be incomplete, it changes no state and leaves no
+    event; the record is written only through the door (:mod:`cases.inspections.door`)."""
+
+    __tablename__ = "inspection_drafts"
+    __table_args__ = (UniqueConstraint("inspection_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The form's values as typed (cleaned of what no input may be: unknown items, overlong text).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: When the browser says the values were typed (milliseconds since the epoch, its own clock):
+    #: compared with the browser's local copy, never with the server's clock.
+    typed_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Writes of the draft so far (each save one more): how busy the form has been.
+    saves: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
