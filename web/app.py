@@ -31,6 +31,7 @@ from web.views import cases as case_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
+from web.views import plans as plan_views
 from web.views import security as security_views
 from web.views import supervision as supervision_views
 from web.views import sysadmin as sysadmin_views
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(security_views.bp)
     app.register_blueprint(sysadmin_views.bp)
     app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(plan_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)
