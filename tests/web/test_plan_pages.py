@@ -8,12 +8,11 @@ import re
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from cases.models import AuditEntry, Inspection, InspectionPlan, PlanEntry
 from cases.plans.publication import read_table
-from tests.support.district import YEAR, district, draw  # noqa: F401 — the fixture
+from tests.support.district import YEAR, draw
 from tests.support.signin import client_as
 from tests.support.world import T0, World
 
