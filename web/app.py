@@ -29,6 +29,7 @@ from web.views import admin as admin_views
 from web.views import auth as auth_views
 from web.views import cases as case_views
 from web.views import complaints as complaint_views
+from web.views import compliance as compliance_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(supervision_views.bp)
     app.register_blueprint(plan_views.bp)
     app.register_blueprint(complaint_views.bp)
+    app.register_blueprint(compliance_views.bp)
     forms.install(app)
     identity.install(app)
     access.install(app)
