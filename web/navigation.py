@@ -32,6 +32,13 @@ NAV: tuple[Link, ...] = (
         "Approvals",
         "supervision.approv",
     ),
+    Link(
+        "designate_key_units",
+        "supervision.units_page",
+        "重点单位与回避",
+        "Key units",
+        "supervision.unit",
+    ),
     Link("view_plans", "plans.this_year", "检查计划", "Plans", "plans."),
     Link("view_plans", "compliance.this_year", "指标完成", "Compliance", "compliance."),
     Link("view_complaints", "complaints.complaint_list", "投诉举报", "Complaints", "complaints."),

@@ -14,9 +14,11 @@ a rollback: nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from cases.access import Duty, can
@@ -24,17 +26,26 @@ from cases.access.permissions import PenaltyTrigger
 from cases.casework import approvals
 from cases.casework.deadline_changes import decide_extension
 from cases.casework.referrals import record_referral_answer, send_referral
+from cases.core.clock import local_date
 from cases.core.errors import (
     Conflict,
     GuardFailed,
     InvalidInput,
     InvalidTransition,
+    NotFound,
     OversightError,
     UnknownTrigger,
 )
-from cases.core.vocabulary import Regime
-from cases.models import Penalty
+from cases.core.vocabulary import OFFICER_ROLES, Regime
+from cases.models import Authority, Penalty, Unit, User
 from cases.penalties.door import advance_penalty
+from cases.registry.key_units import (
+    KEY_UNIT_GUIDELINE,
+    designate_key_unit,
+    key_unit_share,
+    revoke_key_unit,
+)
+from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
 from web.access import needs
 from web.clock import now
 from web.database import db
@@ -61,6 +72,14 @@ DECISION_PREFILL = ("offence", "party_kind", "sanctions", "amount", "party_name"
 Errors = dict[str | None, list[str]]
 
 
+class FieldRefused(InvalidInput):
+    """A refusal of this page's own reading of one input (which unit, which officer, a date)."""
+
+    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
+        super().__init__(reason_zh, reason_en)
+        self.field = field
+
+
 def _field(name: str, limit: int = 2000) -> str:
     return (request.form.get(name) or "").strip()[:limit]
 
@@ -72,9 +91,8 @@ def _errors_of(exc: OversightError, default_field: str | None) -> Errors:
         for (zh, _en), name in zip(exc.reasons, exc.fields, strict=True):
             out.setdefault(name, []).append(zh)
     else:
-        out.setdefault(default_field if isinstance(exc, InvalidInput) else None, []).append(
-            exc.reason_zh
-        )
+        field = getattr(exc, "field", default_field) if isinstance(exc, InvalidInput) else None
+        out.setdefault(field, []).append(exc.reason_zh)
     return out
 
 
@@ -254,4 +272,159 @@ def _penalty_step(penalty_id: int, trigger: str) -> Any:
             **data,
         ),
         f"penalty-{penalty_id}-{trigger}", None, f"行政处罚#{penalty_id}：{spec.label_zh}",
+    )  # fmt: skip
+
+
+# ---- key units and recusals -----------------------------------------------------------------
+
+
+def _own_unit(unit_id: int) -> Unit:
+    """A unit of the actor's authority; another authority's is "not found" (as its cases are)."""
+    found = db().get(Unit, unit_id)
+    if found is None or found.authority_id != current_actor().authority_id:
+        raise NotFound(f"单位{unit_id}不存在", f"No unit {unit_id}")
+    return found
+
+
+def _unit_named(typed: str) -> Unit:
+    """The unit typed on a form: its exact name or 统一社会信用代码 in the authority's register."""
+    text = typed.strip()
+    if not text:
+        raise FieldRefused(
+            "unit", "请填写单位名称或统一社会信用代码", "Give the unit's name or credit code"
+        )
+    found = db().scalar(
+        select(Unit)
+        .where(
+            Unit.authority_id == current_actor().authority_id,
+            or_(Unit.name == text, Unit.credit_code == text.upper()),
+        )
+        .limit(1)
+    )
+    if found is None:
+        raise FieldRefused(
+            "unit",
+            f"本机关名录中没有“{text[:60]}”，请填写登记的全称或统一社会信用代码",
+            f"No unit {text[:60]!r} in the register: give its registered name or credit code",
+        )
+    return found
+
+
+def _day(raw: str, name_zh: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else local_date(now())
+    except ValueError:
+        raise FieldRefused(
+            "since", f"{name_zh}格式应为YYYY-MM-DD：{raw[:20]}", "Dates are YYYY-MM-DD"
+        ) from None
+
+
+def _units_page(
+    failed: str | None = None, errors: Errors | None = None, typed: Any = None, done: str = ""
+) -> str:
+    session, actor = db(), current_actor()
+    authority = session.get(Authority, actor.authority_id)
+    if authority is None:
+        raise NotFound("没有所属档案机关", "No authority of one's own")
+    key_units = session.scalars(
+        select(Unit).where(Unit.authority_id == authority.id, Unit.is_key_unit).order_by(Unit.name)
+    ).all()
+    officers = session.scalars(
+        select(User)
+        .where(User.authority_id == authority.id, User.role.in_([r.value for r in OFFICER_ROLES]),
+               User.active)
+        .order_by(User.display_name)
+    ).all()  # fmt: skip
+    return render_template(
+        "supervision/units.html", key_units=key_units, share=key_unit_share(session, authority),
+        guideline=KEY_UNIT_GUIDELINE, recusals=list_recusals(session, authority.id),
+        officers=officers, may_recuse=can(actor, Duty.RECORD_RECUSALS),
+        failed=failed, errors=errors or {}, typed=typed or {}, done=done,
+    )  # fmt: skip
+
+
+def _unit_refused(exc: OversightError, key: str, default_field: str | None) -> Any:
+    db().rollback()
+    record_failure(exc)
+    page = _units_page(key, _errors_of(exc, default_field), MultiDict(request.form))
+    return page, exc.status
+
+
+def _unit_acting(fn: Callable[[], Any], key: str, field: str | None, message: str) -> Any:
+    try:
+        fn()
+    except FORM_REFUSALS as exc:
+        return _unit_refused(exc, key, field)
+    db().commit()
+    return redirect(url_for("supervision.units_page", done=message), 303)
+
+
+@bp.get("/supervision/units")
+@needs(Duty.DESIGNATE_KEY_UNITS)
+def units_page() -> Any:
+    return _units_page(done=request.args.get("done", "")[:200])
+
+
+@bp.post("/supervision/units/key")
+@needs(Duty.DESIGNATE_KEY_UNITS)
+def designate() -> Any:
+    """指定重点监控单位: the unit by its registered name or credit code, a reason, a start day."""
+    key, typed = "designate", _field("unit", 200)
+
+    def act() -> None:
+        unit = _unit_named(typed)
+        designate_key_unit(
+            db(), unit, _field("reason"), _day(_field("since", 20), "起始日期"), current_actor(),
+            now(),
+        )  # fmt: skip
+
+    return _unit_acting(act, key, "reason", f"已指定重点监控单位：{typed}")
+
+
+@bp.post("/supervision/units/<id:unit_id>/revoke")
+@needs(Duty.DESIGNATE_KEY_UNITS)
+def revoke(unit_id: int) -> Any:
+    unit = _own_unit(unit_id)
+    return _unit_acting(
+        lambda: revoke_key_unit(db(), unit, _field("reason"), current_actor(), now()),
+        f"revoke-{unit_id}", "reason", f"已撤销{unit.name}的重点监控",
+    )  # fmt: skip
+
+
+def _officer(raw: str) -> User:
+    officer = db().get(User, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if officer is None or officer.authority_id != current_actor().authority_id:
+        raise FieldRefused(
+            "officer", "请选择本机关的执法人员", "Choose an officer of this authority"
+        )
+    return officer
+
+
+@bp.post("/supervision/units/recusals")
+@needs(Duty.RECORD_RECUSALS)
+def add_recusal_now() -> Any:
+    """登记回避 (行政处罚法 art 43): the officer, the unit, the reason, since when."""
+    key, typed = "recusal", _field("unit", 200)
+
+    def act() -> None:
+        officer = _officer(_field("officer", 12))
+        unit = _unit_named(typed)
+        add_recusal(
+            db(), officer, unit, _field("reason"), _day(_field("since", 20), "回避起始日期"),
+            current_actor(), now(),
+        )  # fmt: skip
+
+    return _unit_acting(act, key, "reason", f"已登记回避：{typed}")
+
+
+@bp.post("/supervision/units/<id:unit_id>/recusals/<id:officer_id>/lift")
+@needs(Duty.RECORD_RECUSALS)
+def lift_recusal(unit_id: int, officer_id: int) -> Any:
+    unit = _own_unit(unit_id)
+    officer = db().get(User, officer_id)
+    if officer is None or officer.authority_id != unit.authority_id:
+        raise NotFound(f"执法人员{officer_id}不存在", f"No officer {officer_id}")
+    return _unit_acting(
+        lambda: remove_recusal(db(), officer, unit, _field("reason"), current_actor(), now()),
+        f"lift-{unit_id}-{officer_id}", "reason", f"已撤销{officer.display_name}对{unit.name}的回避",
     )  # fmt: skip
