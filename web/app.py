@@ -29,11 +29,15 @@ from web.views import admin as admin_views
 from web.views import auth as auth_views
 from web.views import cases as case_views
 from web.views import casework as casework_views
+from web.views import complaints as complaint_views
+from web.views import compliance as compliance_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
 from web.views import inspections as inspection_views
+from web.views import plans as plan_views
 from web.views import security as security_views
+from web.views import supervision as supervision_views
 from web.views import sysadmin as sysadmin_views
 from web.witness import record_failure
 
@@ -60,6 +64,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(file_views.bp)
     app.register_blueprint(security_views.bp)
     app.register_blueprint(sysadmin_views.bp)
+    app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(plan_views.bp)
+    app.register_blueprint(complaint_views.bp)
+    app.register_blueprint(compliance_views.bp)
     forms.install(app)
     i18n.install(app)
     identity.install(app)

@@ -28,6 +28,23 @@ NAV: tuple[Link, ...] = (
     Link(
         "record_inspections", "inspections.inspection_list", "检查", "Inspections", "inspections."
     ),
+    Link(
+        "change_deadlines",
+        "supervision.approvals_page",
+        "待审批",
+        "Approvals",
+        "supervision.approv",
+    ),
+    Link(
+        "designate_key_units",
+        "supervision.units_page",
+        "重点单位与回避",
+        "Key units",
+        "supervision.unit",
+    ),
+    Link("view_plans", "plans.this_year", "检查计划", "Plans", "plans."),
+    Link("view_plans", "compliance.this_year", "指标完成", "Compliance", "compliance."),
+    Link("view_complaints", "complaints.complaint_list", "投诉举报", "Complaints", "complaints."),
     Link("manage_accounts", "admin.users", "用户账号", "Accounts"),
     Link("manage_authorities", "sysadmin.authorities", "档案机关", "Authorities"),
     Link("maintain_units", "sysadmin.units", "被监管单位", "Units"),

@@ -18,6 +18,11 @@ YEAR = 2027  # next year from T0 (2026-03-02): the whole year is schedulable
 @pytest.fixture
 def district(world: World) -> World:
     """luquan with 42 units: 13 direct (the world's 教育局 and 12 more), key units 41 and 42."""
+    return add_units(world)
+
+
+def add_units(world: World) -> World:
+    """The district's 40 more units, on any World (the browser tests' SQLite one too)."""
     with command_session(world.factory) as s:
         luquan = s.get(Authority, world.ids["luquan"])
         for n in range(1, 41):
