@@ -268,6 +268,9 @@ class NoticeRow:
     is_backfill: bool
     backfill_late: bool
     officers: list[str]
+    legal_basis: str = ""
+    facts: str = ""
+    required_correction: str = ""
 
 
 @dataclass(frozen=True)
@@ -447,6 +450,9 @@ def _notice_row(n: Notice, names: Mapping[int, str]) -> NoticeRow:
         is_backfill=n.is_backfill,
         backfill_late=n.backfill_late,
         officers=[names.get(i, f"#{i}") for i in n.officer_ids],
+        legal_basis=n.legal_basis,
+        facts=n.facts,
+        required_correction=n.required_correction,
     )
 
 

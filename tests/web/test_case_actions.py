@@ -229,3 +229,19 @@ def test_the_case_pages_in_english_by_the_switch(app: Flask, world: World) -> No
     back = client.get("/lang/zh?next=https://evil.example/")
     assert back.headers["Location"] == "/"  # only a path of this site
     assert "办理流程" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_the_case_page_shows_the_notice_s_basis_the_report_and_the_escalation(
+    app: Flask, world: World
+) -> None:
+    case_id = world.case_for_state("awaiting_verification")
+    page = client_as(app, world, "inspector").get(f"/cases/{case_id}").get_data(as_text=True)
+    basis = re.search(r'<dd class="legal-basis">([^<]+)</dd>', page)
+    assert basis and "档案法" in basis.group(1)  # the legal basis in force, as issued
+    reports = page[page.index('id="h-rectification"') :]
+    assert "已建立制度并补登" in reports and "制度文本.pdf" in reports
+
+    escalated = world.case_for_state("escalated")
+    page = client_as(app, world, "supervisor").get(f"/cases/{escalated}").get_data(as_text=True)
+    table = page[page.index('class="reports"') :]
+    assert "上级档案部门" in table and "同级信息和网络安全主管部门" in table

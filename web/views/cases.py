@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from cases.access import Duty
 from cases.casework.actions import actions_for
+from cases.casework.papers import papers_of
 from cases.casework.queries import case_detail, list_cases, unit_choices
 from cases.core.clock import format_deadline, to_shanghai
 from cases.models import Case
@@ -78,7 +79,8 @@ def case_page(case_id: int) -> Any:
     session, actor = db(), current_actor()
     detail = case_detail(session, actor, case_id)
     # the row case_detail loaded, from the session's identity map (no second query)
-    actions = actions_for(actor, session.get(Case, case_id))  # type: ignore[arg-type]
+    row: Case = session.get(Case, case_id)  # type: ignore[assignment]
+    actions = actions_for(actor, row)
     # render_svg escapes every text it writes; the markup is generated, never user input.
     diagram = Markup(
         render_svg(detail.state, inline_style=False, allowed={a.trigger for a in actions})
@@ -86,5 +88,5 @@ def case_page(case_id: int) -> Any:
     done = request.args.get("done", "")
     return render_template(
         "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION,
-        actions=actions, done=TRIGGER_LABELS.get(done),
+        actions=actions, done=TRIGGER_LABELS.get(done), papers=papers_of(session, row),
     )  # fmt: skip
