@@ -31,6 +31,7 @@ from web.views import cases as case_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
+from web.views import public as public_views
 from web.views import security as security_views
 from web.views import sysadmin as sysadmin_views
 from web.witness import record_failure
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(case_views.bp)
     app.register_blueprint(inbox_views.bp)
+    app.register_blueprint(public_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)
