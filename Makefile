@@ -2,11 +2,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The port `make up` serves on: `make up PORT=5001` (or OVERSIGHT_PORT=5001); 5000 when unset.
+PORT ?=
 
 .PHONY: up test lint bench
 
 up: $(VENV)/.installed
-	$(BIN)/oversight up
+	$(BIN)/oversight up $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
