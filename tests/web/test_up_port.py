@@ -25,9 +25,7 @@ def busy_port() -> Iterator[int]:
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])
-def test_up_on_a_busy_port_says_so_and_starts_nothing(
-    app: Flask, busy_port: int, how: str
-) -> None:
+def test_up_on_a_busy_port_says_so_and_starts_nothing(app: Flask, busy_port: int, how: str) -> None:
     args, env = ["up"], {"OVERSIGHT_HOST": "127.0.0.1"}
     if how == "option":
         args += ["--port", str(busy_port)]
