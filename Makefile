@@ -2,13 +2,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The port `make up` serves on: `make up PORT=5001` (or OVERSIGHT_PORT=5001); 5000 when unset.
+PORT ?=
 
 .PHONY: up test lint bench catalogs
 
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
 
 up: $(VENV)/.installed catalogs
-	$(BIN)/oversight up
+	$(BIN)/oversight up $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-test catalogs
 	$(BIN)/ruff check .

@@ -36,6 +36,7 @@ from web.views import health
 from web.views import inbox as inbox_views
 from web.views import inspections as inspection_views
 from web.views import plans as plan_views
+from web.views import public as public_views
 from web.views import security as security_views
 from web.views import supervision as supervision_views
 from web.views import sysadmin as sysadmin_views
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(casework_views.bp)
     app.register_blueprint(inbox_views.bp)
     app.register_blueprint(inspection_views.bp)
+    app.register_blueprint(public_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)

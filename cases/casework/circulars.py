@@ -28,6 +28,7 @@ from cases.core.vocabulary import CircularKind
 from cases.messages.outbox import enqueue
 from cases.models import Case, Circular, Penalty, User
 from cases.penalties.history import append_penalty_event
+from cases.publicity import periods
 
 _ONLY_SUPERVISORS = ("只有本机关的科室/馆领导可以制作、发布通报", "Only a supervisor may circulate")
 
@@ -154,10 +155,13 @@ def publish_circular(
 
 
 def public_circulars(session: Session, authority_id: int, now: datetime) -> list[PublicCircular]:
-    """The public page: circulars published and not yet taken down at ``now``, newest first."""
+    """The public page: circulars published and not yet taken down at ``now``, newest first —
+    taken down at the chosen instant or at the end of the publicity period, whichever is first
+    (:mod:`cases.publicity.periods`: 5 years, 2 for a natural person)."""
     now = ensure_utc(now)
-    rows = session.scalars(
-        select(Circular)
+    rows = session.execute(
+        select(Circular, Penalty.party_kind)
+        .outerjoin(Penalty, Penalty.id == Circular.penalty_id)
         .where(
             Circular.authority_id == authority_id,
             Circular.published_at.is_not(None),
@@ -165,11 +169,15 @@ def public_circulars(session: Session, authority_id: int, now: datetime) -> list
             (Circular.take_down_at.is_(None)) | (Circular.take_down_at > now),
         )
         .order_by(Circular.published_at.desc(), Circular.id.desc())
-    )
-    return [
-        PublicCircular(c.id, c.case_id, c.title, c.content, c.published_at, c.take_down_at)  # type: ignore[arg-type]
-        for c in rows
-    ]
+    ).all()
+    out = []
+    for c, party_kind in rows:
+        natural = party_kind == "individual"
+        if not periods.is_public(c.published_at, c.take_down_at, now, natural_person=natural):
+            continue
+        end = periods.take_down_at(c.published_at, c.take_down_at, natural_person=natural)  # type: ignore[arg-type]
+        out.append(PublicCircular(c.id, c.case_id, c.title, c.content, c.published_at, end))  # type: ignore[arg-type]
+    return out
 
 
 def circulars_of(session: Session, actor: User, case_id: int | None = None) -> list[Circular]:

@@ -42,6 +42,7 @@ from cases.models.reference import (
     ChecklistItem,
     ChecklistVersion,
     LegalCitation,
+    PublicService,
 )
 from cases.models.registry import Authority, Recusal, RegistryEvent, Unit, User
 from cases.models.selfreports import SelfReport
@@ -78,6 +79,7 @@ __all__ = [
     "InspectionOfficer",
     "InspectionPlan",
     "LegalCitation",
+    "PublicService",
     "Notice",
     "NoticeCounter",
     "Penalty",

@@ -1,5 +1,5 @@
-"""Reference data kept as dated, versioned rows (DESIGN §1): checklists, legal citations and
-the working-day calendar (工作日历).
+"""Reference data kept as dated, versioned rows (DESIGN §1): checklists, legal citations, the
+public-service table (公共服务事项) and the working-day calendar (工作日历).
 
 The State Council publishes each year's holiday schedule around November of the year before
 (LAW.md "Counting time"), so the calendar lives in the database and an administrator enters a new
@@ -93,6 +93,30 @@ class LegalCitation(Base):
 
     def text_zh(self) -> str:
         return f"《{self.title_zh.strip('《》')}》{self.article_zh}"
+
+
+class PublicService(Base):
+    """One row of the seed's 公共服务事项登记表 (三), shown on the public page (DESIGN §1).
+
+    Loaded from ``services.toml`` by :func:`cases.reference.sync.sync_reference_data` once per
+    ``number``; after that the row is the truth — an administrator's change of an office or a
+    phone number is an edit of this row, which no later upgrade overwrites."""
+
+    __tablename__ = "public_services"
+    __table_args__ = (UniqueConstraint("number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: 序号: the order on the page.
+    number: Mapped[int] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    content_zh: Mapped[str] = mapped_column(Text)
+    office_zh: Mapped[str] = mapped_column(String(200))
+    office_en: Mapped[str] = mapped_column(String(200), default="")
+    #: The local number as printed in the seed, and its area code (Shijiazhuang 0311).
+    phone: Mapped[str] = mapped_column(String(40))
+    area_code: Mapped[str] = mapped_column(String(10), default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
 
 
 class CalendarSource(Labeled):

@@ -1,4 +1,4 @@
-"""Load the reference data (checklists, citations) into their tables — idempotently.
+"""Load the reference data (checklists, citations, public services) into their tables — idempotently.
 
 Runs after every ``oversight db upgrade``: new versions in ``cases.reference.data`` are added,
 existing rows are left as they are (an admin may have extended them), nothing is deleted.
@@ -9,15 +9,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.models import ChecklistItem, ChecklistVersion, LegalCitation
+from cases.models import ChecklistItem, ChecklistVersion, LegalCitation, PublicService
 from cases.reference.calendar import sync_calendar
 from cases.reference.citations import forget_cached_citations
-from cases.reference.data import CHECKLISTS, CITATIONS
+from cases.reference.data import CHECKLISTS, CITATIONS, PUBLIC_SERVICES
 from cases.registry.register import system_actor
 
 
 def sync_reference_data(session: Session) -> dict[str, int]:
-    added = {"checklists": 0, "citations": 0}
+    added = {"checklists": 0, "citations": 0, "public_services": 0}
     have = {
         (r, v)
         for r, v in session.execute(select(ChecklistVersion.regime, ChecklistVersion.version))
@@ -67,8 +67,28 @@ def sync_reference_data(session: Session) -> dict[str, int]:
             )
         )
         added["citations"] += 1
+    added["public_services"] = _sync_public_services(session)
     added["calendar_years"] = sync_calendar(session)
     system_actor(session)
     session.flush()
     forget_cached_citations()
+    return added
+
+
+def _sync_public_services(session: Session) -> int:
+    """Add the services of ``services.toml`` whose 序号 has no row yet. An existing row is the
+    administrator's (its office or phone number may have been corrected) and is left alone."""
+    have = set(session.scalars(select(PublicService.number)))
+    added = 0
+    for spec in PUBLIC_SERVICES:
+        if spec.number in have:
+            continue
+        session.add(
+            PublicService(
+                number=spec.number, name_zh=spec.name_zh, name_en=spec.name_en,
+                content_zh=spec.content_zh, office_zh=spec.office_zh, office_en=spec.office_en,
+                phone=spec.phone, area_code=spec.area_code, source=spec.source,
+            )
+        )  # fmt: skip
+        added += 1
     return added

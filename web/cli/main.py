@@ -38,6 +38,7 @@ from web.cli.operations import register as register_operations
 from web.cli.penalties import register as register_penalties
 from web.cli.plans import plan_group
 from web.cli.policy import policy_group
+from web.cli.ports import require_free_port
 from web.cli.referrals import referral_group
 from web.cli.registry import register as register_registry
 from web.cli.selfreports import selfreport_group
@@ -136,11 +137,16 @@ def seed_demo_command(seed: int, if_empty: bool) -> None:
 
 @main.command("up")
 @click.option("--host", default=lambda: os.environ.get("OVERSIGHT_HOST", "127.0.0.1"))
-@click.option("--port", default=lambda: int(os.environ.get("OVERSIGHT_PORT", "5000")), type=int)
+@click.option(
+    "--port", default=lambda: os.environ.get("OVERSIGHT_PORT", "5000"),
+    type=click.IntRange(1, 65535), help="Port to serve on (also OVERSIGHT_PORT; make up PORT=…).",
+)  # fmt: skip
 @click.pass_context
 def up(ctx: click.Context, host: str, port: int) -> None:
     """Migrate, load demo data on first start, then run the web app and a Celery worker with its
-    beat — all on embedded defaults (SQLite database, SQLite broker)."""
+    beat — all on embedded defaults (SQLite database, SQLite broker). A busy port stops it
+    before anything starts (exit 69)."""
+    require_free_port(host, port)
     ctx.invoke(db_upgrade)
     ctx.invoke(seed_demo_command, seed=2026, if_empty=True)
     accounts = current_app.config["OVERSIGHT"].instance_dir / "demo-accounts.txt"
