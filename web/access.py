@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 
-from cases.access import Duty
+from cases.access import CaseTrigger, Duty
 from cases.access.permissions import refusal
 from cases.core.errors import NotAllowed
 from web.failures import wants_json
@@ -38,7 +38,10 @@ def signed_in(view: F) -> F:
     return view
 
 
-def needs(duty: Duty) -> Callable[[F], F]:
+def needs(duty: Duty | CaseTrigger) -> Callable[[F], F]:
+    """The page needs ``duty`` — or, for a page that fires one trigger of the case machine, the
+    roles that trigger names (``CaseTrigger``: the door's own table, so page and door agree)."""
+
     def mark(view: F) -> F:
         view.oversight_access = duty  # type: ignore[attr-defined]
         return view
@@ -46,7 +49,7 @@ def needs(duty: Duty) -> Callable[[F], F]:
     return mark
 
 
-def access_of(endpoint: str | None) -> Duty | str | None:
+def access_of(endpoint: str | None) -> Duty | CaseTrigger | str | None:
     """What ``endpoint`` declared (None: nothing — refused to all)."""
     if endpoint is None:
         return None

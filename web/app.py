@@ -11,7 +11,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
-from web import access, forms, hygiene, identity
+from web import access, bodylimits, forms, hygiene, identity
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -28,9 +28,11 @@ from web.inputs import CONVERTERS, refuse_control_characters
 from web.views import admin as admin_views
 from web.views import auth as auth_views
 from web.views import cases as case_views
+from web.views import evidence as evidence_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
+from web.views import portal as portal_views
 from web.views import security as security_views
 from web.views import sysadmin as sysadmin_views
 from web.witness import record_failure
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["oversight.sessions"] = make_session_factory(engine)
     # before any blueprint: its rules are compiled with these (ASCII, 32-bit ids; web/inputs.py)
     app.url_map.converters.update(CONVERTERS)
+    # a page's own body limit is set before anything reads the body (web/bodylimits.py)
+    app.before_request(bodylimits.apply)
     app.before_request(refuse_control_characters)
     hygiene.install(app, settings)
 
@@ -54,6 +58,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)
+    app.register_blueprint(evidence_views.bp)
+    app.register_blueprint(portal_views.bp)
     app.register_blueprint(security_views.bp)
     app.register_blueprint(sysadmin_views.bp)
     forms.install(app)

@@ -25,6 +25,7 @@ class Link:
 
 NAV: tuple[Link, ...] = (
     Link("view_cases", "cases.case_list", "案件", "Cases", "cases."),
+    Link("use_unit_portal", "portal.home", "本单位", "My unit", "portal."),
     Link("manage_accounts", "admin.users", "用户账号", "Accounts"),
     Link("manage_authorities", "sysadmin.authorities", "档案机关", "Authorities"),
     Link("maintain_units", "sysadmin.units", "被监管单位", "Units"),
