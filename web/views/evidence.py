@@ -69,7 +69,7 @@ def rectification_post(case_id: int) -> Any:
     try:
         if not version_text.isdigit() or len(version_text) > 9:
             raise Conflict(_VERSION_ZH, _VERSION_EN)
-        submit_rectification_report(
+        submitted = submit_rectification_report(
             db(), current_actor(), case_id, report=report, files=uploads, now=now(),
             expected_version=int(version_text), settings=settings,
         )  # fmt: skip
@@ -81,7 +81,10 @@ def rectification_post(case_id: int) -> Any:
         return _page(case_id, {"report": report}, errors, general, status=exc.status)
     db().commit()
     if wants_json():
-        return jsonify({"case_id": case_id, "state": "awaiting_verification"}), 201
+        return jsonify(
+            {"case_id": case_id, "to_state": submitted.advanced.to_state,
+             "evidence": [f.seq for f in submitted.files]}
+        ), 201  # fmt: skip
     return redirect(url_for("evidence.rectification_form", case_id=case_id, done=1), code=303)
 
 

@@ -84,7 +84,7 @@ def acknowledge(case_id: int) -> Any:
     trigger = spec_of(case, ACKNOWLEDGE)
     data = read_form(trigger, request.form)
     try:
-        advance(
+        advanced = advance(
             session, case_id, ACKNOWLEDGE, actor, now=now(),
             expected_version=_version(request.form), **data,
         )  # fmt: skip
@@ -96,7 +96,7 @@ def acknowledge(case_id: int) -> Any:
         return _ack_page(case_id, request.form, errors, general, status=exc.status)
     session.commit()
     if wants_json():
-        return jsonify({"case_id": case_id, "state": "rectifying"}), 200
+        return jsonify({"case_id": case_id, "to_state": advanced.to_state}), 200
     if can(actor, Duty.USE_UNIT_PORTAL):
         return redirect(url_for("portal.home", acknowledged=case_id), code=303)
     return redirect(url_for("cases.case_page", case_id=case_id), code=303)
