@@ -43,9 +43,7 @@ def version_of(world: World, case_id: int) -> int:
 
 def field_error(html: str, name: str) -> str:
     """The reason shown beside input ``name``."""
-    found = re.search(
-        rf'data-field="{name}".*?<p class="field-error"[^>]*>([^<]*)</p>', html, re.S
-    )
+    found = re.search(rf'data-field="{name}".*?<p class="field-error"[^>]*>([^<]*)</p>', html, re.S)
     assert found is not None, f"no reason beside {name}"
     return found.group(1)
 
@@ -64,8 +62,8 @@ def test_the_liaison_sees_their_units_notice_its_deadline_and_what_to_do_next(
     assert "2026-03-17 24:00" in html  # 15 days from 2 March end at 24:00, not "03-18 00:00"
     assert re.search(r'class="time-left look-normal">剩\d+日', html)
     assert "请确认收到执法通知书" in html
-    assert 'action="/portal/cases/%d/acknowledge"' % case_id in html
-    assert '>本单位</a>' in html  # the header's link
+    assert f'action="/portal/cases/{case_id}/acknowledge"' in html
+    assert ">本单位</a>" in html  # the header's link
 
     other = client_as(clocked, world, "other_liaison").get("/portal").get_data(as_text=True)
     assert f'data-case-id="{case_id}"' not in other and "暂无执法通知书" in other
@@ -141,7 +139,9 @@ def test_the_report_with_files_goes_in_and_staff_download_each_file(
     case_id = world.case_for_state("rectifying")
     liaison = client_as(clocked, world, "liaison")
     page = liaison.get(f"/cases/{case_id}/rectification-report").get_data(as_text=True)
-    assert 'type="file" name="evidence" multiple' in page and 'enctype="multipart/form-data"' in page
+    assert (
+        'type="file" name="evidence" multiple' in page and 'enctype="multipart/form-data"' in page
+    )
 
     sent = post_report(liaison, world, case_id, [("制度文本.pdf", pdf()), ("照片.png", png())])
     assert sent.status_code == 303
@@ -156,11 +156,22 @@ def test_the_report_with_files_goes_in_and_staff_download_each_file(
     assert got.headers["Content-Disposition"].startswith("attachment")
     assert "no-store" in got.headers["Cache-Control"]
     assert client_as(clocked, world, "liaison").get(f"/cases/{case_id}/evidence/2").data == png()
-    assert client_as(clocked, world, "other_liaison").get(f"/cases/{case_id}/evidence/1").status_code == 404
-    assert client_as(clocked, world, "system_admin").get(f"/cases/{case_id}/evidence/1").status_code == 403
+    assert (
+        client_as(clocked, world, "other_liaison").get(f"/cases/{case_id}/evidence/1").status_code
+        == 404
+    )
+    assert (
+        client_as(clocked, world, "system_admin").get(f"/cases/{case_id}/evidence/1").status_code
+        == 403
+    )
     assert inspector.get(f"/cases/{case_id}/evidence/9").status_code == 404
     with world.factory() as s:
-        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "download")) == 2
+        assert (
+            s.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "download")
+            )
+            == 2
+        )
 
 
 @pytest.mark.parametrize(
@@ -174,7 +185,11 @@ def test_the_report_with_files_goes_in_and_staff_download_each_file(
     ],
 )
 def test_a_bad_file_is_named_beside_the_field_and_nothing_is_stored(
-    clocked: Flask, world: World, files, status: int, words: str  # type: ignore[no-untyped-def]
+    clocked: Flask,
+    world: World,
+    files,
+    status: int,
+    words: str,  # type: ignore[no-untyped-def]
 ) -> None:
     settings = clocked.config["OVERSIGHT"]
     clocked.config["OVERSIGHT"] = settings.with_(attachment_max_mb=1)
@@ -208,13 +223,19 @@ def test_who_reaches_the_report_form(clocked: Flask, world: World) -> None:
     case_id = world.case_for_state("rectifying")
     path = f"/cases/{case_id}/rectification-report"
     for who in ("liaison", "inspector", "supervisor"):
-        assert "提交整改报告</button>" in client_as(clocked, world, who).get(path).get_data(as_text=True)
+        assert "提交整改报告</button>" in client_as(clocked, world, who).get(path).get_data(
+            as_text=True
+        )
     for who in ("leader", "system_admin", "security_admin", "audit_admin"):
         assert client_as(clocked, world, who).get(path).status_code == 403
     for who in ("other_liaison", "foreign_inspector"):
         assert client_as(clocked, world, who).get(path).status_code == 404
     waiting = world.case_for_state("notice_issued")
-    html = client_as(clocked, world, "liaison").get(f"/cases/{waiting}/rectification-report").get_data(as_text=True)
+    html = (
+        client_as(clocked, world, "liaison")
+        .get(f"/cases/{waiting}/rectification-report")
+        .get_data(as_text=True)
+    )
     assert "只有“整改中”的案件可以提交整改报告" in html and 'type="file"' not in html
 
 
@@ -235,7 +256,9 @@ def test_the_liaison_reports_an_incident_and_its_refusals_stand_beside_the_field
     assert later.status_code == 422
     assert "不能晚于报告时间" in field_error(later.get_data(as_text=True), "occurred_at")
     kind = client.post("/portal/incidents/new", data={**base, "kind": "fire"})
-    assert kind.status_code == 422 and "事故类型只能是" in field_error(kind.get_data(as_text=True), "kind")
+    assert kind.status_code == 422 and "事故类型只能是" in field_error(
+        kind.get_data(as_text=True), "kind"
+    )
     with world.factory() as s:
         assert s.scalar(select(func.count()).select_from(Incident)) == 0
 
@@ -252,7 +275,12 @@ def test_an_officer_records_an_incident_for_a_unit_they_name(clocked: Flask, wor
     form = client.get("/portal/incidents/new").get_data(as_text=True)
     assert 'name="unit_id"' in form and "鹿泉区卫生健康局" in form
     csrf = token(client, "/portal/incidents/new")
-    base = {"csrf_token": csrf, "kind": "leak", "occurred_at": "2026-03-01T20:00", "what": "电话报告：数据泄露"}
+    base = {
+        "csrf_token": csrf,
+        "kind": "leak",
+        "occurred_at": "2026-03-01T20:00",
+        "what": "电话报告：数据泄露",
+    }
     nameless = client.post("/portal/incidents/new", data=base)
     assert nameless.status_code == 422
     assert field_error(nameless.get_data(as_text=True), "unit_id") == "请选择被监管单位"
@@ -265,16 +293,25 @@ def test_the_liaison_files_the_yearly_self_report_once(clocked: Flask, world: Wo
     client = client_as(clocked, world, "liaison")
     csrf = token(client, "/portal/self-report")
     assert 'value="2026"' in client.get("/portal/self-report").get_data(as_text=True)
-    bad = client.post("/portal/self-report", data={"csrf_token": csrf, "year": "26", "content": "x"})
+    bad = client.post(
+        "/portal/self-report", data={"csrf_token": csrf, "year": "26", "content": "x"}
+    )
     assert bad.status_code == 422 and "四位数" in field_error(bad.get_data(as_text=True), "year")
-    empty = client.post("/portal/self-report", data={"csrf_token": csrf, "year": "2026", "content": ""})
+    empty = client.post(
+        "/portal/self-report", data={"csrf_token": csrf, "year": "2026", "content": ""}
+    )
     assert empty.status_code == 422
     assert field_error(empty.get_data(as_text=True), "content") == "请填写自查报告内容"
 
-    done = client.post("/portal/self-report", data={"csrf_token": csrf, "year": "2026", "content": "本年度档案工作情况……"})
+    done = client.post(
+        "/portal/self-report",
+        data={"csrf_token": csrf, "year": "2026", "content": "本年度档案工作情况……"},
+    )
     assert done.status_code == 303
     assert 'data-self-report="filed"' in client.get("/portal").get_data(as_text=True)
-    again = client.post("/portal/self-report", data={"csrf_token": csrf, "year": "2026", "content": "再报一次"})
+    again = client.post(
+        "/portal/self-report", data={"csrf_token": csrf, "year": "2026", "content": "再报一次"}
+    )
     assert again.status_code == 409 and "已报送" in again.get_data(as_text=True)
     with world.factory() as s:
         assert s.scalars(select(SelfReport)).one().content == "本年度档案工作情况……"
