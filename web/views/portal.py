@@ -62,6 +62,7 @@ def home() -> Any:
         self_report=self_report_of(session, actor, year),
         year=year,
         due_on=self_report_due_on(year),
+        today=local_date(at),
         ack_forms=_ack_forms,
         kinds={k.value: k.label_zh for k in IncidentKind},
     )
