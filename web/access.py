@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 
-from cases.access import Duty
+from cases.access import CaseTrigger, Duty
 from cases.access.permissions import refusal
 from cases.core.errors import NotAllowed
 from web.failures import wants_json
@@ -39,7 +39,10 @@ def signed_in(view: F) -> F:
     return view
 
 
-def needs(duty: Duty) -> Callable[[F], F]:
+def needs(duty: Duty | CaseTrigger) -> Callable[[F], F]:
+    """The page needs ``duty`` — or, for a page that fires one trigger of the case machine, the
+    roles that trigger names (``CaseTrigger``: the door's own table, so page and door agree)."""
+
     def mark(view: F) -> F:
         view.oversight_access = duty  # type: ignore[attr-defined]
         return view
@@ -69,7 +72,7 @@ def action_of(access: Any, values: Mapping[str, Any]) -> Any:
     return access.resolve(values) if isinstance(access, Acting) else access
 
 
-def access_of(endpoint: str | None) -> Duty | str | None:
+def access_of(endpoint: str | None) -> Duty | CaseTrigger | Acting | str | None:
     """What ``endpoint`` declared (None: nothing — refused to all)."""
     if endpoint is None:
         return None

@@ -11,7 +11,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
-from web import access, forms, hygiene, i18n, identity
+from web import access, bodylimits, forms, hygiene, i18n, identity
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -31,11 +31,13 @@ from web.views import cases as case_views
 from web.views import casework as casework_views
 from web.views import complaints as complaint_views
 from web.views import compliance as compliance_views
+from web.views import evidence as evidence_views
 from web.views import files as file_views
 from web.views import health
 from web.views import inbox as inbox_views
 from web.views import inspections as inspection_views
 from web.views import plans as plan_views
+from web.views import portal as portal_views
 from web.views import public as public_views
 from web.views import security as security_views
 from web.views import supervision as supervision_views
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["oversight.sessions"] = make_session_factory(engine)
     # before any blueprint: its rules are compiled with these (ASCII, 32-bit ids; web/inputs.py)
     app.url_map.converters.update(CONVERTERS)
+    # a page's own body limit is set before anything reads the body (web/bodylimits.py)
+    app.before_request(bodylimits.apply)
     app.before_request(refuse_control_characters)
     hygiene.install(app, settings)
 
@@ -64,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)
+    app.register_blueprint(evidence_views.bp)
+    app.register_blueprint(portal_views.bp)
     app.register_blueprint(security_views.bp)
     app.register_blueprint(sysadmin_views.bp)
     app.register_blueprint(supervision_views.bp)

@@ -80,6 +80,7 @@ class Duty(Labeled):
         "Record a refusal to self-report",
     )
     VIEW_SELF_REPORTS = "view_self_reports", "查看自查报告", "View self-reports"
+    USE_UNIT_PORTAL = "use_unit_portal", "使用本单位门户", "Use one's own unit's portal"
     OPEN_PENALTIES = "open_penalties", "行政处罚立案", "File an administrative penalty"
     VIEW_PENALTIES = "view_penalties", "查看行政处罚", "View administrative penalties"
     REVIEW_PENALTIES = "review_penalties", "行政处罚法制审核", "Legal review of a penalty"
@@ -165,6 +166,8 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     # the year's plan, its progress, the quotas and the grades: the bureau's staff and leaders
     Duty.VIEW_PLANS: frozenset({*OFFICER_ROLES, Role.LEADER}),
     Duty.VIEW_SELF_REPORTS: frozenset({Role.UNIT_LIAISON, *OFFICER_ROLES, Role.LEADER}),
+    # the unit's own page (本单位): a liaison's, who acts for one unit; staff act for many
+    Duty.USE_UNIT_PORTAL: frozenset({Role.UNIT_LIAISON}),
     # 行政处罚法 art 54: 立案 with the agency head's approval; officers handle the case
     Duty.OPEN_PENALTIES: frozenset({Role.SUPERVISOR}),
     Duty.VIEW_PENALTIES: frozenset({*OFFICER_ROLES, Role.LEADER}),

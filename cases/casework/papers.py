@@ -1,5 +1,5 @@
 """What a case has sent and received besides its notices, for the case page: the unit's
-rectification reports, the reports made on escalation (with the answer awaited), and the
+rectification reports with their files, the reports made on escalation (with the answer awaited), and the
 referrals (处理建议) with their written answers. Read-only; the caller has already checked the
 case is visible to the reader (:func:`cases.casework.queries.visible_case`)."""
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.casework.evidence import EvidenceItem, evidence_of
 from cases.core.vocabulary import ReferralStatus, ReportRecipient
 from cases.models import Case, RectificationReport, Referral, Report, User
 
@@ -22,6 +23,9 @@ class RectificationRow:
     submitted_by: str
     content: str
     evidence: list[str]
+    #: The files sent with it (:mod:`cases.casework.evidence`), downloadable by whoever sees the
+    #: case; ``evidence`` holds their references (name and digest) as the chain records them.
+    files: list[EvidenceItem]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,10 @@ def _labels(kind: type, value: str) -> tuple[str, str]:
 
 
 def papers_of(session: Session, case: Case) -> CasePapers:
-    """Three queries, each by the case's id (indexed), oldest first."""
+    """Four queries, each by the case's id (indexed), oldest first."""
+    files: dict[int, list[EvidenceItem]] = {}
+    for item in evidence_of(session, case):
+        files.setdefault(item.report_id, []).append(item)
     rows = session.execute(
         select(RectificationReport, User.display_name)
         .join(User, User.id == RectificationReport.submitted_by_id)
@@ -70,7 +77,9 @@ def papers_of(session: Session, case: Case) -> CasePapers:
         .order_by(RectificationReport.submitted_at, RectificationReport.id)
     ).all()
     rectifications = [
-        RectificationRow(r.id, r.submitted_at, name, r.content, list(r.evidence or []))
+        RectificationRow(
+            r.id, r.submitted_at, name, r.content, list(r.evidence or []), files.get(r.id, [])
+        )  # fmt: skip
         for r, name in rows
     ]
     sent = [

@@ -18,7 +18,7 @@ from cases.access import Duty, require
 from cases.core.clock import ensure_utc
 from cases.core.errors import Conflict, InvalidInput, NotFound
 from cases.core.settings import Settings
-from cases.incidents.text import cleaned
+from cases.incidents.text import cleaned, refused
 from cases.inspections.checklists import ItemOutcome
 from cases.inspections.findings import open_case
 from cases.messages.inbox import notify, officers_of
@@ -48,19 +48,21 @@ def report_incident(
     require(actor, Duty.REPORT_INCIDENTS, unit)
     if kind not in set(IncidentKind):
         choices = "、".join(f"{k.value}（{k.label_zh}）" for k in IncidentKind)
-        raise InvalidInput(
-            f"事故类型只能是{choices}", f"The kind must be damage or leak, not {kind!r}"
+        raise refused(
+            f"事故类型只能是{choices}", f"The kind must be damage or leak, not {kind!r}", "kind"
         )
     if occurred_at > now:
-        raise InvalidInput(
-            "事故发生时间不能晚于报告时间", "The incident cannot happen after its report"
+        raise refused(
+            "事故发生时间不能晚于报告时间",
+            "The incident cannot happen after its report",
+            "occurred_at",
         )
     incident = Incident(
         authority_id=unit.authority_id, unit_id=unit.id, kind=kind,
-        what=cleaned(what, field_zh="事故情况", field_en="description", limit=5000, required=True),
+        what=cleaned(what, field_zh="事故情况", field_en="description", limit=5000, required=True, field="what"),
         occurred_at=occurred_at,
-        scale=cleaned(scale, field_zh="影响范围", field_en="scale", limit=2000, required=False),
-        measures=cleaned(measures, field_zh="已采取的措施", field_en="measures", limit=5000, required=False),
+        scale=cleaned(scale, field_zh="影响范围", field_en="scale", limit=2000, required=False, field="scale"),
+        measures=cleaned(measures, field_zh="已采取的措施", field_en="measures", limit=5000, required=False, field="measures"),
         reported_by_id=actor.id, reported_at=now,
     )  # fmt: skip
     session.add(incident)

@@ -19,7 +19,7 @@ from cases.core.clock import ensure_utc, local_date
 from cases.core.errors import Conflict, InvalidInput, NotFound
 from cases.core.settings import Settings, current_settings
 from cases.core.vocabulary import UnitKind
-from cases.incidents.text import cleaned
+from cases.incidents.text import cleaned, refused
 from cases.messages.inbox import liaisons_of, notify, supervisors_of
 from cases.models import Authority, SelfReport, Unit, User
 from cases.registry import records as registry_records
@@ -48,7 +48,7 @@ def _public_unit(session: Session, unit_id: int) -> Unit:
 
 def _year(year: int) -> int:
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"年度{year}无效", f"Year {year} is out of range")
+        raise refused(f"年度{year}无效", f"Year {year} is out of range", "year")
     return year
 
 
@@ -78,7 +78,10 @@ def file_self_report(
     now = ensure_utc(now)
     unit = _public_unit(session, unit_id)
     require(actor, Duty.FILE_SELF_REPORTS, unit)
-    text = cleaned(content, field_zh="自查报告内容", field_en="report", limit=20000, required=True)
+    text = cleaned(
+        content, field_zh="自查报告内容", field_en="report", limit=20000, required=True,
+        field="content",
+    )  # fmt: skip
     report = _row(session, unit, _year(year), settings)
     if report.status == "filed":
         raise Conflict(

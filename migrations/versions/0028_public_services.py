@@ -6,7 +6,7 @@ air-defence education) with their offices and phone numbers. The rows are loaded
 the truth afterwards: a changed phone number is an edit of the row, not of a template.
 
 Revision ID: 0028
-Revises: 0022
+Revises: 0025
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ from tests.support.world import World
 
 pytestmark = pytest.mark.committing
 
+#: A small real PDF (the type is decided by content).
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 
 def _as(browser: Any, server: str, world: World, who: str, **context: Any) -> Any:
     """A page in a browser context of its own, signed in as World user ``who``."""
@@ -70,28 +73,23 @@ def test_a_case_from_notice_to_closing_by_hand(
 
     _act(liaison, server, case_id, "submit_rectification")
     liaison.fill("#f-report", "已建立电子文件归档登记制度并补登全部文件。")
-    if liaison.locator("#f-evidence").count():
-        liaison.fill("#f-evidence", "归档登记制度.pdf")
-    else:  # the report page with its files
-        liaison.set_input_files(
-            "input[type=file]",
-            files=[
-                {
-                    "name": "制度.pdf",
-                    "mimeType": "application/pdf",
-                    "buffer": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-                }
-            ],
-        )
+    liaison.set_input_files(
+        "#f-evidence",
+        files=[{"name": "归档登记制度.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     screenshot(liaison, "lifecycle-2-report")
-    liaison.locator("form button[type=submit]").last.click()
-    liaison.wait_for_url(re.compile(rf"/cases/{case_id}(\?done=submit_rectification)?$"))
+    with liaison.expect_navigation():
+        liaison.locator("form.portal-form button[type=submit]").click()
     assert world.state(case_id) == "awaiting_verification"
 
     _act(inspector, server, case_id, "verify")
     assert inspector.locator('input[name="officer_ids"]:checked').count() == 2
     _send(inspector, case_id, "verify")
     assert _state(inspector) == "verified"
+    # the unit's file, downloadable from the case page by the officer
+    with inspector.expect_download() as download:
+        inspector.locator(".evidence-list a").first.click()
+    assert download.value.suggested_filename == "归档登记制度.pdf"
 
     supervisor = _as(browser, server, world, "supervisor")
     _act(supervisor, server, case_id, "close")

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import uuid4
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from cases.access.permissions import CaseTrigger, require
 from cases.casework.actions import form_start, officer_choices, spec_of
@@ -50,11 +50,14 @@ from workflows.spec import Trigger
 
 bp = Blueprint("casework", __name__)
 
-#: The triggers a person may fire (the system's own — 整改期限届满 — has no form and no URL).
-PERSON_TRIGGERS: tuple[str, ...] = tuple(t for t in TRIGGERS if who_may(t) - {Role.SYSTEM})
+#: Triggers with a page of their own (files to upload): the case page's button opens it, and
+#: they have no form here (a rectification report's evidence is files, not names typed).
+OWN_PAGES: dict[str, str] = {"submit_rectification": "evidence.rectification_form"}
+#: The triggers a person fires here (the system's own — 整改期限届满 — has no form and no URL).
+PERSON_TRIGGERS: tuple[str, ...] = tuple(
+    t for t in TRIGGERS if who_may(t) - {Role.SYSTEM} and t not in OWN_PAGES
+)
 _TRIGGER = "any(" + ", ".join(PERSON_TRIGGERS) + "):trigger"
-#: Triggers with a page of their own (files to upload): the case page's button opens it.
-OWN_PAGES: dict[str, str] = {"submit_rectification": "evidence.report_form"}
 _KEY = re.compile(r"[0-9a-f]{32}")
 
 
@@ -66,7 +69,7 @@ def action_url(case_id: int, trigger: str) -> str:
     """Where the case page's button for ``trigger`` leads: the trigger's own page if it has
     one in this app, otherwise its form here."""
     endpoint = OWN_PAGES.get(trigger)
-    if endpoint is not None and endpoint in current_app.view_functions:
+    if endpoint is not None:
         return url_for(endpoint, case_id=case_id)
     return url_for("casework.action_form", case_id=case_id, trigger=trigger)
 
