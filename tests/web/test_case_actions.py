@@ -238,6 +238,8 @@ def test_the_case_page_shows_the_notice_s_basis_the_report_and_the_escalation(
     page = client_as(app, world, "inspector").get(f"/cases/{case_id}").get_data(as_text=True)
     basis = re.search(r'<dd class="legal-basis">([^<]+)</dd>', page)
     assert basis and "档案法" in basis.group(1)  # the legal basis in force, as issued
+    assert re.search(r"<title>案件 \d+ · Oversight [^<]+</title>", page)  # nothing else in it
+    assert page.count('id="h-rectification"') == 1 and page.count("<main") == 1
     reports = page[page.index('id="h-rectification"') :]
     assert "已建立制度并补登" in reports and "制度文本.pdf" in reports
 
