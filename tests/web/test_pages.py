@@ -101,7 +101,19 @@ def test_list_is_paginated_by_fifty(client: FlaskClient, world: World) -> None:
     assert "共 51 件，第 1 / 2 页" in first
     assert 'rel="next" href="/cases?page=2&amp;state=detected"' in first  # filters kept
     assert 'rel="prev" href="/cases?page=1&amp;state=detected"' in second
-    assert listed_ids(past) == [] and "没有符合条件的案件" in past
+    assert listed_ids(past) == newest_first[50:]  # past the end: the last page
+
+
+def test_a_page_past_the_end_shows_the_last_page(client: FlaskClient, world: World) -> None:
+    """A link made when the list was longer (or typed by hand) lands on the last page, not on
+    an empty "第 99 / 2 页"."""
+    ids = sorted((world.open_case() for _ in range(51)), reverse=True)
+
+    html = client.get("/cases?page=99").get_data(as_text=True)
+
+    assert listed_ids(html) == ids[50:]
+    assert "共 51 件，第 2 / 2 页" in html and "第 99" not in html
+    assert 'rel="prev" href="/cases?page=1"' in html and 'rel="next"' not in html
 
 
 @pytest.mark.parametrize(

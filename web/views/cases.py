@@ -15,7 +15,13 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from cases.access import Duty
-from cases.casework.queries import case_detail, list_cases, unit_choices
+from cases.casework.queries import (
+    UNIT_CHOICES,
+    UnitChoice,
+    case_detail,
+    list_cases,
+    unit_choices,
+)
 from cases.core.clock import format_deadline, to_shanghai
 from web.access import needs, public
 from web.database import db
@@ -59,13 +65,16 @@ def case_list() -> Any:
         unit_name=name,
     )  # fmt: skip
     filters = {k: v for k, v in (("state", state), ("unit", unit_id), ("q", name)) if v}
+    # A select of thousands of units is neither usable nor cheap: past UNIT_CHOICES the name
+    # search finds a unit, and the select keeps only the one chosen (it has cases on the page).
+    units = unit_choices(session, actor, limit=UNIT_CHOICES + 1)
+    many_units = len(units) > UNIT_CHOICES
+    if many_units:
+        units = [UnitChoice(r.unit_id, r.unit_name) for r in page.items[:1] if unit_id]
     return render_template(
-        "cases/list.html",
-        page=page,
-        filters=filters,
-        states=STATES,
-        units=unit_choices(session, actor),
-    )
+        "cases/list.html", page=page, filters=filters, states=STATES, units=units,
+        many_units=many_units,
+    )  # fmt: skip
 
 
 @bp.get("/cases/<id:case_id>")
