@@ -268,8 +268,60 @@ def latencies(client: Client, paths: list[str]) -> tuple[list[float], set[str]]:
     return times, landed
 
 
-def throughput(port: int, cookie: str | None, path: str, seconds: float) -> float:
-    """Requests per second with ``CLIENTS`` threads asking back to back for ``seconds``."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (gone ones count 0), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server: subprocess.Popen[bytes], url: str) -> tuple[list[int], list[int]]:
+    """gunicorn's workers, and the PostgreSQL backends serving the bench database."""
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as f:
+            workers = [int(p) for p in f.read().split()]
+    except OSError:
+        workers = []
+    with psycopg.connect(conninfo(url)) as conn:
+        backends = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (make_url(url).database,),
+            )
+        ]
+    return workers, backends
+
+
+class Rate:
+    """A throughput figure and what each request cost the server's CPUs: the gunicorn workers'
+    and PostgreSQL's, in ms — figures a busy machine moves much less than requests/s."""
+
+    def __init__(self, rps: float, requests: int, app_cpu: float, db_cpu: float) -> None:
+        self.rps = rps
+        self.app_ms = 1000 * app_cpu / max(requests, 1)
+        self.db_ms = 1000 * db_cpu / max(requests, 1)
+
+
+def measured(
+    server: subprocess.Popen[bytes], url: str, port: int, cookie: str | None, path: str,
+    seconds: float,
+) -> Rate:  # fmt: skip
+    workers, backends = server_pids(server, url)
+    app0, db0 = cpu_seconds(workers), cpu_seconds(backends)
+    rps, n = throughput(port, cookie, path, seconds)
+    return Rate(rps, n, cpu_seconds(workers) - app0, cpu_seconds(backends) - db0)
+
+
+def throughput(port: int, cookie: str | None, path: str, seconds: float) -> tuple[float, int]:
+    """Requests per second (and how many) with ``CLIENTS`` threads asking back to back for
+    ``seconds``."""
     counts = [0] * CLIENTS
     errors: list[str] = []
     barrier = threading.Barrier(CLIENTS + 1)
@@ -296,7 +348,7 @@ def throughput(port: int, cookie: str | None, path: str, seconds: float) -> floa
     elapsed = time.perf_counter() - start
     if errors:
         raise SystemExit(errors[0])
-    return sum(counts) / elapsed
+    return sum(counts) / elapsed, sum(counts)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -389,7 +441,7 @@ def main() -> None:
         throughput(port, None, "/bench/bare", 1.0)
         print(f"idle: {idle_share()}; gunicorn {WORKERS} workers, {CLIENTS} clients", flush=True)
         keys = ("list_p50", "list_p95", "case_p50", "case_p95", "home_p50", "home_p95", "rps",
-                "floor_rps")  # fmt: skip
+                "floor_rps", "list_app_ms", "list_db_ms", "floor_app_ms")  # fmt: skip
         results: dict[str, list[float]] = {k: [] for k in keys}
         home_landed: set[str] = set()
         for r in range(args.rounds):
@@ -401,8 +453,13 @@ def main() -> None:
             for name, values in (("list", lst), ("case", one), ("home", home)):
                 results[f"{name}_p50"].append(percentile(values, 0.5))
                 results[f"{name}_p95"].append(percentile(values, 0.95))
-            results["rps"].append(throughput(port, cookie, "/cases", args.seconds))
-            results["floor_rps"].append(throughput(port, None, "/bench/bare", args.seconds))
+            listed = measured(server, url, port, cookie, "/cases", args.seconds)
+            floor = measured(server, url, port, None, "/bench/bare", args.seconds)
+            results["rps"].append(listed.rps)
+            results["floor_rps"].append(floor.rps)
+            results["list_app_ms"].append(listed.app_ms)
+            results["list_db_ms"].append(listed.db_ms)
+            results["floor_app_ms"].append(floor.app_ms)
             print(f"round {r + 1}: " + " ".join(f"{k}={v[-1]:.1f}" for k, v in results.items()),
                   flush=True)  # fmt: skip
     finally:
@@ -414,6 +471,11 @@ def main() -> None:
     )
     print(f"list rps / floor rps = {med['rps'] / med['floor_rps']:.3f} (target ≥ 0.15)")
     print(" ".join(f"{k}={med[k]:.1f}" for k in keys[:6]) + " (medians of the rounds, ms)")
+    print(
+        f"server CPU per request: list {med['list_app_ms']:.2f} ms gunicorn + "
+        f"{med['list_db_ms']:.2f} ms PostgreSQL, bare {med['floor_app_ms']:.2f} ms gunicorn; "
+        f"CPU ratio bare/list = {med['floor_app_ms'] / (med['list_app_ms'] + med['list_db_ms']):.3f}"
+    )
     print(
         f"list_p95_ms={med['list_p95']:.1f} case_p95_ms={med['case_p95']:.1f} "
         f"home_p95_ms={med['home_p95']:.1f} rps={med['rps']:.0f} floor_rps={med['floor_rps']:.0f}"
