@@ -44,6 +44,7 @@ __all__ = [
     "UnitChoice",
     "case_detail",
     "list_cases",
+    "unit_choice_count",
     "unit_choices",
     "visible_cases",
     "visible_units",
@@ -231,13 +232,22 @@ def list_cases(
 
 def unit_choices(session: Session, actor: User, limit: int | None = None) -> list[UnitChoice]:
     """Units with at least one case ``actor`` may see, by name — the options of the list's unit
-    filter; the first ``limit`` of them when given (the page asks for one more than it offers,
-    to know whether to offer them at all)."""
-    has_case = select(Case.id).where(Case.unit_id == Unit.id, visible_cases(actor)).exists()
-    query = select(Unit.id, Unit.name).where(has_case).order_by(Unit.name, Unit.id)
+    filter; the first ``limit`` of them when given."""
+    query = select(Unit.id, Unit.name).where(_has_visible_case(actor)).order_by(Unit.name, Unit.id)
     if limit is not None:
         query = query.limit(limit)
     return [UnitChoice(id=i, name=n) for i, n in session.execute(query).all()]
+
+
+def unit_choice_count(session: Session, actor: User, up_to: int) -> int:
+    """How many units :func:`unit_choices` would offer, counted no further than ``up_to`` (the
+    page only needs to know whether they are too many for a select)."""
+    some = select(Unit.id).where(_has_visible_case(actor)).limit(up_to).subquery()
+    return session.scalar(select(func.count()).select_from(some)) or 0
+
+
+def _has_visible_case(actor: User) -> ColumnElement[bool]:
+    return select(Case.id).where(Case.unit_id == Unit.id, visible_cases(actor)).exists()
 
 
 def _unit_visible(session: Session, actor: User, unit_id: int) -> bool:

@@ -116,6 +116,28 @@ def test_a_page_past_the_end_shows_the_last_page(client: FlaskClient, world: Wor
     assert 'rel="prev" href="/cases?page=1"' in html and 'rel="next"' not in html
 
 
+def test_too_many_units_for_a_select_leave_the_name_search(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bound (200; 1 here) the unit select offers only the chosen unit, and the page
+    says to search by name; the filter itself works as before."""
+    from web.views import cases as case_views
+
+    monkeypatch.setattr(case_views, "UNIT_CHOICES", 1)
+    first = world.open_case()
+    unit = world.ids["unit"]
+
+    html = client.get("/cases").get_data(as_text=True)
+    assert "单位较多，请输入单位名称查找" not in html  # one unit with cases: the select stays
+    assert f'<option value="{unit}">' in html
+
+    monkeypatch.setattr(case_views, "UNIT_CHOICES", 0)
+    html = client.get("/cases").get_data(as_text=True)
+    assert "单位较多，请输入单位名称查找" in html and f'<option value="{unit}"' not in html
+    chosen = client.get(f"/cases?unit={unit}").get_data(as_text=True)
+    assert f'<option value="{unit}" selected>' in chosen and listed_ids(chosen) == [first]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

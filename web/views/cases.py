@@ -20,6 +20,7 @@ from cases.casework.queries import (
     UnitChoice,
     case_detail,
     list_cases,
+    unit_choice_count,
     unit_choices,
 )
 from cases.core.clock import format_deadline, to_shanghai
@@ -67,10 +68,11 @@ def case_list() -> Any:
     filters = {k: v for k, v in (("state", state), ("unit", unit_id), ("q", name)) if v}
     # A select of thousands of units is neither usable nor cheap: past UNIT_CHOICES the name
     # search finds a unit, and the select keeps only the one chosen (it has cases on the page).
-    units = unit_choices(session, actor, limit=UNIT_CHOICES + 1)
-    many_units = len(units) > UNIT_CHOICES
+    many_units = unit_choice_count(session, actor, UNIT_CHOICES + 1) > UNIT_CHOICES
     if many_units:
         units = [UnitChoice(r.unit_id, r.unit_name) for r in page.items[:1] if unit_id]
+    else:
+        units = unit_choices(session, actor)
     return render_template(
         "cases/list.html", page=page, filters=filters, states=STATES, units=units,
         many_units=many_units,

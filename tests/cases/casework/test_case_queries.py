@@ -14,6 +14,7 @@ from cases.access import Duty, can
 from cases.casework.queries import (
     case_detail,
     list_cases,
+    unit_choice_count,
     unit_choices,
     visible_cases,
     visible_units,
@@ -173,6 +174,8 @@ def test_unit_choices_stop_at_the_limit_in_name_order(world: World, cases: Cases
         every = unit_choices(s, system)
         assert [u.name for u in every] == sorted(u.name for u in every)
         assert unit_choices(s, system, limit=2) == every[:2]
+        assert unit_choice_count(s, system, up_to=2) == 2
+        assert unit_choice_count(s, system, up_to=100) == len(every)
 
 
 def test_a_unit_filter_outside_the_scope_is_refused_like_an_unknown_unit(
