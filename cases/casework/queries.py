@@ -32,7 +32,9 @@ from workflows.case_machine import RECORD_LABELS, STATE_LABELS, TRIGGER_LABELS
 from workflows.guards import SERVICE_METHODS
 
 __all__ = [
+    "COUNT_BOUND",
     "PER_PAGE",
+    "UNIT_CHOICES",
     "CaseDetail",
     "CaseRow",
     "DeadlineRow",
@@ -43,6 +45,7 @@ __all__ = [
     "UnitChoice",
     "case_detail",
     "list_cases",
+    "unit_choice_count",
     "unit_choices",
     "visible_cases",
     "visible_units",
@@ -116,7 +119,10 @@ class Page:
     items: list[CaseRow]
     page: int
     per_page: int
+    #: The matching cases, counted up to a bound (:data:`COUNT_BOUND`, or past the page asked
+    #: for); ``more`` says there are more than that.
     total: int
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -128,13 +134,20 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or self.more
 
 
 @dataclass(frozen=True)
 class UnitChoice:
     id: int
     name: str
+
+
+#: How far the list counts its cases: past it, the summary says "more than" (共 10000 余件)
+#: instead of counting every case of an authority at every page (≈100,000 after a few years).
+COUNT_BOUND = 10_000
+#: The unit filter offers at most this many units; with more, the name search finds one.
+UNIT_CHOICES = 200
 
 
 def list_cases(
@@ -150,7 +163,9 @@ def list_cases(
     """The cases ``actor`` may see, newest first, filtered by state, unit and/or part of the
     unit's name.
 
-    A page past the last one is empty (the list may have shrunk since the link was made).
+    A page past the last one shows the last one (the list may have shrunk since the link was
+    made). The cases are counted up to :data:`COUNT_BOUND` or the page asked for, whichever is
+    further: enough for the pager, without reading every case of a large authority.
 
     Raises:
         InvalidFilter: unknown state, page below 1, or a unit that does not exist — a unit
@@ -178,44 +193,62 @@ def list_cases(
     if unit_name:
         conditions.append(Unit.name.contains(unit_name, autoescape=True))
 
-    total = session.scalar(
-        select(func.count()).select_from(Case).join(Unit, Case.unit).where(*conditions)
-    )
+    bound = max(COUNT_BOUND, page * per_page)
+    matching = select(Case.id).where(*conditions)
+    if unit_name:  # the join only when the unit's name is asked for
+        matching = matching.join(Unit, Case.unit)
+    counted = session.scalar(select(func.count()).select_from(matching.limit(bound + 1).subquery()))
+    counted = counted or 0
+    total, more = min(counted, bound), counted > bound
+    last = max(1, math.ceil(total / per_page))
+    page = min(page, last)
     rows = session.execute(
-        select(Case, Unit.name)
+        select(
+            Case.id, Case.title, Case.unit_id, Unit.name, Case.regime, Case.state,
+            Case.opened_at, Case.updated_at,
+        )
         .join(Unit, Case.unit)
         .where(*conditions)
         .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ).all()
+    ).all()  # fmt: skip
     items = [
         CaseRow(
-            id=case.id,
-            title=case.title,
-            unit_id=case.unit_id,
+            id=case_id,
+            title=title,
+            unit_id=case_unit,
             unit_name=unit,
-            regime=case.regime,
-            regime_zh=_regime_zh(case.regime),
-            state=case.state,
-            state_zh=_state_zh(case.state),
-            opened_at=case.opened_at,
-            updated_at=case.updated_at,
+            regime=regime,
+            regime_zh=_regime_zh(regime),
+            state=case_state,
+            state_zh=_state_zh(case_state),
+            opened_at=opened_at,
+            updated_at=updated_at,
         )
-        for case, unit in rows
+        for case_id, title, case_unit, unit, regime, case_state, opened_at, updated_at in rows
     ]
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=total, more=more)
 
 
-def unit_choices(session: Session, actor: User) -> list[UnitChoice]:
+def unit_choices(session: Session, actor: User, limit: int | None = None) -> list[UnitChoice]:
     """Units with at least one case ``actor`` may see, by name — the options of the list's unit
-    filter."""
-    rows = session.execute(
-        select(Unit.id, Unit.name)
-        .where(Unit.id.in_(select(Case.unit_id).where(visible_cases(actor))))
-        .order_by(Unit.name, Unit.id)
-    ).all()
-    return [UnitChoice(id=i, name=n) for i, n in rows]
+    filter; the first ``limit`` of them when given."""
+    query = select(Unit.id, Unit.name).where(_has_visible_case(actor)).order_by(Unit.name, Unit.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [UnitChoice(id=i, name=n) for i, n in session.execute(query).all()]
+
+
+def unit_choice_count(session: Session, actor: User, up_to: int) -> int:
+    """How many units :func:`unit_choices` would offer, counted no further than ``up_to`` (the
+    page only needs to know whether they are too many for a select)."""
+    some = select(Unit.id).where(_has_visible_case(actor)).limit(up_to).subquery()
+    return session.scalar(select(func.count()).select_from(some)) or 0
+
+
+def _has_visible_case(actor: User) -> ColumnElement[bool]:
+    return select(Case.id).where(Case.unit_id == Unit.id, visible_cases(actor)).exists()
 
 
 def _unit_visible(session: Session, actor: User, unit_id: int) -> bool:

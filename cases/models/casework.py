@@ -50,6 +50,10 @@ class Case(Base):
         ),
         CheckConstraint("chain_seq >= 0", name="chain_started"),
         Index("ix_cases_authority_state", "authority_id", "state"),
+        # the case list, newest first, per authority / state / unit (migration 0023)
+        Index("ix_cases_authority_opened", "authority_id", "opened_at", "id"),
+        Index("ix_cases_authority_state_opened", "authority_id", "state", "opened_at", "id"),
+        Index("ix_cases_unit_opened", "unit_id", "opened_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

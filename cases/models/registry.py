@@ -57,6 +57,7 @@ class Unit(Base):
         CheckConstraint(
             "NOT is_key_unit OR key_unit_reason IS NOT NULL", name="key_unit_has_reason"
         ),
+        Index("ix_units_name", "name", "id"),  # the case list's unit choices (migration 0023)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

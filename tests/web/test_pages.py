@@ -101,7 +101,41 @@ def test_list_is_paginated_by_fifty(client: FlaskClient, world: World) -> None:
     assert "共 51 件，第 1 / 2 页" in first
     assert 'rel="next" href="/cases?page=2&amp;state=detected"' in first  # filters kept
     assert 'rel="prev" href="/cases?page=1&amp;state=detected"' in second
-    assert listed_ids(past) == [] and "没有符合条件的案件" in past
+    assert listed_ids(past) == newest_first[50:]  # past the end: the last page
+
+
+def test_a_page_past_the_end_shows_the_last_page(client: FlaskClient, world: World) -> None:
+    """A link made when the list was longer (or typed by hand) lands on the last page, not on
+    an empty "第 99 / 2 页"."""
+    ids = sorted((world.open_case() for _ in range(51)), reverse=True)
+
+    html = client.get("/cases?page=99").get_data(as_text=True)
+
+    assert listed_ids(html) == ids[50:]
+    assert "共 51 件，第 2 / 2 页" in html and "第 99" not in html
+    assert 'rel="prev" href="/cases?page=1"' in html and 'rel="next"' not in html
+
+
+def test_too_many_units_for_a_select_leave_the_name_search(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bound (200; 1 here) the unit select offers only the chosen unit, and the page
+    says to search by name; the filter itself works as before."""
+    from web.views import cases as case_views
+
+    monkeypatch.setattr(case_views, "UNIT_CHOICES", 1)
+    first = world.open_case()
+    unit = world.ids["unit"]
+
+    html = client.get("/cases").get_data(as_text=True)
+    assert "单位较多，请输入单位名称查找" not in html  # one unit with cases: the select stays
+    assert f'<option value="{unit}">' in html
+
+    monkeypatch.setattr(case_views, "UNIT_CHOICES", 0)
+    html = client.get("/cases").get_data(as_text=True)
+    assert "单位较多，请输入单位名称查找" in html and f'<option value="{unit}"' not in html
+    chosen = client.get(f"/cases?unit={unit}").get_data(as_text=True)
+    assert f'<option value="{unit}" selected>' in chosen and listed_ids(chosen) == [first]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,14 @@ from markupsafe import Markup
 from cases.access import Duty
 from cases.casework.actions import actions_for
 from cases.casework.papers import papers_of
-from cases.casework.queries import case_detail, list_cases, unit_choices
+from cases.casework.queries import (
+    UNIT_CHOICES,
+    UnitChoice,
+    case_detail,
+    list_cases,
+    unit_choice_count,
+    unit_choices,
+)
 from cases.core.clock import format_deadline, to_shanghai
 from cases.models import Case
 from web.access import needs, public
@@ -64,13 +71,17 @@ def case_list() -> Any:
         unit_name=name,
     )  # fmt: skip
     filters = {k: v for k, v in (("state", state), ("unit", unit_id), ("q", name)) if v}
+    # A select of thousands of units is neither usable nor cheap: past UNIT_CHOICES the name
+    # search finds a unit, and the select keeps only the one chosen (it has cases on the page).
+    many_units = unit_choice_count(session, actor, UNIT_CHOICES + 1) > UNIT_CHOICES
+    if many_units:
+        units = [UnitChoice(r.unit_id, r.unit_name) for r in page.items[:1] if unit_id]
+    else:
+        units = unit_choices(session, actor)
     return render_template(
-        "cases/list.html",
-        page=page,
-        filters=filters,
-        states=STATES,
-        units=unit_choices(session, actor),
-    )
+        "cases/list.html", page=page, filters=filters, states=STATES, units=units,
+        many_units=many_units,
+    )  # fmt: skip
 
 
 @bp.get("/cases/<id:case_id>")

@@ -14,6 +14,7 @@ from cases.access import Duty, can
 from cases.casework.queries import (
     case_detail,
     list_cases,
+    unit_choice_count,
     unit_choices,
     visible_cases,
     visible_units,
@@ -141,6 +142,40 @@ def test_the_count_and_pages_count_only_visible_cases(world: World, cases: Cases
         page = list_cases(s, world.user(s, "liaison"), per_page=1)
         assert (page.total, page.pages, [r.id for r in page.items]) == (1, 1, [cases.unit])
         assert list_cases(s, world.user(s, "system"), per_page=1).total == 3
+
+
+def test_a_long_list_is_counted_up_to_a_bound_and_a_page_past_the_end_is_the_last(
+    world: World, cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system actor sees the three cases; with the bound at 1 and a page of one case, each
+    page counts only as far as it needs to know there is a next one."""
+    from cases.casework import queries
+
+    monkeypatch.setattr(queries, "COUNT_BOUND", 1)
+    with world.factory() as s:
+        system = world.user(s, "system")
+        first = list_cases(s, system, per_page=1)
+        assert (first.total, first.more, first.pages, first.has_next) == (1, True, 1, True)
+        second = list_cases(s, system, page=2, per_page=1)
+        assert (second.page, second.total, second.more, second.has_prev) == (2, 2, True, True)
+        last = list_cases(s, system, page=3, per_page=1)
+        assert (last.page, last.total, last.more, last.has_next) == (3, 3, False, False)
+        past = list_cases(s, system, page=99, per_page=1)
+        assert (past.page, past.total, past.more) == (3, 3, False)
+        assert [r.id for r in past.items] == [r.id for r in last.items]
+        assert [r.id for r in first.items + second.items + last.items] == sorted(
+            [cases.unit, cases.other_unit, cases.zhengding], reverse=True
+        )
+
+
+def test_unit_choices_stop_at_the_limit_in_name_order(world: World, cases: Cases) -> None:
+    with world.factory() as s:
+        system = world.user(s, "system")
+        every = unit_choices(s, system)
+        assert [u.name for u in every] == sorted(u.name for u in every)
+        assert unit_choices(s, system, limit=2) == every[:2]
+        assert unit_choice_count(s, system, up_to=2) == 2
+        assert unit_choice_count(s, system, up_to=100) == len(every)
 
 
 def test_a_unit_filter_outside_the_scope_is_refused_like_an_unknown_unit(
