@@ -34,6 +34,7 @@ from web.views import compliance as compliance_views
 from web.views import evidence as evidence_views
 from web.views import files as file_views
 from web.views import health
+from web.views import home as home_views
 from web.views import inbox as inbox_views
 from web.views import inspections as inspection_views
 from web.views import plans as plan_views
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     hygiene.install(app, settings)
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(home_views.bp)
     app.register_blueprint(case_views.bp)
     app.register_blueprint(casework_views.bp)
     app.register_blueprint(inbox_views.bp)

@@ -24,6 +24,7 @@ class Link:
 
 
 NAV: tuple[Link, ...] = (
+    Link("view_cases", "home.home", "工作台", "Home", "home."),
     Link("view_cases", "cases.case_list", "案件", "Cases", "cases."),
     Link(
         "record_inspections", "inspections.inspection_list", "检查", "Inspections", "inspections."

@@ -86,6 +86,9 @@ class Duty(Labeled):
     REVIEW_PENALTIES = "review_penalties", "行政处罚法制审核", "Legal review of a penalty"
     DECIDE_PENALTIES = "decide_penalties", "作出行政处罚决定", "Decide an administrative penalty"
     READ_INBOX = "read_inbox", "查看本人消息", "Read one's own notifications"
+    CLAIM_CASES = "claim_cases", "认领无人承办的案件", "Claim a case nobody carries"
+    ASSIGN_HANDLERS = "assign_handlers", "指派案件承办人", "Assign a case's handler"
+    SAVE_FILTERS = "save_filters", "保存并共享案件列表筛选", "Save and share case-list filters"
     VIEW_COMPLAINTS = "view_complaints", "查看投诉举报及其附件", "View complaints and their files"
     VIEW_PLANS = (
         "view_plans",
@@ -145,6 +148,11 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     # the unit asks, or an officer records its written request
     Duty.REQUEST_EXTENSIONS: frozenset({*OFFICER_ROLES, Role.UNIT_LIAISON}),
     Duty.CHANGE_DEADLINES: frozenset({Role.SUPERVISOR}),
+    # 承办人: an officer takes up a case nobody carries; a supervisor assigns any case
+    Duty.CLAIM_CASES: frozenset(OFFICER_ROLES),
+    Duty.ASSIGN_HANDLERS: frozenset({Role.SUPERVISOR}),
+    # a saved filter is shared within an authority: its staff's, not a unit's liaison's
+    Duty.SAVE_FILTERS: frozenset({*OFFICER_ROLES, Role.LEADER}),
     Duty.HANDLE_REFERRALS: frozenset({Role.SUPERVISOR}),
     Duty.PUBLISH_CIRCULARS: frozenset({Role.SUPERVISOR}),
     Duty.MARK_FINDINGS_SERIOUS: frozenset({Role.SUPERVISOR}),

@@ -137,6 +137,8 @@ def open_case(
         information_security=item.information_security,
         opened_at=now,
         updated_at=now,
+        # 承办人: the officer who recorded the finding carries the case until it is reassigned
+        handler_id=actor.id,
         chain_algorithm=preferred_algorithm(settings.event_hash_algorithm),
         chain_seq=0,  # append_event below writes the genesis event (seq 1)
         chain_head=GENESIS,

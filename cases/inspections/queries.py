@@ -41,6 +41,7 @@ __all__ = [
     "RecordForm",
     "inspection_detail",
     "my_inspections",
+    "open_inspections_of",
     "record_form",
     "visible_inspection",
 ]
@@ -189,6 +190,24 @@ def my_inspections(session: Session, actor: User) -> list[tuple[str, str, list[I
             q = q.order_by(Inspection.inspection_date, Inspection.id)
         out.append((key, label, [_row(i, actor) for i in session.scalars(q)]))
     return out
+
+
+def open_inspections_of(session: Session, actor: User, *, limit: int) -> list[InspectionRow]:
+    """The inspections ``actor`` is an officer on that are not yet sealed (planned, in
+    progress, to sign), nearest date first — the home page's 我的检查."""
+    mine = select(InspectionOfficer.inspection_id).where(InspectionOfficer.user_id == actor.id)
+    open_states = [s for _, _, states in GROUPS if _ != "done" for s in states]
+    query = (
+        select(Inspection)
+        .where(Inspection.id.in_(mine), Inspection.status.in_(open_states))
+        .options(
+            selectinload(Inspection.officers).selectinload(InspectionOfficer.user),
+            selectinload(Inspection.unit),
+        )
+        .order_by(Inspection.inspection_date, Inspection.id)
+        .limit(limit)
+    )
+    return [_row(i, actor) for i in session.scalars(query)]
 
 
 def _row(i: Inspection, actor: User) -> InspectionRow:

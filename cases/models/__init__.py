@@ -47,8 +47,10 @@ from cases.models.reference import (
 )
 from cases.models.registry import Authority, Recusal, RegistryEvent, Unit, User
 from cases.models.selfreports import SelfReport
+from cases.models.worklists import SavedFilter
 
 __all__ = [
+    "SavedFilter",
     "ApiToken",
     "AuditAnchor",
     "AuditEntry",

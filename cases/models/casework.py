@@ -54,6 +54,8 @@ class Case(Base):
         Index("ix_cases_authority_opened", "authority_id", "opened_at", "id"),
         Index("ix_cases_authority_state_opened", "authority_id", "state", "opened_at", "id"),
         Index("ix_cases_unit_opened", "unit_id", "opened_at", "id"),
+        # 我的待办: an officer's own cases by state (migration 0031)
+        Index("ix_cases_handler_state", "handler_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,6 +75,10 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stop_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 责令立即停止
+    #: 承办人: the officer who carries the case — at first the one who recorded the finding; a
+    #: colleague claims it (认领) when it has none, a supervisor assigns it (指派). Changed only
+    #: through :func:`cases.casework.handlers.assign_handler`, as an event on the chain.
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     chain_algorithm: Mapped[str] = mapped_column(String(10))
     chain_seq: Mapped[int] = mapped_column(Integer)
     chain_head: Mapped[str] = mapped_column(String(64))
@@ -80,6 +86,7 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}
 
     unit: Mapped[Unit] = relationship()
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     finding: Mapped[Finding] = relationship()
     checklist: Mapped[ChecklistVersion] = relationship()
 
@@ -95,6 +102,8 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
         UniqueConstraint("case_id", "idempotency_key"),
+        # 已办: what a person did last, newest first (migration 0031)
+        Index("ix_events_actor_occurred", "actor_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

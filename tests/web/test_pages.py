@@ -27,10 +27,12 @@ def listed_ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]
 
 
-def test_root_redirects_to_the_case_list(client: FlaskClient) -> None:
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/cases")
+def test_root_is_the_home_page_and_asks_a_stranger_to_sign_in(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert client.get("/").status_code == 200
+    response = app.test_client().get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 @pytest.mark.both_databases

@@ -13,11 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from cases.access import Duty
+from cases.access import Duty, can
 from cases.casework.actions import actions_for
+from cases.casework.handlers import handling_of
 from cases.casework.papers import papers_of
 from cases.casework.queries import (
     UNIT_CHOICES,
@@ -29,7 +30,7 @@ from cases.casework.queries import (
 )
 from cases.core.clock import format_deadline, to_shanghai
 from cases.models import Case
-from web.access import needs, public
+from web.access import needs
 from web.database import db
 from web.diagram import render_svg
 from web.identity import current_actor
@@ -50,12 +51,6 @@ def deadline(value: datetime | None) -> str:
     """A deadline instant: a period ending at 24:00 shows as that day 24:00, not the next 00:00
     (:func:`cases.core.clock.format_deadline`)."""
     return format_deadline(value) if value is not None else ""
-
-
-@bp.get("/")
-@public
-def index() -> Any:
-    return redirect(url_for("cases.case_list"))
 
 
 @bp.get("/cases")
@@ -80,7 +75,7 @@ def case_list() -> Any:
         units = unit_choices(session, actor)
     return render_template(
         "cases/list.html", page=page, filters=filters, states=STATES, units=units,
-        many_units=many_units,
+        many_units=many_units, may_save_filter=can(actor, Duty.SAVE_FILTERS),
     )  # fmt: skip
 
 
@@ -100,4 +95,5 @@ def case_page(case_id: int) -> Any:
     return render_template(
         "cases/detail.html", case=detail, diagram=diagram, machine_version=MACHINE_VERSION,
         actions=actions, done=TRIGGER_LABELS.get(done), papers=papers_of(session, row),
+        handling=handling_of(session, actor, row), handled=request.args.get("handled") == "1",
     )  # fmt: skip
