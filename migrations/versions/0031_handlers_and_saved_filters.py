@@ -28,11 +28,14 @@ depends_on = None
 
 def upgrade() -> None:
     # SQLite adds a column with its reference in place: no copy of the cases table
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "ALTER TABLE cases ADD COLUMN handler_id INTEGER"
-            " CONSTRAINT fk_cases_handler_id_users REFERENCES users (id)"
-        )
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        # a downgrade there leaves the column behind (see below): upgrading again reuses it
+        if "handler_id" not in {c["name"] for c in sa.inspect(bind).get_columns("cases")}:
+            op.execute(
+                "ALTER TABLE cases ADD COLUMN handler_id INTEGER"
+                " CONSTRAINT fk_cases_handler_id_users REFERENCES users (id)"
+            )
     else:
         op.add_column("cases", sa.Column("handler_id", sa.Integer(), nullable=True))
         op.create_foreign_key(
@@ -73,8 +76,8 @@ def downgrade() -> None:
     op.drop_table("saved_filters")
     op.drop_index("ix_events_actor_occurred", table_name="events")
     op.drop_index("ix_cases_handler_state", table_name="cases")
-    # SQLite drops no column a foreign key uses: batch mode recreates the table there
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        if op.get_bind().dialect.name != "sqlite":  # there the table is rebuilt without it
-            batch_op.drop_constraint(batch_op.f("fk_cases_handler_id_users"), type_="foreignkey")
-        batch_op.drop_column("handler_id")
+    # SQLite drops no column a foreign key uses, and rebuilding ``cases`` would break the
+    # references of every event to it: there the unused, nullable column stays behind
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("fk_cases_handler_id_users"), "cases", type_="foreignkey")
+        op.drop_column("cases", "handler_id")
