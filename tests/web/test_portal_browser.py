@@ -41,7 +41,7 @@ def test_the_liaison_acknowledges_and_reports_and_an_inspector_downloads_the_evi
     page = phone.new_page()
     watch(page, requested, refused)
     sign_in(page, server, liaison)
-    page.wait_for_url(re.compile(r"/cases$"))
+    page.wait_for_url(re.compile(r"/$"))
     page.click("nav.site-nav >> text=本单位")
     page.wait_for_url(re.compile(r"/portal$"))
     card = page.locator(f'li.portal-case[data-case-id="{case_id}"]')
@@ -81,7 +81,7 @@ def test_the_liaison_acknowledges_and_reports_and_an_inspector_downloads_the_evi
     page = desk.new_page()
     watch(page, requested, refused)
     sign_in(page, server, inspector)
-    page.wait_for_url(re.compile(r"/cases$"))
+    page.wait_for_url(re.compile(r"/$"))
     assert page.locator("nav.site-nav >> text=本单位").count() == 0  # the liaison's alone
     page.goto(f"{server}/cases/{case_id}/rectification-report")
     links = page.locator("ul.evidence-list a")

@@ -92,7 +92,8 @@ def test_the_case_list_fits_a_phone(
     try:
         page = browser.new_page(locale="zh-CN", viewport=PHONE)
         sign_in(page, server, name)
-        page.wait_for_url(re.compile(r"/cases$"))
+        page.wait_for_url(re.compile(r"/$"))  # the home page first
+        page.goto(f"{server}/cases")
         assert page.locator("table.cases tbody tr").count() == 3
         fits(page)
         frame = page.locator(".table-wrap").first

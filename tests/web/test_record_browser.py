@@ -66,7 +66,7 @@ def keyboard_sign_in(page: Any, server: str, username: str) -> None:
     tab_to(page, "input[name=password]")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/cases$"))
+    page.wait_for_url(re.compile(r"/$"))
 
 
 def no_sideways_scroll(page: Any) -> None:
@@ -108,7 +108,7 @@ def test_an_inspector_records_signs_and_seals_and_the_case_appears(
         page = browser.new_context(locale="zh-CN").new_page()
         watch(page, requested, refused)
         sign_in(page, server, zhang)
-        page.wait_for_url(re.compile(r"/cases$"))
+        page.wait_for_url(re.compile(r"/$"))
         page.click("nav.site-nav a:has-text('检查')")
         page.wait_for_url(re.compile(r"/inspections$"))
         row = page.locator(f'li[data-inspection-id="{inspection_id}"]')
@@ -145,7 +145,7 @@ def test_an_inspector_records_signs_and_seals_and_the_case_appears(
         other = browser.new_context(locale="zh-CN").new_page()
         watch(other, requested, refused)
         sign_in(other, server, li)
-        other.wait_for_url(re.compile(r"/cases$"))
+        other.wait_for_url(re.compile(r"/$"))
         other.goto(f"{server}/inspections")
         assert (
             "待本人签字" in other.locator(f'li[data-inspection-id="{inspection_id}"]').inner_text()
@@ -238,7 +238,7 @@ def test_the_draft_survives_a_reload_a_dropped_connection_and_an_ended_session(
         page = context.new_page()
         watch(page, [], refused)
         sign_in(page, server, zhang)
-        page.wait_for_url(re.compile(r"/cases$"))
+        page.wait_for_url(re.compile(r"/$"))
         record = f"{server}/inspections/{inspection_id}/record"
         page.goto(record)
         page.check('input[name="result-EA-2"][value=not_applicable]')
@@ -266,7 +266,7 @@ def test_the_draft_survives_a_reload_a_dropped_connection_and_an_ended_session(
         page.wait_for_selector("#draft-notice:not([hidden])", timeout=WAIT_MS)
         assert "登录已过期" in page.inner_text("#draft-notice")
         sign_in(page, server, zhang)
-        page.wait_for_url(re.compile(r"/cases$"))
+        page.wait_for_url(re.compile(r"/$"))
         with page.expect_response(draft_saved):
             page.goto(record)
         assert page.input_value("textarea[name=record_problems]") == "登录过期后写的问题"
@@ -289,7 +289,7 @@ def test_the_record_form_fits_a_phone(
     try:
         page = browser.new_context(locale="zh-CN", viewport=PHONE).new_page()
         sign_in(page, server, zhang)
-        page.wait_for_url(re.compile(r"/cases$"))
+        page.wait_for_url(re.compile(r"/$"))
         page.goto(f"{server}/inspections/{inspection_id}/record")
         page.check('input[name="result-EA-1"][value=nonconform]')
         page.click("#submit-record")  # incomplete: the messages by the fields must fit too

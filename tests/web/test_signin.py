@@ -89,7 +89,7 @@ def test_a_wrong_password_is_refused_counted_and_audited(
         [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "sign_in")).all()
         assert (entry.outcome, entry.actor_username) == ("failure", name)
     ok = sign_in(client, name)
-    assert ok.status_code == 302 and ok.headers["Location"] == "/cases"
+    assert ok.status_code == 302 and ok.headers["Location"] == "/"
     assert client.get("/cases").status_code == 200
 
 
@@ -208,4 +208,4 @@ def test_forms_need_their_token_and_next_stays_on_this_site(
     )
     for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         other = app.test_client()
-        assert sign_in(other, name, next_=evil).headers["Location"] == "/cases"
+        assert sign_in(other, name, next_=evil).headers["Location"] == "/"

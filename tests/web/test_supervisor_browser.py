@@ -63,7 +63,7 @@ def test_supervisor_approves_draws_verifies_and_reads_the_charts(
         watch(page, requested, refused)
         # the enrolment used this step's code: a code is accepted once, so the next step's
         sign_in(page, server, name, code=pyotp.TOTP(secret).at(time.time() + 30))
-        page.wait_for_url(re.compile(r"/cases$"))
+        page.wait_for_url(re.compile(r"/$"))
 
         page.click("nav.site-nav >> text=待审批")
         page.wait_for_url(re.compile(r"/supervision/approvals$"))

@@ -91,7 +91,7 @@ def login_post() -> Any:
     if stage != websessions.FULL:
         page = "auth.change_password" if stage == websessions.CHANGE_PASSWORD else "auth.enrol_totp"
         return redirect(url_for(page))
-    return redirect(_safe_next(_field("next")) or url_for("cases.case_list"))
+    return redirect(_safe_next(_field("next")) or url_for("home.home"))
 
 
 @bp.post("/logout")
@@ -144,7 +144,7 @@ def change_password_post() -> Any:
     session.commit()
     if must_enrol:
         return redirect(url_for("auth.enrol_totp"))
-    return redirect(url_for("cases.case_list", changed=1))
+    return redirect(url_for("home.home", done="密码已修改"))
 
 
 @bp.get("/account/totp")
@@ -187,4 +187,4 @@ def enrol_totp_post() -> Any:
         return render_template("auth/totp.html", error=exc.reason_zh), 400
     websessions.advance_stage(here.session, here.user, False)
     session.commit()
-    return redirect(url_for("cases.case_list"))
+    return redirect(url_for("home.home"))
