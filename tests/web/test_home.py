@@ -234,6 +234,20 @@ def test_saved_filters_are_kept_shared_within_the_authority_and_checked(
         assert [f.name for f in s.scalars(select(SavedFilter))] == ["整改中的案件"]
 
 
+def test_the_home_page_speaks_english_and_says_only_its_own_messages(
+    app: Flask, world: World
+) -> None:
+    world.open_case()
+    client = client_as(app, world, "inspector")
+    client.get("/lang/en?next=/")
+    html = client.get("/?done=claimed").get_data(as_text=True)
+    assert "My work" in html and "Unclaimed" in html and "Case claimed" in html
+    assert "我的待办" not in html and "待认领" not in html
+    assert "No running deadline" in html and "Detected" in html  # the row's labels too
+    forged = client.get("/?done=请拨打电话").get_data(as_text=True)
+    assert "请拨打电话" not in forged
+
+
 def test_an_administrator_s_home_is_their_own_office(app: Flask, world: World) -> None:
     for who in ("system_admin", "security_admin", "audit_admin"):
         response = client_as(app, world, who).get("/")

@@ -144,7 +144,7 @@ def change_password_post() -> Any:
     session.commit()
     if must_enrol:
         return redirect(url_for("auth.enrol_totp"))
-    return redirect(url_for("home.home", done="密码已修改"))
+    return redirect(url_for("home.home", done="password"))
 
 
 @bp.get("/account/totp")

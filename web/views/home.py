@@ -32,6 +32,14 @@ from web.navigation import NAV
 
 bp = Blueprint("home", __name__)
 
+#: What the home page says after a change (``?done=<key>``): only these, never the URL's text.
+DONE = {
+    "claimed": "已认领案件",
+    "assigned": "已指派承办人",
+    "filter_deleted": "已删除筛选",
+    "password": "密码已修改",
+}
+
 
 @bp.get("/")
 @signed_in
@@ -60,7 +68,7 @@ def home() -> Any:
         filters=saved.filters_for(session, actor),
         inbox=inbox_page(session, actor, unread_only=True, limit=5),
         supervisor=supervisor, may_claim=can(actor, Duty.CLAIM_CASES),
-        done_message=request.args.get("done", "")[:100],
+        done_message=DONE.get(request.args.get("done", ""), ""),
     )  # fmt: skip
 
 
@@ -74,7 +82,7 @@ def claim(case_id: int) -> Any:
     case = claim_case(session, case_id, actor, now=now())
     _audit(actor, case, actor)
     session.commit()
-    return redirect(_back(case_id, "已认领案件"), 303)
+    return redirect(_back(case_id, "claimed"), 303)
 
 
 @bp.post("/cases/<id:case_id>/handler")
@@ -88,7 +96,7 @@ def assign(case_id: int) -> Any:
     case = assign_handler(session, case_id, actor, handler, now=now())
     _audit(actor, case, handler)
     session.commit()
-    return redirect(_back(case_id, "已指派承办人"), 303)
+    return redirect(_back(case_id, "assigned"), 303)
 
 
 def _audit(actor: User, case: Any, handler: User | None) -> None:
@@ -98,11 +106,11 @@ def _audit(actor: User, case: Any, handler: User | None) -> None:
     )  # fmt: skip
 
 
-def _back(case_id: int, message: str) -> str:
+def _back(case_id: int, done: str) -> str:
     """Where the form came from — the home page or the case page — never elsewhere."""
     if request.form.get("from") == "case":
         return url_for("cases.case_page", case_id=case_id, handled=1)
-    return url_for("home.home", done=message)
+    return url_for("home.home", done=done)
 
 
 # ---- saved filters ----------------------------------------------------------------------------
@@ -127,4 +135,4 @@ def delete_filter(filter_id: int) -> Any:
     session = db()
     saved.delete_filter(session, current_actor(), filter_id)
     session.commit()
-    return redirect(url_for("home.home", done="已删除筛选"), 303)
+    return redirect(url_for("home.home", done="filter_deleted"), 303)
