@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from cases.access import Duty, can, require
@@ -64,13 +64,11 @@ def is_unassigned(case: Case) -> bool:
 
 
 def unassigned() -> ColumnElement[bool]:
-    """:func:`is_unassigned` as SQL on ``cases``: the 待认领 list's condition."""
-    active_handler = (
-        select(User.id)
-        .where(User.id == Case.handler_id, User.active.is_(True), User.role.in_(OFFICER_ROLES))
-        .exists()
-    )
-    return or_(Case.handler_id.is_(None), and_(Case.handler_id.is_not(None), ~active_handler))
+    """:func:`is_unassigned` as SQL on ``cases``: the 待认领 list's condition — written as "no
+    handler, or one of the few who cannot carry a case", so both halves read the handler index
+    instead of asking about the handler of every case."""
+    cannot_carry = select(User.id).where(~(User.active.is_(True) & User.role.in_(OFFICER_ROLES)))
+    return or_(Case.handler_id.is_(None), Case.handler_id.in_(cannot_carry))
 
 
 def handling_of(session: Session, actor: User, case: Case) -> Handling:

@@ -18,6 +18,8 @@ from cases.models import AuditEntry, Case, Event, SavedFilter
 from tests.support.signin import client_as
 from tests.support.world import World
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture(autouse=True)
 def _setup(app: Flask, world: World) -> None:
