@@ -40,6 +40,7 @@ from web.views import inspections as inspection_views
 from web.views import plans as plan_views
 from web.views import portal as portal_views
 from web.views import public as public_views
+from web.views import registry as registry_views
 from web.views import security as security_views
 from web.views import supervision as supervision_views
 from web.views import sysadmin as sysadmin_views
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(plan_views.bp)
     app.register_blueprint(complaint_views.bp)
     app.register_blueprint(compliance_views.bp)
+    app.register_blueprint(registry_views.bp)
     forms.install(app)
     i18n.install(app)
     identity.install(app)

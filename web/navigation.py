@@ -45,6 +45,7 @@ NAV: tuple[Link, ...] = (
     ),
     Link("view_plans", "plans.this_year", "检查计划", "Plans", "plans."),
     Link("view_plans", "compliance.this_year", "指标完成", "Compliance", "compliance."),
+    Link("import_units", "registry.import_page", "导入名录", "Import units", "registry."),
     Link("view_complaints", "complaints.complaint_list", "投诉举报", "Complaints", "complaints."),
     Link("use_unit_portal", "portal.home", "本单位", "My unit", "portal."),
     Link("manage_accounts", "admin.users", "用户账号", "Accounts"),

@@ -14,25 +14,24 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
-from werkzeug.datastructures import FileStorage
 
 from cases.access import Duty
 from cases.accounts import administration as admin
 from cases.core.clock import local_date
 from cases.core.errors import InvalidInput, NotFound
-from cases.core.uploads import FileTooLarge, check_file_name, store_bounded, too_large
+from cases.core.uploads import FileTooLarge
 from cases.core.vocabulary import Regime, Role, UnitKind
 from cases.models import User
 from cases.reference import upkeep as reference
 from cases.reference.calendar import FIRST_YEAR, LAST_YEAR, calendar_for, year_schedule
 from cases.registry import upkeep
-from cases.registry.sheets import SheetLimits
 from web.access import needs
 from web.cli.calendar import ScheduleFileError, parse_schedule
 from web.clock import now
 from web.database import db
 from web.identity import current_actor
 from web.inputs import whole_number_arg
+from web.registryimport import import_upload
 from web.views.admin import _users_page
 
 bp = Blueprint("sysadmin", __name__)
@@ -182,48 +181,20 @@ def change_unit(unit_id: int) -> Any:
     return _unit_page(unit_id, done="已保存" if changed else "没有改动")
 
 
-#: Bytes of the upload's head the content check reads (a ZIP signature, a NUL in text).
-_HEAD = 8192
-
-
 @bp.post("/admin/units/import")
 @needs(Duty.MAINTAIN_UNITS)
 def import_units() -> Any:
-    """The register import from an upload: checked by its content (magic bytes) and size, kept
-    only while it is read, in the instance's private folder (never under the web root)."""
-    session, actor = db(), _actor()
-    settings = current_app.config["OVERSIGHT"]
-    limit = settings.import_upload_max_mb * 1024 * 1024
-    stored = None
+    """The register import from an upload (:func:`web.registryimport.import_upload`)."""
+    session = db()
     try:
-        if (request.content_length or 0) > limit + 1024 * 1024:
-            raise too_large("导入文件", "The import file", limit)
-        upload: FileStorage | None = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise InvalidInput("请选择要导入的文件（.xlsx或.csv）", "Choose a file (.xlsx or .csv)")
-        filename = check_file_name(upload.filename)
-        stored = store_bounded(
-            upload.stream, limit, settings.instance_dir / "uploads",
-            what=("导入文件", "The import file"),
-        )  # fmt: skip
-        with open(stored.path, "rb") as head:
-            upkeep.check_register_upload(head.read(_HEAD), filename)
-        authority = admin.authority_of(session, actor.user)
-        report = upkeep.import_register(
-            session, actor, authority, stored.path, filename=filename, now=now(),
-            valid_only=request.form.get("valid_only") == "1",
-            limits=SheetLimits.from_settings(settings),
-        )  # fmt: skip
+        done = import_upload(_actor())
     except InvalidInput as exc:
         return _refused(_units_page, exc)
-    finally:
-        if stored is not None:
-            stored.discard()
-    if report.errors and not report.imported:
+    if done.refused:
         session.rollback()
-        return _units_page(report=report, filename=filename), 400
+        return _units_page(report=done.report, filename=done.filename), 400
     session.commit()
-    return _units_page(report=report, filename=filename)
+    return _units_page(report=done.report, filename=done.filename)
 
 
 # ---- credentials -----------------------------------------------------------------------------
