@@ -130,6 +130,18 @@ class World:
             )  # fmt: skip
             return cases[0].id
 
+    def orphan_case(self) -> int:
+        """A case nobody carries: assigned to 王强, whose account is then disabled."""
+        from cases.accounts.administration import Actor, disable_account
+        from cases.casework.handlers import assign_handler
+
+        case_id = self.open_case()
+        with command_session(self.factory) as s:
+            expired = self.user(s, "expired")
+            assign_handler(s, case_id, self.user(s, "supervisor"), expired, now=self.now)
+            disable_account(s, Actor(self.user(s, "system_admin")), expired, self.now)
+        return case_id
+
     def data_for(self, trigger: str, case_id: int | None = None) -> dict[str, Any]:
         """Data that satisfies the trigger's guards (at ``self.now``)."""
         limit = {"time_limit_length": 15, "time_limit_unit": "natural_day"}

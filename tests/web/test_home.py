@@ -11,9 +11,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from cases.accounts.administration import Actor, disable_account
-from cases.casework.handlers import assign_handler
-from cases.core.db import command_session
 from cases.models import AuditEntry, Case, Event, SavedFilter
 from tests.support.signin import client_as
 from tests.support.world import World
@@ -36,19 +33,6 @@ def section(html: str, heading_id: str) -> str:
 
 def row_ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', html)]
-
-
-def orphan_case(world: World) -> int:
-    """A case whose handler has left: assigned to 王强, whose account is then disabled."""
-    case_id = world.open_case()
-    with command_session(world.factory) as s:
-        assign_handler(
-            s, case_id, world.user(s, "supervisor"), world.user(s, "expired"), now=world.now
-        )
-        disable_account(
-            s, Actor(world.user(s, "system_admin")), world.user(s, "expired"), world.now
-        )
-    return case_id
 
 
 def test_my_work_is_what_waits_for_my_move_most_urgent_first(app: Flask, world: World) -> None:
@@ -95,7 +79,7 @@ def test_a_countdown_counts_working_days_and_shows_the_day_s_24_00(
 
 
 def test_a_case_nobody_carries_is_claimed_once(app: Flask, world: World) -> None:
-    case_id = orphan_case(world)
+    case_id = world.orphan_case()
     li = client_as(app, world, "inspector2")
     html = li.get("/").get_data(as_text=True)
     assert case_id in row_ids(section(html, "h-unclaimed"))

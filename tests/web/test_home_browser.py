@@ -11,9 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.accounts.administration import Actor, disable_account
-from cases.casework.handlers import assign_handler
-from cases.core.db import command_session
 from tests.support.browser import PHONE, screenshot, sign_in_as
 from tests.support.world import World
 
@@ -56,14 +53,7 @@ def test_a_colleague_claims_a_case_nobody_carries(
     browser: Any, server: str, sqlite_factory: sessionmaker[Session]
 ) -> None:
     world = World.build(sqlite_factory)
-    case_id = world.open_case()
-    with command_session(world.factory) as s:
-        assign_handler(
-            s, case_id, world.user(s, "supervisor"), world.user(s, "expired"), now=world.now
-        )
-        disable_account(
-            s, Actor(world.user(s, "system_admin")), world.user(s, "expired"), world.now
-        )
+    case_id = world.orphan_case()
 
     page = _as(browser, server, world, "inspector2")
     unclaimed = page.locator(f'table[data-list="unclaimed"] tr[data-case-id="{case_id}"]')
