@@ -289,6 +289,7 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "circular_made": ("制作情况通报", "Circular made"),
     "circular_published": ("发布情况通报", "Circular published"),
     "machine_version_changed": ("适用现行办案规则", "Moved to the rules in force"),
+    "document_made": ("制作执法文书", "Document made"),
 }
 
 

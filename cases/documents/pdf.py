@@ -1,0 +1,83 @@
+"""The PDF/A-2b renderer: Jinja templates of the package, laid out by WeasyPrint.
+
+WeasyPrint (system Pango) embeds a subset of each CJK face it uses and writes PDF/A-2b with its
+XMP identification; ReportLab does not embed CID fonts and refuses CFF/OTF, fpdf2 has no layout
+(UI.md, "Engines tried"). The font stack comes from :mod:`cases.documents.fonts`. Subsetting a
+CJK face is the slow part: with HarfBuzz's subsetter (Debian ``libharfbuzz-subset0``) a notice
+takes tens of milliseconds, with WeasyPrint's fontTools fallback about a second.
+
+Pango's font map is process-wide, so one render runs at a time per process (a lock): web threads
+and workers queue for a few milliseconds rather than share it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from cases.documents.fonts import FontStack, font_stack
+from cases.documents.renderer import DocumentMeta, Page
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_lock = threading.Lock()
+
+
+class PdfRenderer:
+    """PDF/A-2b in GB/T 9704 layout (:file:`templates/official.css`)."""
+
+    media = "pdf/a-2b"
+    suffix = ".pdf"
+    mimetype = "application/pdf"
+
+    def __init__(self, fonts: FontStack | None = None, font_dir: Path | None = None) -> None:
+        self.fonts = fonts or font_stack(font_dir)
+        self._weasy: Any = None
+
+    def html(self, pages: Sequence[Page], meta: DocumentMeta) -> str:
+        return _environment.get_template("base.html").render(pages=list(pages), meta=meta)
+
+    def _prepare(self) -> Any:
+        """Import WeasyPrint and parse the style sheet once (both take a while)."""
+        if self._weasy is None:
+            import weasyprint
+            from weasyprint.text.fonts import FontConfiguration
+
+            config = FontConfiguration()
+            css = self.fonts.css() + "\n" + (TEMPLATES / "official.css").read_text("utf-8")
+            sheet = weasyprint.CSS(string=css, font_config=config)
+            self._weasy = (weasyprint, config, sheet)
+        return self._weasy
+
+    def render(self, pages: Sequence[Page], meta: DocumentMeta) -> bytes:
+        source = self.html(pages, meta)
+        with _lock:
+            weasyprint, config, sheet = self._prepare()
+            document = weasyprint.HTML(string=source, base_url=str(TEMPLATES))
+            return document.write_pdf(
+                stylesheets=[sheet],
+                font_config=config,
+                pdf_variant="pdf/a-2b",
+                custom_metadata=True,
+            )
+
+
+_default: dict[Path | None, PdfRenderer] = {}
+
+
+def default_renderer(font_dir: Path | None = None) -> PdfRenderer:
+    """One renderer per font directory per process (its fonts and style sheet parsed once)."""
+    if font_dir not in _default:
+        _default[font_dir] = PdfRenderer(font_dir=font_dir)
+    return _default[font_dir]
