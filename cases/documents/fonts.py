@@ -59,7 +59,9 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 
 class NoCJKFont(OperationRefused):
-    """No CJK font is available: a document would print as boxes."""
+    """No CJK font is available: a document would print as boxes (the server's fault: 503)."""
+
+    status = 503
 
 
 def free_font_dir() -> Path:
