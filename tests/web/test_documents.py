@@ -32,9 +32,10 @@ def test_the_notice_downloads_as_an_audited_attachment_the_same_each_time(
     assert first.status_code == 200, first.get_data(as_text=True)[:300]
     assert first.mimetype == "application/pdf" and first.data.startswith(b"%PDF-")
     assert first.headers["Cache-Control"] == "private, no-store"
-    assert f"filename*=UTF-8''{quote('鹿档执通〔2026〕1号.pdf')}" in first.headers[
-        "Content-Disposition"
-    ]
+    assert (
+        f"filename*=UTF-8''{quote('鹿档执通〔2026〕1号.pdf')}"
+        in first.headers["Content-Disposition"]
+    )
     again = client_as(app, world, "liaison").get(f"/notices/{notice_id}.pdf")
     assert again.status_code == 200 and again.data == first.data
     with world.factory() as s:
@@ -72,7 +73,9 @@ def test_render_then_verify_and_a_changed_byte_is_not_ours(
     bad.write_bytes(bytes(changed))
     refused = app.test_cli_runner().invoke(main, ["documents", "verify", str(bad)])
     assert refused.exit_code == 1
-    assert "不是本系统出具的文书" in refused.output and "not a document issued here" in refused.output
+    assert (
+        "不是本系统出具的文书" in refused.output and "not a document issued here" in refused.output
+    )
 
 
 def test_render_refuses_precisely(app: Flask, world: World, tmp_path: Path) -> None:
