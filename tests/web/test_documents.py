@@ -104,3 +104,14 @@ def test_a_months_notices_print_as_one_pdf(app: Flask, world: World, tmp_path: P
     assert wrong.exit_code == 1 and "月份无效" in wrong.output
     words = as_user(app, world, "zhang", "documents", "batch", "March", str(out))
     assert words.exit_code == 2 and "2026-03" in words.output
+
+
+def test_case_page_and_portal_offer_the_download(app: Flask, world: World) -> None:
+    notice_id = issued(world)
+    with world.factory() as s:
+        case_id = s.get(Notice, notice_id).case_id
+    link = f'href="/notices/{notice_id}.pdf"'
+    page = client_as(app, world, "inspector").get(f"/cases/{case_id}")
+    assert page.status_code == 200 and link in page.get_data(as_text=True)
+    portal = client_as(app, world, "liaison").get("/portal")
+    assert portal.status_code == 200 and link in portal.get_data(as_text=True)
