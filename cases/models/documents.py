@@ -20,7 +20,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.core.db import Base, UTCDateTime
 
@@ -49,7 +49,7 @@ class Document(Base):
     media: Mapped[str] = mapped_column(String(20))
     sm3: Mapped[str] = mapped_column(String(64), unique=True)
     size: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     #: The case event that recorded its digest (``events.seq`` of ``case_id``).
     event_seq: Mapped[int] = mapped_column(Integer)
     made_at: Mapped[datetime] = mapped_column(UTCDateTime)
