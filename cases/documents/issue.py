@@ -29,6 +29,7 @@ from cases.core.db import begin_command
 from cases.core.errors import InvalidInput
 from cases.core.settings import Settings, current_settings
 from cases.documents.notice import notice_paper
+from cases.documents.papers import circular_paper, receipt_paper, referral_paper, report_paper
 from cases.documents.pdf import default_renderer
 from cases.documents.renderer import DocumentMeta, Page, Renderer
 from cases.models import Document, User
@@ -50,6 +51,10 @@ class Kind:
 #: The kinds that can be made today, by the name used in URLs and the CLI.
 KINDS: dict[str, Kind] = {
     "notice": Kind("notice", "档案监督检查执法通知书", "Enforcement notice", 1, notice_paper),
+    "receipt": Kind("receipt", "送达回证", "Service receipt", 1, receipt_paper),
+    "referral": Kind("referral", "处理建议书", "Referral", 1, referral_paper),
+    "report": Kind("report", "报告", "Report", 1, report_paper),
+    "circular": Kind("circular", "情况通报／通报批评", "Circular", 1, circular_paper),
 }
 
 

@@ -30,11 +30,35 @@ def notice_pdf(notice_id: int) -> Any:
     return _send("notice", notice_id)
 
 
+@bp.get("/notices/<id:notice_id>/receipt.pdf")
+@needs(Duty.VIEW_CASES)
+def receipt_pdf(notice_id: int) -> Any:
+    return _send("receipt", notice_id)
+
+
+@bp.get("/referrals/<id:referral_id>.pdf")
+@needs(Duty.VIEW_CASES)
+def referral_pdf(referral_id: int) -> Any:
+    return _send("referral", referral_id)
+
+
+@bp.get("/reports/<id:report_id>.pdf")
+@needs(Duty.VIEW_CASES)
+def report_pdf(report_id: int) -> Any:
+    return _send("report", report_id)
+
+
+@bp.get("/circulars/<id:circular_id>.pdf")
+@needs(Duty.VIEW_CASES)
+def circular_pdf(circular_id: int) -> Any:
+    return _send("circular", circular_id)
+
+
 def _send(kind: str, source_id: int) -> Any:
     settings = current_app.config["OVERSIGHT"]
     session = db()
     document = document_of(session, current_actor(), kind, source_id, now=now(), settings=settings)
-    name = f"{document.number}.pdf"
+    name = f"{document.number}{'-送达回证' if kind == 'receipt' else ''}.pdf"
     return send_document(
         document.content, name, "application/pdf",
         f"case:{document.case_id} {kind}:{source_id}",

@@ -158,3 +158,53 @@ def test_long_facts_flow_onto_a_second_page_and_the_seal_keeps_company(
     # never alone: the officers' line (body text) stands on the same page as the seal area
     assert "执法人员：" in last
     assert f"—{count}—" in last
+
+
+def made(world: World, kind: str, source_id: int, tmp_path: Path) -> str:
+    with command_session(world.factory) as s:
+        doc = document_of(s, world.user(s, "supervisor"), kind, source_id, now=world.now)
+        assert doc.kind == kind and doc.content.startswith(b"%PDF-")
+        content = doc.content
+    return "".join(text_of(content, tmp_path).split())
+
+
+def test_the_service_receipt_names_the_notice_method_and_time(world: World, tmp_path: Path) -> None:
+    notice_id = issue(world)
+    with world.factory() as s:
+        case_id = s.get(Notice, notice_id).case_id
+    world.fire(case_id, "acknowledge", served_at=world.now, service_method="left")
+    text = made(world, "receipt", notice_id, tmp_path)
+    assert "送达回证" in text and "鹿档执通〔2026〕1号" in text and "鹿泉区教育局" in text
+    assert "留置送达" in text and "2026年3月2日10时00分" in text
+
+
+def test_escalation_reports_and_the_lapse_referral_print(world: World, tmp_path: Path) -> None:
+    from cases.models import Referral, Report
+
+    case_id = world.open_case(serious=True)
+    world.fire(case_id, "escalate")
+    with world.factory() as s:
+        reports = s.scalars(select(Report).where(Report.case_id == case_id)).all()
+    assert len(reports) >= 3
+    text = made(world, "report", reports[0].id, tmp_path)
+    assert "特此报告" in text and "存在严重安全隐患" in text and reports[0].recipient_name in text
+    lapsed = world.open_case()
+    world.drive_to(lapsed, "overdue")
+    with world.factory() as s:
+        referral = s.scalars(select(Referral).where(Referral.case_id == lapsed)).one()
+    text = made(world, "referral", referral.id, tmp_path)
+    assert "处理建议书" in text and "书面告知本馆" in text and "任免机关或监察机关" in text
+
+
+def test_a_circular_prints(world: World, tmp_path: Path) -> None:
+    from cases.casework.circulars import make_circular
+
+    case_id = world.open_case()
+    with command_session(world.factory) as s:
+        circular = make_circular(
+            s, case_id, world.user(s, "supervisor"), title="关于鹿泉区教育局档案安全问题的情况通报",
+            content="经检查，该单位未建立电子文件归档登记制度。", now=world.now,
+        )  # fmt: skip
+        circular_id = circular.id
+    text = made(world, "circular", circular_id, tmp_path)
+    assert "关于鹿泉区教育局档案安全问题的情况通报" in text and "未建立电子文件归档登记制度" in text
