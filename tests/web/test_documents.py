@@ -113,5 +113,8 @@ def test_case_page_and_portal_offer_the_download(app: Flask, world: World) -> No
     link = f'href="/notices/{notice_id}.pdf"'
     page = client_as(app, world, "inspector").get(f"/cases/{case_id}")
     assert page.status_code == 200 and link in page.get_data(as_text=True)
+    assert f'href="/notices/{notice_id}/receipt.pdf"' in page.get_data(as_text=True)
+    receipt = client_as(app, world, "liaison").get(f"/notices/{notice_id}/receipt.pdf")
+    assert receipt.status_code == 200 and receipt.data.startswith(b"%PDF-")
     portal = client_as(app, world, "liaison").get("/portal")
     assert portal.status_code == 200 and link in portal.get_data(as_text=True)
