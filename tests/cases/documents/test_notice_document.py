@@ -17,6 +17,9 @@ from cases.documents.verify import verify_document
 from cases.models import Event, Notice
 from tests.support.world import World
 
+#: Documents are bytes in a table and an event on the chain: both databases keep them.
+pytestmark = pytest.mark.both_databases
+
 POPPLER = shutil.which("pdftotext") is not None and shutil.which("pdffonts") is not None
 
 
