@@ -32,6 +32,7 @@ from cases.documents.notice import notice_paper
 from cases.documents.papers import circular_paper, receipt_paper, referral_paper, report_paper
 from cases.documents.pdf import default_renderer
 from cases.documents.renderer import DocumentMeta, Page, Renderer
+from cases.documents.revisions import page_in_force
 from cases.models import Document, User
 
 Paper = Callable[[Session, int], tuple[object, Page, DocumentMeta]]
@@ -114,19 +115,20 @@ def document_of(
         return kept
     settings = settings or current_settings()
     renderer = renderer or renderer_for(settings)
+    template_version, page = page_in_force(session, kind.name, page)
     content = renderer.render([page], meta)
     digest = sm3_hex(content)
     event = record_case_event(
         session, case.id, "document_made", actor, now=now,
         payload={
             "kind": kind.name, "source_id": source_id, "number": meta.number,
-            "template_version": kind.template_version, "media": renderer.media,
+            "template_version": template_version, "media": renderer.media,
             "sm3": digest, "size": len(content),
         },
     )  # fmt: skip
     document = Document(
         case_id=case.id, kind=kind.name, source_id=source_id, number=meta.number,
-        template_version=kind.template_version, media=renderer.media, sm3=digest,
+        template_version=template_version, media=renderer.media, sm3=digest,
         size=len(content), content=content, event_seq=event.seq, made_at=now,
         made_by_id=actor.id,
     )  # fmt: skip

@@ -17,15 +17,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from cases.documents.fonts import FontStack, font_stack
 from cases.documents.renderer import DocumentMeta, Page
 
 TEMPLATES = Path(__file__).with_name("templates")
 
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
+#: Revised templates (``revised/<kind>/v<n>.html``, :mod:`cases.documents.revisions`): a version
+#: never changes once written, so its source is registered once per process.
+REVISED: dict[str, str] = {}
+#: Sandboxed: a template an administrator wrote may print data, never reach Python.
+_environment = SandboxedEnvironment(
+    loader=ChoiceLoader([DictLoader(REVISED), FileSystemLoader(TEMPLATES)]),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
     trim_blocks=True,

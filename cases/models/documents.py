@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -54,3 +55,25 @@ class Document(Base):
     event_seq: Mapped[int] = mapped_column(Integer)
     made_at: Mapped[datetime] = mapped_column(UTCDateTime)
     made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class DocumentTemplate(Base):
+    """A revised template of one kind of document (文书模板), as a system administrator wrote it.
+
+    Version 1 of every kind is the one shipped in ``cases/documents/templates``; each revision
+    here is the next version. Rows are never changed or removed (append-only): a document names
+    the version it was made with, and that version stays readable.
+    """
+
+    __tablename__ = "document_templates"
+    __table_args__ = (
+        UniqueConstraint("kind", "version"),
+        CheckConstraint("version >= 2", name="version_after_shipped"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

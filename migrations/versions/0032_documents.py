@@ -5,6 +5,9 @@ number it carries, the template version and renderer, the SM3 digest and size, t
 the case event that recorded the digest. A reprint is the same row: (kind, source_id) is unique
 and so is the digest. Documents are records of the procedure: the table is append-only.
 
+document_templates: a system administrator's revisions of a kind's template (version 2 on;
+version 1 ships with the code), append-only so every document's version stays readable.
+
 Revision ID: 0032
 Revises: 0030
 """
@@ -52,9 +55,29 @@ def upgrade() -> None:
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_documents_case_id"), ["case_id"], unique=False)
     make_append_only("documents", "documents")
+    op.create_table(
+        "document_templates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", cases.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "version >= 2", name=op.f("ck_document_templates_version_after_shipped")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_document_templates_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_templates")),
+        sa.UniqueConstraint("kind", "version", name=op.f("uq_document_templates_kind_version")),
+    )
+    make_append_only("document_templates", "document templates")
 
 
 def downgrade() -> None:
+    drop_append_only("document_templates")
+    op.drop_table("document_templates")
     drop_append_only("documents")
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documents_case_id"))

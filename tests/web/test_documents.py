@@ -118,3 +118,36 @@ def test_case_page_and_portal_offer_the_download(app: Flask, world: World) -> No
     assert receipt.status_code == 200 and receipt.data.startswith(b"%PDF-")
     portal = client_as(app, world, "liaison").get("/portal")
     assert portal.status_code == 200 and link in portal.get_data(as_text=True)
+
+
+def test_a_revised_template_is_the_next_version_and_old_documents_keep_theirs(
+    app: Flask, world: World, tmp_path: Path
+) -> None:
+    from cases.documents.pdf import TEMPLATES
+
+    old = issued(world)
+    before = client_as(app, world, "inspector").get(f"/notices/{old}.pdf").data
+    revised = tmp_path / "notice-v2.html"
+    revised.write_text(
+        (TEMPLATES / "notice.html")
+        .read_text("utf-8")
+        .replace(
+            "<h1>档案监督检查执法通知书</h1>", "<h1>档案监督检查执法通知书</h1><p>（修订模板）</p>"
+        ),
+        "utf-8",
+    )
+    refused = as_user(app, world, "zhang", "documents", "template", "notice", str(revised))
+    assert refused.exit_code == 1  # an inspector maintains no reference data
+    done = as_user(app, world, "sysadmin", "documents", "template", "notice", str(revised))
+    assert done.exit_code == 0, done.output
+    assert "第2版" in done.output
+    broken = tmp_path / "broken.html"
+    broken.write_text("{{ d.no_such_field }}", "utf-8")
+    bad = as_user(app, world, "sysadmin", "documents", "template", "notice", str(broken))
+    assert bad.exit_code == 1 and "模板无效" in bad.output
+    new = issued(world)
+    assert client_as(app, world, "inspector").get(f"/notices/{old}.pdf").data == before
+    assert client_as(app, world, "inspector").get(f"/notices/{new}.pdf").status_code == 200
+    with world.factory() as s:
+        versions = {d.source_id: d.template_version for d in s.scalars(select(Document))}
+    assert versions == {old: 1, new: 2}

@@ -25,6 +25,7 @@ from cases.core.errors import OversightError
 from cases.documents.batch import month_batch
 from cases.documents.fonts import NoCJKFont, font_stack, free_font_dir, install_free_font
 from cases.documents.issue import KINDS, document_of, renderer_for
+from cases.documents.revisions import MAX_TEMPLATE_CHARS, revise_template
 from cases.documents.verify import verify_document
 from web.cli.signin import signed_command
 from web.cli.support import ID, CheckedPath, click_error, session_factory
@@ -143,3 +144,32 @@ def fonts(install: bool) -> None:
         ) from exc
     for source in stack.sources:
         click.echo(source)
+
+
+@documents_group.command("template")
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("file", type=IN)
+@with_appcontext
+def template(kind: str, file: Path) -> None:
+    """Keep FILE (a Jinja template, UTF-8) as the next version of KIND's template; documents
+    made from now on use it, those made before keep theirs (system administrator)."""
+    try:
+        body = file.read_bytes()[: MAX_TEMPLATE_CHARS * 4 + 1].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{file} 不是 UTF-8 文本 ({file} is not UTF-8 text: {exc.reason})"
+        ) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"无法读取 {file}：{exc.strerror} (cannot read {file}: {exc.strerror})"
+        ) from exc
+    try:
+        with signed_command("document_template", f"template:{kind}") as act:
+            row = revise_template(act.session, act.user, kind, body, now=utcnow())
+            act.detail = {"version": row.version, "chars": len(body)}
+            version = row.version
+    except OversightError as exc:
+        raise click_error(exc) from exc
+    click.echo(
+        f"{KINDS[kind].label_zh} 模板第{version}版已启用 (template version {version} of {kind})"
+    )
