@@ -40,7 +40,8 @@ Paper = Callable[[Session, int], tuple[object, Page, DocumentMeta]]
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of document: its names, its current template version, how its paper is made."""
+    """One kind of document: its names, the version of its shipped template (1; revisions are
+    :mod:`cases.documents.revisions`), and how its paper is made."""
 
     name: str
     label_zh: str

@@ -29,7 +29,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 #: never changes once written, so its source is registered once per process.
 REVISED: dict[str, str] = {}
 #: Sandboxed: a template an administrator wrote may print data, never reach Python.
-_environment = SandboxedEnvironment(
+environment = SandboxedEnvironment(
     loader=ChoiceLoader([DictLoader(REVISED), FileSystemLoader(TEMPLATES)]),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
@@ -51,25 +51,38 @@ class PdfRenderer:
         self._weasy: Any = None
 
     def html(self, pages: Sequence[Page], meta: DocumentMeta) -> str:
-        return _environment.get_template("base.html").render(pages=list(pages), meta=meta)
+        return environment.get_template("base.html").render(pages=list(pages), meta=meta)
 
     def _prepare(self) -> Any:
         """Import WeasyPrint and parse the style sheet once (both take a while)."""
         if self._weasy is None:
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
+            from weasyprint.urls import URLFetcher
 
+            allowed = {face.path.resolve().as_uri() for face in self.fonts.faces}
+
+            class FontsOnly(URLFetcher):  # type: ignore[misc]
+                """Fetch the stack's font files and nothing else: a revised template (or any
+                text) cannot pull a file of the server or a URL into a document."""
+
+                def fetch(self, url: str, headers: Any = None) -> Any:
+                    if url.split("?")[0] not in allowed:
+                        raise ValueError(f"documents load no resource but their fonts: {url}")
+                    return super().fetch(url, headers)
+
+            fetcher = FontsOnly(allowed_protocols={"file"})
             config = FontConfiguration()
             css = self.fonts.css() + "\n" + (TEMPLATES / "official.css").read_text("utf-8")
-            sheet = weasyprint.CSS(string=css, font_config=config)
-            self._weasy = (weasyprint, config, sheet)
+            sheet = weasyprint.CSS(string=css, font_config=config, url_fetcher=fetcher)
+            self._weasy = (weasyprint, config, sheet, fetcher)
         return self._weasy
 
     def render(self, pages: Sequence[Page], meta: DocumentMeta) -> bytes:
         source = self.html(pages, meta)
         with _lock:
-            weasyprint, config, sheet = self._prepare()
-            document = weasyprint.HTML(string=source, base_url=str(TEMPLATES))
+            weasyprint, config, sheet, fetcher = self._prepare()
+            document = weasyprint.HTML(string=source, base_url=str(TEMPLATES), url_fetcher=fetcher)
             return document.write_pdf(
                 stylesheets=[sheet],
                 font_config=config,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cases.access import Duty, require
 from cases.core.errors import InvalidInput
-from cases.documents.pdf import REVISED, _environment
+from cases.documents.pdf import REVISED, environment
 from cases.documents.renderer import Page
 from cases.models import DocumentTemplate, User
 
@@ -109,7 +109,7 @@ def revise_template(
     if "\x00" in body:
         raise _refuse("含有 NUL 字符", "it contains a NUL character")
     try:
-        _environment.from_string(body).render(d=SAMPLES[kind])
+        environment.from_string(body).render(d=SAMPLES[kind])
     except TemplateError as exc:
         raise _refuse(f"无法使用（{exc}）", f"it does not render ({exc})") from exc
     last = session.scalar(

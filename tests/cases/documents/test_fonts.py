@@ -30,3 +30,21 @@ def test_no_cjk_face_is_refused_in_both_languages(
     assert "oversight documents fonts" in refused.value.reason_zh
     assert "OVERSIGHT_FONT_DIR" in refused.value.reason_en
     assert refused.value.status == 503
+
+
+def test_a_template_cannot_pull_a_server_file_into_a_document(tmp_path: Path) -> None:
+    from datetime import date
+
+    from cases.documents.pdf import REVISED, PdfRenderer
+    from cases.documents.renderer import DocumentMeta, Page
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-OF-THE-SERVER")
+    REVISED["revised/test/v2.html"] = (
+        f'<p>区档案馆</p><a rel="attachment" href="{secret.as_uri()}">附件</a>'
+        f'<link rel="stylesheet" href="{secret.as_uri()}"><img src="{secret.as_uri()}">'
+    )
+    meta = DocumentMeta("test", "测试", "测试1号", "石家庄市鹿泉区档案馆", date(2026, 3, 2), 1)
+    pdf = PdfRenderer().render([Page("revised/test/v2.html", {})], meta)
+    assert pdf.startswith(b"%PDF-")
+    assert b"EmbeddedFile" not in pdf and b"SECRET-OF-THE-SERVER" not in pdf
