@@ -1,7 +1,9 @@
 FROM python:3.11-slim
 WORKDIR /app
-# pg_dump/pg_restore for `oversight backup`/`restore` (Debian 12: PostgreSQL 15, as the server)
+# pg_dump/pg_restore for `oversight backup`/`restore` (Debian 12: PostgreSQL 15, as the server);
+# Pango, HarfBuzz's subsetter and Noto Serif CJK for the official documents (docs/documents.md)
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY cases cases

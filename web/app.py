@@ -31,6 +31,7 @@ from web.views import cases as case_views
 from web.views import casework as casework_views
 from web.views import complaints as complaint_views
 from web.views import compliance as compliance_views
+from web.views import documents as document_views
 from web.views import evidence as evidence_views
 from web.views import files as file_views
 from web.views import health
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(file_views.bp)
     app.register_blueprint(evidence_views.bp)
+    app.register_blueprint(document_views.bp)
     app.register_blueprint(portal_views.bp)
     app.register_blueprint(security_views.bp)
     app.register_blueprint(sysadmin_views.bp)

@@ -290,6 +290,7 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "circular_published": ("发布情况通报", "Circular published"),
     "machine_version_changed": ("适用现行办案规则", "Moved to the rules in force"),
     "handler_assigned": ("确定承办人", "Handler assigned"),
+    "document_made": ("制作执法文书", "Document made"),
 }
 
 

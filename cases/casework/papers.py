@@ -36,6 +36,8 @@ class ReportRow:
     subject: str
     created_at: datetime
     delivered_at: datetime | None
+    #: The row's id, for its PDF (``/reports/<id>.pdf``).
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class ReferralRow:
     sent_at: datetime | None
     answered_at: datetime | None
     outcome: str
+    #: The row's id, for its PDF (``/referrals/<id>.pdf``).
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def papers_of(session: Session, case: Case) -> CasePapers:
             r.subject,
             r.created_at,
             r.delivered_at,
+            r.id,
         )  # fmt: skip
         for r in session.scalars(
             select(Report).where(Report.case_id == case.id).order_by(Report.created_at, Report.id)
@@ -103,6 +108,7 @@ def papers_of(session: Session, case: Case) -> CasePapers:
             r.sent_at,
             r.answered_at,
             r.outcome,
+            r.id,
         )  # fmt: skip
         for r in session.scalars(
             select(Referral)

@@ -74,6 +74,8 @@ class PortalCase:
     next_step: str
     actions: list[str]
     unit_turn: bool
+    #: The notice's id, for its PDF (``/notices/<id>.pdf``); 0 without a notice.
+    notice_id: int = 0
 
     @property
     def finished(self) -> bool:
@@ -142,6 +144,7 @@ def portal_cases(session: Session, actor: User, now: datetime) -> list[PortalCas
                 next_step=NEXT_STEP.get(case.state, ""),
                 actions=[a.trigger for a in actions_for(actor, case)],
                 unit_turn=unit_turn,
+                notice_id=notice.id if notice else 0,
             )
         )
     rows.sort(key=lambda r: (r.finished, not r.unit_turn, r.due_at is None, r.due_at or now))

@@ -304,6 +304,8 @@ class NoticeRow:
     legal_basis: str = ""
     facts: str = ""
     required_correction: str = ""
+    #: The row's id, for its PDF (``/notices/<id>.pdf``).
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -486,6 +488,7 @@ def _notice_row(n: Notice, names: Mapping[int, str]) -> NoticeRow:
         legal_basis=n.legal_basis,
         facts=n.facts,
         required_correction=n.required_correction,
+        id=n.id,
     )
 
 

@@ -118,6 +118,11 @@ class Settings:
     chain_keys_file: Path | None = None
     #: Signed checkpoints of every chain head (default ``<instance>/checkpoints``).
     checkpoint_dir: Path | None = None
+    #: The bureau's licensed fonts for official documents (仿宋_GB2312, 方正小标宋, …: TTF/OTF
+    #: files, ``OVERSIGHT_FONT_DIR``); unset, the free Noto Serif CJK SC (cases/documents/fonts.py).
+    font_dir: Path | None = None
+    #: An SM2 private key (PEM) to sign each issued document's digest with; unset, none is signed.
+    document_key_file: Path | None = None
     #: The sweeper writes a checkpoint when the newest is older than this (hours).
     checkpoint_hours: int = 24
     #: 自查报告 (条例 art 45): the day (MM-DD, Asia/Shanghai) a public-sector unit's yearly
@@ -249,6 +254,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         chain_key_file=_path(env.get(PREFIX + "CHAIN_KEY_FILE")),
         chain_keys_file=_path(env.get(PREFIX + "CHAIN_KEYS_FILE")),
         checkpoint_dir=_path(env.get(PREFIX + "CHECKPOINT_DIR")),
+        font_dir=_path(env.get(PREFIX + "FONT_DIR")),
+        document_key_file=_path(env.get(PREFIX + "DOCUMENT_KEY_FILE")),
         checkpoint_hours=whole("CHECKPOINT_HOURS", 24, 1, 24 * 31),
         selfreport_due=selfreport_due,
         selfreport_remind_days=whole("SELFREPORT_REMIND_DAYS", 30, 0, 365),

@@ -23,6 +23,7 @@ from cases.models.casework import (
 from cases.models.chains import ChainKeyRotation
 from cases.models.complaints import Complaint
 from cases.models.deadlines import Deadline
+from cases.models.documents import Document, DocumentTemplate
 from cases.models.evidence import EvidenceFile
 from cases.models.incidents import Incident
 from cases.models.inspections import (
@@ -71,6 +72,8 @@ __all__ = [
     "Complaint",
     "Deadline",
     "Delivery",
+    "Document",
+    "DocumentTemplate",
     "Event",
     "EvidenceFile",
     "ExtensionRequest",

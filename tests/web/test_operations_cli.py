@@ -100,8 +100,8 @@ def test_db_roles_and_upgrade_as_the_owner(roles: Roles) -> None:
     assert first.returncode == 0, first.stderr
     assert f"role {roles.app} created" in first.stdout
     assert (
-        "append-only (SELECT, INSERT): audit_anchors, audit_entries, events, evidence_files, "
-        "inspection_events, "
+        "append-only (SELECT, INSERT): audit_anchors, audit_entries, document_templates, "
+        "documents, events, evidence_files, inspection_events, "
         "penalty_events, registry_events" in first.stdout
     )
     again = oversight("db", "roles", **env)

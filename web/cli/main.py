@@ -30,6 +30,7 @@ from web.cli.calendar import calendar_group
 from web.cli.chain import register as register_chain
 from web.cli.circulars import circular_group
 from web.cli.complaints import register as register_complaints
+from web.cli.documents import documents_group
 from web.cli.guard import OversightGroup
 from web.cli.health import health_group
 from web.cli.incidents import incident_group
@@ -63,6 +64,7 @@ main.add_command(incident_group)
 main.add_command(selfreport_group)
 main.add_command(referral_group)
 main.add_command(circular_group)
+main.add_command(documents_group)
 register_penalties(main)
 register_accounts(main)
 main.add_command(policy_group)
