@@ -205,7 +205,7 @@ def list_cases(
     )
     bound = max(COUNT_BOUND, page * per_page)
     params = {
-        "scope": scope[1], "state": state, "unit": unit_id, "bound": bound + 1,
+        "scope": scope[1], "in_state": state, "unit": unit_id, "bound": bound + 1,
         "name": f"%{_like_escaped(unit_name)}%" if unit_name else None,
         "limit": per_page, "offset": (page - 1) * per_page,
     }  # fmt: skip
@@ -264,7 +264,7 @@ def _list_statements(
     c, u = _CASES.c, _UNITS.c
     where = _scope_clause(scope)
     if by_state:
-        where.append(c.state == bindparam("state"))
+        where.append(c.state == bindparam("in_state"))
     if by_unit:
         where.append(c.unit_id == bindparam("unit"))
     if by_name:
