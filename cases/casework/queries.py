@@ -16,9 +16,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from cases.access.permissions import Duty, Scope, roles_for, scope_of
@@ -87,14 +88,25 @@ def visible_units(actor: User) -> ColumnElement[bool]:
 def _visible(
     actor: User, authority_id: ColumnElement[int], unit_id: ColumnElement[int]
 ) -> ColumnElement[bool]:
-    if not actor.active or actor.role not in roles_for(Duty.VIEW_CASES):
+    scope = _scope(actor)
+    if scope is None:
         return false()
+    if scope[0] == Scope.EVERYTHING:
+        return true()
+    return (unit_id if scope[0] == Scope.UNIT else authority_id) == scope[1]
+
+
+def _scope(actor: User) -> tuple[Scope, int] | None:
+    """:func:`visible_cases`'s rule as data, for statements built once with the value as a
+    parameter: None when ``actor`` sees no case; else the scope and its unit's or authority's
+    id (0 for everything)."""
+    if not actor.active or actor.role not in roles_for(Duty.VIEW_CASES):
+        return None
     scope = scope_of(actor.role)
     if scope == Scope.EVERYTHING:
-        return true()
-    if scope == Scope.UNIT:
-        return false() if actor.unit_id is None else unit_id == actor.unit_id
-    return false() if actor.authority_id is None else authority_id == actor.authority_id
+        return scope, 0
+    value = actor.unit_id if scope == Scope.UNIT else actor.authority_id
+    return None if value is None else (scope, value)
 
 
 # ---- the list -----------------------------------------------------------------------------
@@ -185,34 +197,33 @@ def list_cases(
             f"单位编号{unit_id}不存在。请从单位列表中选择。",
             f"Unit {unit_id} does not exist. Choose one from the list.",
         )
-    conditions = [visible_cases(actor)]
-    if state is not None:
-        conditions.append(Case.state == state)
-    if unit_id is not None:
-        conditions.append(Case.unit_id == unit_id)
-    if unit_name:
-        conditions.append(Unit.name.contains(unit_name, autoescape=True))
-
+    scope = _scope(actor)
+    if scope is None:
+        return Page(items=[], page=1, per_page=per_page, total=0)
+    count_stmt, page_stmt = _list_statements(
+        scope[0], state is not None, unit_id is not None, bool(unit_name)
+    )
     bound = max(COUNT_BOUND, page * per_page)
-    matching = select(Case.id).where(*conditions)
-    if unit_name:  # the join only when the unit's name is asked for
-        matching = matching.join(Unit, Case.unit)
-    counted = session.scalar(select(func.count()).select_from(matching.limit(bound + 1).subquery()))
-    counted = counted or 0
+    params = {
+        "scope": scope[1], "in_state": state, "unit": unit_id, "bound": bound + 1,
+        "name": f"%{_like_escaped(unit_name)}%" if unit_name else None,
+        "limit": per_page, "offset": (page - 1) * per_page,
+    }  # fmt: skip
+    # One statement for the page and the count as long as the page exists; a page past the
+    # end (or an empty list) is counted alone, then the last page read.
+    connection = session.connection()
+    rows = connection.execute(page_stmt, params).all()
+    if rows:
+        counted = rows[0].counted
+    elif page == 1:
+        counted = 0
+    else:
+        counted = connection.execute(count_stmt, params).scalar_one()
     total, more = min(counted, bound), counted > bound
     last = max(1, math.ceil(total / per_page))
-    page = min(page, last)
-    rows = session.execute(
-        select(
-            Case.id, Case.title, Case.unit_id, Unit.name, Case.regime, Case.state,
-            Case.opened_at, Case.updated_at,
-        )
-        .join(Unit, Case.unit)
-        .where(*conditions)
-        .order_by(Case.opened_at.desc(), Case.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()  # fmt: skip
+    if page > last:
+        page = last
+        rows = connection.execute(page_stmt, {**params, "offset": (page - 1) * per_page}).all()
     items = [
         CaseRow(
             id=case_id,
@@ -226,9 +237,60 @@ def list_cases(
             opened_at=opened_at,
             updated_at=updated_at,
         )
-        for case_id, title, case_unit, unit, regime, case_state, opened_at, updated_at in rows
+        for case_id, title, case_unit, unit, regime, case_state, opened_at, updated_at, _ in rows
     ]
     return Page(items=items, page=page, per_page=per_page, total=total, more=more)
+
+
+_CASES, _UNITS = Case.__table__, Unit.__table__
+
+
+def _scope_clause(scope: Scope) -> list[ColumnElement[bool]]:
+    """:func:`visible_cases` on ``cases`` with the scope's id as the parameter ``scope``."""
+    c = _CASES.c
+    if scope == Scope.UNIT:
+        return [c.unit_id == bindparam("scope")]
+    if scope == Scope.AUTHORITY:
+        return [c.authority_id == bindparam("scope")]
+    return []
+
+
+@cache
+def _list_statements(
+    scope: Scope, by_state: bool, by_unit: bool, by_name: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The list's two statements for one shape of filter, built once (Core, parameters for
+    every value): the bounded count alone, and the page with the same count as a column."""
+    c, u = _CASES.c, _UNITS.c
+    where = _scope_clause(scope)
+    if by_state:
+        where.append(c.state == bindparam("in_state"))
+    if by_unit:
+        where.append(c.unit_id == bindparam("unit"))
+    if by_name:
+        where.append(u.name.like(bindparam("name"), escape="/"))
+    matching = select(c.id).where(*where)
+    if by_name:  # the join only when the unit's name is asked for
+        matching = matching.join(_UNITS, u.id == c.unit_id)
+    counted = select(func.count()).select_from(matching.limit(bindparam("bound")).subquery())
+    page = (
+        select(
+            c.id, c.title, c.unit_id, u.name, c.regime, c.state, c.opened_at, c.updated_at,
+            counted.scalar_subquery().label("counted"),
+        )
+        .select_from(_CASES.join(_UNITS, u.id == c.unit_id))
+        .where(*where)
+        .order_by(c.opened_at.desc(), c.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )  # fmt: skip
+    return counted, page
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` matched literally inside LIKE … ESCAPE '/' (what ``contains(autoescape=True)``
+    does to a literal)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def unit_choices(session: Session, actor: User, limit: int | None = None) -> list[UnitChoice]:
@@ -243,8 +305,19 @@ def unit_choices(session: Session, actor: User, limit: int | None = None) -> lis
 def unit_choice_count(session: Session, actor: User, up_to: int) -> int:
     """How many units :func:`unit_choices` would offer, counted no further than ``up_to`` (the
     page only needs to know whether they are too many for a select)."""
-    some = select(Unit.id).where(_has_visible_case(actor)).limit(up_to).subquery()
-    return session.scalar(select(func.count()).select_from(some)) or 0
+    scope = _scope(actor)
+    if scope is None:
+        return 0
+    params = {"scope": scope[1], "up_to": up_to}
+    return session.connection().execute(_unit_count_statement(scope[0]), params).scalar_one()
+
+
+@cache
+def _unit_count_statement(scope: Scope) -> Select[Any]:
+    c, u = _CASES.c, _UNITS.c
+    has_case = select(c.id).where(c.unit_id == u.id, *_scope_clause(scope)).exists()
+    some = select(u.id).where(has_case).limit(bindparam("up_to")).subquery()
+    return select(func.count()).select_from(some)
 
 
 def _has_visible_case(actor: User) -> ColumnElement[bool]:

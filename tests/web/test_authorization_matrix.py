@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask_login import login_user
 from werkzeug.routing import Rule
 
+from cases.access import Duty
 from cases.access.permissions import can
+from cases.accounts.websessions import Current
 from cases.core.vocabulary import Role
 from cases.models import User
 from tests.support.signin import client_as
 from tests.support.world import World
 from web.access import PUBLIC, SIGNED_IN, action_of
+from web.forms import held_duties
+from web.identity import SignedIn
+from web.navigation import NAV
 
 #: A World user of each role (the system actor signs in nowhere).
 PEOPLE = {
@@ -114,3 +120,26 @@ def test_staff_of_another_authority_and_another_units_liaison_see_nothing(
     client = client_as(app, world, who)
     assert client.get(f"/cases/{case_id}").status_code == 404
     assert f'data-case-id="{case_id}"' not in client.get("/cases").get_data(as_text=True)
+
+
+def test_the_headers_links_are_exactly_those_the_permission_function_allows(
+    app: Flask, world: World
+) -> None:
+    """The header works out a person's duties once per request (web/forms.py) instead of
+    asking :func:`can` per link: for every role it shows the same links ``can`` allows."""
+    for role, who in PEOPLE.items():
+        client = client_as(app, world, who)
+        page = client.get("/account/password").get_data(as_text=True)
+        nav = page.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+        with world.factory() as s:
+            user = s.get(User, world.ids[who])
+            expected = {link.endpoint for link in NAV if can(user, Duty(link.duty))}
+            with app.test_request_context():
+                for link in NAV:
+                    shown = f'href="{app.url_for(link.endpoint)}"' in nav
+                    assert shown == (link.endpoint in expected), (role, link.endpoint)
+            user.active = False  # an inactive person holds no duty, as can() says
+            with app.test_request_context():
+                login_user(SignedIn("t", Current(user, None)))
+                assert held_duties() == frozenset()
+                assert not any(can(user, Duty(link.duty)) for link in NAV)

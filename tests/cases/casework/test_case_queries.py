@@ -226,3 +226,29 @@ def test_the_read_filters_agree_with_can_for_every_actor(world: World, cases: Ca
             for unit_id in unit_ids:
                 allowed = can(actor, Duty.VIEW_CASES, s.get(Unit, unit_id))
                 assert (unit_id in units) is allowed, (actor.username, unit_id)
+
+
+def test_the_list_and_its_unit_count_agree_with_can_for_every_actor(
+    world: World, cases: Cases
+) -> None:
+    """The list runs statements built once with the scope as a parameter: for every actor of
+    the world, active or not, what it lists, counts and offers as units is what ``can``
+    allows."""
+    with command_session(world.factory) as s:
+        world.user(s, "inspector2").active = False
+    with world.factory() as s:
+        actors = s.scalars(select(User).where(User.id.in_(world.ids.values()))).all()
+        every = s.scalars(select(Case)).all()
+        for actor in actors:
+            allowed = {c.id for c in every if can(actor, Duty.VIEW_CASES, c)}
+            page = list_cases(s, actor)
+            assert ({r.id for r in page.items}, page.total) == (allowed, len(allowed)), actor
+            units = {c.unit_id for c in every if c.id in allowed}
+            assert unit_choice_count(s, actor, up_to=100) == len(units), actor.username
+
+
+@pytest.mark.both_databases
+def test_a_unit_name_search_takes_wildcards_literally(world: World, cases: Cases) -> None:
+    assert _listed(world, "inspector", unit_name="卫生") == {cases.other_unit}
+    for wildcard in ("%", "_", "卫_", "/", "\\"):
+        assert _listed(world, "inspector", unit_name=wildcard) == set(), wildcard
