@@ -51,6 +51,12 @@ def install(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.register_blueprint(bp)
 
+    from web import labels  # it reads language() from here
+
+    app.jinja_env.globals.update(
+        tr=labels.tr, time_limit=labels.time_limit, deadline_status=labels.deadline_status
+    )
+
     @app.context_processor
     def _language() -> dict[str, Any]:
         return {"pick": pick, "language": language}
