@@ -11,7 +11,7 @@ from cases.core.db import make_engine, make_session_factory
 from cases.core.errors import OversightError
 from cases.core.runtime import tune_gc
 from cases.core.settings import Settings, load_settings
-from web import access, bodylimits, forms, hygiene, i18n, identity
+from web import access, bodylimits, forms, hygiene, i18n, identity, labels
 from web.database import close_session
 from web.failures import (
     RETRY_AFTER_SECONDS,
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(registry_views.bp)
     forms.install(app)
     i18n.install(app)
+    labels.install(app)
     identity.install(app)
     access.install(app)
 

@@ -4,19 +4,22 @@ the rest above the form (UI.md: refusals appear beside the field they concern)."
 from __future__ import annotations
 
 from cases.core.errors import GuardFailed, OversightError
+from web.i18n import pick
 from workflows.fields import InvalidFields
 
 
 def field_errors(exc: OversightError) -> tuple[dict[str, list[str]], list[str]]:
-    """(field name → its reasons in Chinese, reasons about the whole form)."""
+    """(field name → its reasons, reasons about the whole form), in the UI's language."""
     fields: dict[str, list[str]] = {}
     general: list[str] = []
     if isinstance(exc, InvalidFields):
-        pairs = [(r.zh, r.field) for r in exc.refusals]
+        pairs = [(pick(r.zh, r.en), r.field) for r in exc.refusals]
     elif isinstance(exc, GuardFailed):
-        pairs = [(zh, field) for (zh, _en), field in zip(exc.reasons, exc.fields, strict=True)]
+        pairs = [
+            (pick(zh, en), field) for (zh, en), field in zip(exc.reasons, exc.fields, strict=True)
+        ]
     else:
-        pairs = [(exc.reason_zh, None)]
+        pairs = [(pick(exc.reason_zh, exc.reason_en), None)]
     for zh, field in pairs:
         if field:
             fields.setdefault(field, []).append(zh)

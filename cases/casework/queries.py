@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -346,6 +346,13 @@ class TimelineEntry:
     actor_role: str
     actor_role_zh: str
     details: list[tuple[str, str]]
+    # the same in English (the page picks by the reader's language): labels from the machine
+    # definition and the vocabularies, which carry both
+    trigger_en: str = ""
+    from_en: str | None = None
+    to_en: str = ""
+    actor_role_en: str = ""
+    details_en: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -482,9 +489,25 @@ def _regime_zh(regime: str) -> str:
 
 
 def _trigger_zh(trigger: str) -> str:
+    return _trigger_labels(trigger)[0]
+
+
+def _trigger_labels(trigger: str) -> tuple[str, str]:
     if trigger == OPEN_TRIGGER:
-        return OPEN_LABEL[0]
-    return (TRIGGER_LABELS.get(trigger) or RECORD_LABELS.get(trigger) or (trigger, trigger))[0]
+        return OPEN_LABEL
+    return TRIGGER_LABELS.get(trigger) or RECORD_LABELS.get(trigger) or (trigger, trigger)
+
+
+def _state_en(state: str | None) -> str:
+    info = STATE_LABELS.get(state or "")
+    return info.label_en if info else (state or "")
+
+
+def _role_en(role: str) -> str:
+    try:
+        return Role(role).label_en
+    except ValueError:
+        return role
 
 
 def _role_zh(role: str) -> str:
@@ -575,40 +598,40 @@ def _user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 # ---- event payloads -----------------------------------------------------------------------
 
-#: Chinese names of the payload fields a person wants to read, in display order. Anything else
-#: (internal ids) is left out; an unknown field is shown under its own name.
-FIELD_LABELS: dict[str, str] = {
-    "item": "检查项",
-    "checklist_version": "检查清单版本",
-    "on_site_stop": "现场叫停",
-    "reason": "理由",
-    "facts": "违法事实",
-    "required_correction": "整改要求",
-    "remedial_measures": "补救措施",
-    "time_limit": "整改期限",
-    "officer_ids": "执法人员",
-    "served_at": "送达时间",
-    "service_method": "送达方式",
-    "report": "整改报告",
-    "evidence": "证明材料",
-    "instructions": "上级处理意见",
-    "outcome": "处理结果",
-    "notify_departments": "通知其他部门",
-    "note": "备注",
-    "notice_number": "通知书文号",
-    "rectification_due_at": "整改期限届满时间",
-    "emergency_backfill_due_at": "补发通知书期限",
-    "backfill_late": "补发逾期",
-    "referral_proposed": "处分建议",
-    "reports": "已报告",
-    "notified": "已提醒",
+#: Names of the payload fields a person wants to read (中文, English), in display order. Anything
+#: else (internal ids) is left out; an unknown field is shown under its own name.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "item": ("检查项", "Checklist item"),
+    "checklist_version": ("检查清单版本", "Checklist version"),
+    "on_site_stop": ("现场叫停", "Stopped on site"),
+    "reason": ("理由", "Reason"),
+    "facts": ("违法事实", "Facts"),
+    "required_correction": ("整改要求", "Required correction"),
+    "remedial_measures": ("补救措施", "Remedial measures"),
+    "time_limit": ("整改期限", "Time limit"),
+    "officer_ids": ("执法人员", "Officers"),
+    "served_at": ("送达时间", "Time of service"),
+    "service_method": ("送达方式", "Service method"),
+    "report": ("整改报告", "Rectification report"),
+    "evidence": ("证明材料", "Evidence"),
+    "instructions": ("上级处理意见", "Superior's instructions"),
+    "outcome": ("处理结果", "Outcome"),
+    "notify_departments": ("通知其他部门", "Departments notified"),
+    "note": ("备注", "Note"),
+    "notice_number": ("通知书文号", "Notice number"),
+    "rectification_due_at": ("整改期限届满时间", "Rectification due"),
+    "emergency_backfill_due_at": ("补发通知书期限", "Written notice due"),
+    "backfill_late": ("补发逾期", "Notice back-filled late"),
+    "referral_proposed": ("处分建议", "Disciplinary referral proposed"),
+    "reports": ("已报告", "Reported to"),
+    "notified": ("已提醒", "Reminded"),
 }
 HIDDEN_FIELDS = frozenset(
     {"finding", "inspection", "machine_version", "time_limit_length", "time_limit_unit"}
 )
 #: Flags worth a line only when set (an electronic-archive case has no on-site stop to report).
 SHOWN_IF_TRUE = frozenset({"on_site_stop", "referral_proposed"})
-OUTCOMES = {"rectify": "继续整改", "close": "结案"}
+OUTCOMES = {"rectify": ("继续整改", "Continue rectification"), "close": ("结案", "Close the case")}
 TEXT_LIMIT = 160
 
 
@@ -656,12 +679,16 @@ def _short(value: Any) -> str:
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
-def _details(payload: Mapping[str, Any], names: Mapping[int, str]) -> list[tuple[str, str]]:
-    """The payload as (中文字段, value) pairs a reader can follow."""
+def _details(
+    payload: Mapping[str, Any], names: Mapping[int, str], *, english: bool = False
+) -> list[tuple[str, str]]:
+    """The payload as (中文字段, value) pairs a reader can follow; with ``english``, the same
+    pairs in English (the labels and the words the page adds; what was typed stays as typed)."""
+    lang = 1 if english else 0
     fields = _flatten(payload)
     if "time_limit_length" in fields:
-        fields["time_limit"] = _time_limit_zh(
-            fields.get("time_limit_length"), fields.get("time_limit_unit")
+        fields["time_limit"] = _time_limit_text(
+            fields.get("time_limit_length"), fields.get("time_limit_unit"), english=english
         )
     shown: dict[str, str] = {}
     for key, value in fields.items():
@@ -670,26 +697,26 @@ def _details(payload: Mapping[str, Any], names: Mapping[int, str]) -> list[tuple
         if key in SHOWN_IF_TRUE and value is False:
             continue
         if key == "officer_ids" and isinstance(value, list):
-            text = "、".join(names.get(i, f"#{i}") for i in value)
+            text = ("、", ", ")[lang].join(names.get(i, f"#{i}") for i in value)
         elif key == "service_method":
-            text = SERVICE_METHODS.get(value, (str(value),))[0]
+            text = SERVICE_METHODS.get(value, (str(value), str(value)))[lang]
         elif key == "outcome":
-            text = OUTCOMES.get(value, str(value))
+            text = OUTCOMES.get(value, (str(value), str(value)))[lang]
         elif key == "reports" and isinstance(value, list):
-            text = "、".join(_recipient_zh(v) for v in value)
+            text = ("、", ", ")[lang].join(_recipient_label(v, english=english) for v in value)
         elif key == "notified" and isinstance(value, list):
-            text = f"{len(value)}人"
+            text = f"{len(value)} people" if english else f"{len(value)}人"
         elif key == "checklist_version":
-            text = f"第{value}版"
+            text = f"version {value}" if english else f"第{value}版"
         elif key.endswith("_due_at"):
             text = _timestamp(value, deadline=True)
             kind = key.removesuffix("_due_at")
             if fields.get(f"{kind}_provisional"):
-                text += "（暂定）"
+                text += " (provisional)" if english else "（暂定）"
         elif key.endswith("_at"):
             text = _timestamp(value)
         elif isinstance(value, bool):
-            text = "是" if value else "否"
+            text = ("否", "No")[lang] if not value else ("是", "Yes")[lang]
         elif isinstance(value, list):
             text = _short("、".join(str(v) for v in value))
         else:
@@ -697,14 +724,26 @@ def _details(payload: Mapping[str, Any], names: Mapping[int, str]) -> list[tuple
         shown[key] = text
     order = list(FIELD_LABELS)
     keys = sorted(shown, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return [(FIELD_LABELS.get(k, k), shown[k]) for k in keys]
+    return [(FIELD_LABELS[k][lang] if k in FIELD_LABELS else k, shown[k]) for k in keys]
 
 
-def _recipient_zh(value: Any) -> str:
+def _time_limit_text(length: int | None, unit: str | None, *, english: bool) -> str:
+    if not english:
+        return _time_limit_zh(length, unit)
+    if not length or not unit:
+        return ""
     try:
-        return ReportRecipient(value).label_zh
+        return TimeLimit(length, TimeUnit(unit)).describe_en()
+    except ValueError:
+        return f"{length} {unit}"
+
+
+def _recipient_label(value: Any, *, english: bool) -> str:
+    try:
+        recipient = ReportRecipient(value)
     except ValueError:
         return str(value)
+    return recipient.label_en if english else recipient.label_zh
 
 
 def _timeline_entry(
@@ -723,4 +762,9 @@ def _timeline_entry(
         actor_role=e.actor_role,
         actor_role_zh=_role_zh(e.actor_role),
         details=_details(payload, names),
+        trigger_en=_trigger_labels(e.trigger)[1],
+        from_en=_state_en(e.from_state) if e.from_state else None,
+        to_en=_state_en(e.to_state),
+        actor_role_en=_role_en(e.actor_role),
+        details_en=_details(payload, names, english=True),
     )

@@ -28,6 +28,7 @@ from cases.models import Unit, User
 from web.access import needs
 from web.clock import now
 from web.database import db, request_address
+from web.i18n import pick
 from web.identity import current_actor
 from web.witness import record_failure
 
@@ -67,7 +68,7 @@ def _users_page(**extra: Any) -> Any:
         select(Unit).where(Unit.authority_id == current_actor().authority_id).order_by(Unit.name)
     ).all()
     return render_template(
-        "admin/users.html", people=people, roles=ROLES_GIVEN, role_label=lambda r: Role(r).label_zh,
+        "admin/users.html", people=people, roles=ROLES_GIVEN, role_label=lambda r: pick(Role(r).label_zh, Role(r).label_en),
         warning=lambda u: admin.credential_warning(u, today), units=units,
         officer_roles=[r.value for r in OFFICER_ROLES],
         **extra,
@@ -91,7 +92,7 @@ def create_user() -> Any:
         )  # fmt: skip
     except InvalidInput as exc:
         record_failure(exc, 400)
-        return _users_page(error=exc.reason_zh), 400
+        return _users_page(error=pick(exc.reason_zh, exc.reason_en)), 400
     session.commit()
     return _users_page(created=user, password=password)
 

@@ -35,6 +35,7 @@ from cases.core.errors import InvalidInput
 from web.access import public, signed_in
 from web.clock import now
 from web.database import db, request_address
+from web.i18n import pick
 from web.identity import SignedIn, current_session
 
 bp = Blueprint("auth", __name__)
@@ -138,7 +139,7 @@ def change_password_post() -> Any:
         )
     except InvalidInput as exc:
         session.commit()  # a wrong current password is audited
-        return _password_page(forced=forced, error=exc.reason_zh), 400
+        return _password_page(forced=forced, error=pick(exc.reason_zh, exc.reason_en)), 400
     must_enrol = totp_required(here.user.role) and not enrolled(here.user)
     websessions.advance_stage(here.session, here.user, must_enrol)
     session.commit()
@@ -184,7 +185,7 @@ def enrol_totp_post() -> Any:
         signin.confirm_totp(session, here.user, _field("code").strip(), request_address(), now())
     except InvalidInput as exc:
         session.commit()
-        return render_template("auth/totp.html", error=exc.reason_zh), 400
+        return render_template("auth/totp.html", error=pick(exc.reason_zh, exc.reason_en)), 400
     websessions.advance_stage(here.session, here.user, False)
     session.commit()
     return redirect(url_for("home.home"))

@@ -22,6 +22,7 @@ from typing import Any
 from uuid import uuid4
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from cases.access.permissions import CaseTrigger, require
 from cases.casework.actions import form_start, officer_choices, spec_of
@@ -101,9 +102,9 @@ def _options(case: Case, trigger: Trigger) -> dict[str, list[Option]]:
             Option(
                 str(o.id),
                 o.name,
-                f"执法证 {o.credential_no}"
+                gettext("执法证 %(number)s", number=o.credential_no)
                 + (
-                    f"，有效期至 {o.credential_expires_on.isoformat()}"
+                    gettext("，有效期至 %(day)s", day=o.credential_expires_on.isoformat())
                     if o.credential_expires_on
                     else ""
                 ),

@@ -28,6 +28,7 @@ from cases.registry.suggest import exact_unit, suggest_units
 from web.access import needs
 from web.clock import now
 from web.database import db
+from web.i18n import pick
 from web.identity import current_actor
 from web.inputs import whole_number_arg
 from web.witness import record_failure
@@ -63,7 +64,7 @@ def _page(**extra: Any) -> str:
     return render_template(
         "complaints/list.html", page=complaints_of(session, actor, number),
         sources=SOURCE_LABELS, matters=_matters(), regimes=list(Regime),
-        status_label=lambda s: ComplaintStatus(s).label_zh,
+        status_label=lambda s: pick(ComplaintStatus(s).label_zh, ComplaintStatus(s).label_en),
         may_receive=can(actor, Duty.RECORD_INSPECTIONS), max_files=MAX_ATTACHMENTS,
         limit_mb=current_app.config["OVERSIGHT"].attachment_max_mb,
         form=extra.pop("form", {}), errors=extra.pop("errors", {}), **extra,
@@ -111,7 +112,9 @@ def receive() -> Any:
         session.rollback()
         record_failure(exc)
         status = 413 if isinstance(exc, FileTooLarge) else exc.status
-        return _page(form=form, errors={_field_of(exc): [exc.reason_zh]}), status
+        return _page(
+            form=form, errors={_field_of(exc): [pick(exc.reason_zh, exc.reason_en)]}
+        ), status
     session.commit()
     return redirect(url_for("complaints.complaint_page", complaint_id=complaint.id), 303)
 
@@ -122,7 +125,7 @@ def complaint_page(complaint_id: int) -> Any:
     complaint = complaint_of(db(), current_actor(), complaint_id)
     return render_template(
         "complaints/detail.html", complaint=complaint, sources=SOURCE_LABELS,
-        status_label=lambda s: ComplaintStatus(s).label_zh,
+        status_label=lambda s: pick(ComplaintStatus(s).label_zh, ComplaintStatus(s).label_en),
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
@@ -29,6 +30,7 @@ from web.access import needs
 from web.clock import now
 from web.database import db
 from web.downloads import send_download
+from web.i18n import language
 from web.identity import current_actor
 
 bp = Blueprint("compliance", __name__)
@@ -36,6 +38,14 @@ bp = Blueprint("compliance", __name__)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 QUOTA_HEADERS = ("监管事项", "指标", "目标", "已完成", "尚余", "截至今日应完成", "进度", "说明")
 MONTH_HEADERS = ("月份", "日常检查次数", "达到单位数的次数", "覆盖单位数", "单次最多单位数", "状态")
+#: The same in English, for the page in English (the CSV export keeps the bureau's language).
+QUOTA_HEADERS_EN = (
+    "Regime", "Quota", "Target", "Done", "Remaining", "Due by today", "Progress", "Note",
+)  # fmt: skip
+MONTH_HEADERS_EN = (
+    "Month", "Daily checks", "Checks reaching the unit count", "Units covered",
+    "Most units in one check", "Status",
+)  # fmt: skip
 
 
 def _report(year: int) -> tuple[Authority, ComplianceReport]:
@@ -48,63 +58,74 @@ def _report(year: int) -> tuple[Authority, ComplianceReport]:
     return authority, compliance(db(), authority, year, today=local_date(now()))
 
 
-def _track(on_track: bool | None) -> str:
+def _track(on_track: bool | None, english: bool = False) -> str:
+    if english:
+        return {True: "On track", False: "Behind", None: "—"}[on_track]
     return {True: "按进度", False: "落后", None: "—"}[on_track]
 
 
-def quota_table(report: ComplianceReport) -> list[tuple[Any, ...]]:
+def quota_table(report: ComplianceReport, english: bool = False) -> list[tuple[Any, ...]]:
     def number(value: int | None) -> Any:
         return "—" if value is None else value
 
     return [
         (
-            Regime(r.regime).label_zh,
-            r.label_zh,
+            Regime(r.regime).label_en if english else Regime(r.regime).label_zh,
+            r.label_en if english else r.label_zh,
             number(r.target),
             r.done,
             number(r.remaining),
             number(r.expected),
-            _track(r.on_track),
-            r.why_zh,
+            _track(r.on_track, english),
+            r.why_en if english else r.why_zh,
         )  # fmt: skip
         for r in report.rows
     ]
 
 
-def month_table(report: ComplianceReport) -> list[tuple[Any, ...]]:
+def month_table(report: ComplianceReport, english: bool = False) -> list[tuple[Any, ...]]:
     return [
         (
-            f"{m.month}月",
+            _month(m.month, english),
             m.rounds,
             m.full_rounds,
             m.units_covered,
             m.largest_round,
-            MONTH_STATUSES[m.status][0],
+            MONTH_STATUSES[m.status][1 if english else 0],
         )  # fmt: skip
         for m in report.months
     ]
 
 
-def _charts(report: ComplianceReport) -> dict[str, str]:
+def _month(month: int, english: bool) -> str:
+    return date(2000, month, 1).strftime("%b") if english else f"{month}月"
+
+
+def _charts(report: ComplianceReport, english: bool = False) -> dict[str, str]:
     """Each chart's data as the JSON its ``data-chart`` attribute carries."""
     targeted = [r for r in report.rows if r.target is not None]
+    if english:
+        labels = [f"{Regime(r.regime).label_en.split('-')[0]}·{r.label_en.split(' (')[0]}"
+                  for r in targeted]  # fmt: skip
+        names = ("Target", "Done", "Due by today", "Daily checks", "Checks reaching the count")
+    else:
+        labels = [f"{Regime(r.regime).label_zh[:4]}·{r.label_zh.split('（')[0]}" for r in targeted]
+        names = ("目标", "已完成", "截至今日应完成", "日常检查次数", "达到单位数的次数")
     quotas = {
         "type": "bar",
-        "labels": [
-            f"{Regime(r.regime).label_zh[:4]}·{r.label_zh.split('（')[0]}" for r in targeted
-        ],
+        "labels": labels,
         "series": [
-            {"label": "目标", "data": [r.target for r in targeted]},
-            {"label": "已完成", "data": [r.done for r in targeted]},
-            {"label": "截至今日应完成", "data": [r.expected for r in targeted]},
+            {"label": names[0], "data": [r.target for r in targeted]},
+            {"label": names[1], "data": [r.done for r in targeted]},
+            {"label": names[2], "data": [r.expected for r in targeted]},
         ],
     }
     months = {
         "type": "bar",
-        "labels": [f"{m.month}月" for m in report.months],
+        "labels": [_month(m.month, english) for m in report.months],
         "series": [
-            {"label": "日常检查次数", "data": [m.rounds for m in report.months]},
-            {"label": "达到单位数的次数", "data": [m.full_rounds for m in report.months]},
+            {"label": names[3], "data": [m.rounds for m in report.months]},
+            {"label": names[4], "data": [m.full_rounds for m in report.months]},
         ],
     }
     return {"quotas": json.dumps(quotas, ensure_ascii=False),
@@ -121,10 +142,13 @@ def this_year() -> Any:
 @needs(Duty.VIEW_PLANS)
 def year_page(year: int) -> Any:
     authority, report = _report(year)
+    english = language() == "en"
     return render_template(
         "compliance/year.html", year=year, authority=authority, report=report,
-        quota_headers=QUOTA_HEADERS, quotas=quota_table(report),
-        month_headers=MONTH_HEADERS, months=month_table(report), charts=_charts(report),
+        quota_headers=QUOTA_HEADERS_EN if english else QUOTA_HEADERS,
+        quotas=quota_table(report, english),
+        month_headers=MONTH_HEADERS_EN if english else MONTH_HEADERS,
+        months=month_table(report, english), charts=_charts(report, english),
     )  # fmt: skip
 
 

@@ -40,6 +40,7 @@ from web.database import db
 from web.downloads import send_download
 from web.failures import wants_json
 from web.formerrors import field_errors
+from web.i18n import language
 from web.identity import current_actor
 from web.triggerforms import form_fields
 from web.witness import record_failure
@@ -110,7 +111,11 @@ def _page(
     assert case is not None
     offered = any(a.trigger == TRIGGER for a in actions_for(actor, case))
     trigger = spec_of(case, TRIGGER)
-    fields = [f for f in form_fields(trigger, values, errors) if f.name != FIELD]
+    fields = [
+        f
+        for f in form_fields(trigger, values, errors, english=language() == "en")
+        if f.name != FIELD
+    ]
     settings = current_app.config["OVERSIGHT"]
     return (
         render_template(

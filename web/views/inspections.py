@@ -32,6 +32,7 @@ from cases.inspections.recording import UNIT_SIGNATURES, sign_for_unit, sign_rec
 from web.access import needs
 from web.clock import now
 from web.database import db
+from web.i18n import pick
 from web.identity import current_actor
 from web.witness import record_failure
 from workflows.fields import InvalidFields
@@ -83,11 +84,11 @@ def field_errors(exc: InvalidInput | GuardFailed) -> dict[str, list[str]]:
     """Each refusal's Chinese message by the form field it concerns (``""``: the whole form)."""
     pairs: list[tuple[str | None, str]]
     if isinstance(exc, GuardFailed):
-        pairs = [(f, zh) for (zh, _en), f in zip(exc.reasons, exc.fields, strict=True)]
+        pairs = [(f, pick(zh, en)) for (zh, en), f in zip(exc.reasons, exc.fields, strict=True)]
     elif isinstance(exc, InvalidFields):
-        pairs = [(r.field, r.zh) for r in exc.refusals]
+        pairs = [(r.field, pick(r.zh, r.en)) for r in exc.refusals]
     else:
-        pairs = [(None, exc.reason_zh)]
+        pairs = [(None, pick(exc.reason_zh, exc.reason_en))]
     out: dict[str, list[str]] = {}
     for name, zh in pairs:
         out.setdefault(FORM_NAMES.get(name or "", name or ""), []).append(zh)

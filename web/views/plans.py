@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from cases.access import Duty, can
@@ -33,6 +34,7 @@ from web.access import needs
 from web.clock import now
 from web.database import db
 from web.downloads import send_download
+from web.i18n import pick
 from web.identity import current_actor
 from web.witness import record_failure
 
@@ -116,7 +118,9 @@ def _page(year: int, **extra: Any) -> str:
 def _refused(year: int, exc: OversightError, key: str, field: str | None) -> Any:
     db().rollback()
     record_failure(exc)
-    errors = {field if isinstance(exc, InvalidInput) else None: [exc.reason_zh]}
+    errors = {
+        field if isinstance(exc, InvalidInput) else None: [pick(exc.reason_zh, exc.reason_en)]
+    }
     return _page(year, failed=key, errors=errors, typed=request.form), exc.status
 
 
@@ -169,9 +173,12 @@ def draw(year: int, regime: str) -> Any:
         return _refused(year, exc, key, field)
     except Conflict as exc:
         return _refused(year, exc, key, None)
-    label = Regime(regime).label_zh
+    label = pick(Regime(regime).label_zh, Regime(regime).label_en)
     db().commit()
-    done = f"{year}年{label}检查计划已抽取，随机种子：{plan.seed}"
+    done = gettext(
+        "%(year)s年%(regime)s检查计划已抽取，随机种子：%(seed)s", year=year, regime=label,
+        seed=plan.seed,
+    )  # fmt: skip
     return redirect(url_for("plans.year_page", year=year, done=done, _anchor=regime), 303)
 
 
@@ -228,8 +235,8 @@ def schedule(year: int, regime: str) -> Any:
         field = "month" if "月" in exc.reason_zh and "日期" not in exc.reason_zh else "day"
         return _refused(year, exc, key, field)
     db().commit()
-    message = (
-        f"{raw_month}月：登记检查{len(done.inspections)}项，检查日期{done.day}；"
-        f"此前已登记{done.already}项"
-    )
+    message = gettext(
+        "%(month)s月：登记检查%(count)s项，检查日期%(day)s；此前已登记%(already)s项",
+        month=raw_month, count=len(done.inspections), day=done.day, already=done.already,
+    )  # fmt: skip
     return redirect(url_for("plans.year_page", year=year, done=message, _anchor=regime), 303)

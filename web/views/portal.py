@@ -39,6 +39,7 @@ from web.clock import now
 from web.database import db
 from web.failures import wants_json
 from web.formerrors import field_errors
+from web.i18n import language, pick
 from web.identity import current_actor
 from web.triggerforms import BEIJING, FormField, Option, form_fields, read_form
 from web.witness import record_failure
@@ -64,7 +65,7 @@ def home() -> Any:
         due_on=self_report_due_on(year),
         today=local_date(at),
         ack_forms=_ack_forms,
-        kinds={k.value: k.label_zh for k in IncidentKind},
+        kinds={k.value: pick(k.label_zh, k.label_en) for k in IncidentKind},
     )
 
 
@@ -126,7 +127,9 @@ def _ack_forms(case_id: int) -> list[FormField]:
     """The acknowledgement form of a case on the portal, started at the present minute."""
     case = db().get(Case, case_id)
     assert case is not None
-    return form_fields(spec_of(case, ACKNOWLEDGE), {"served_at": now()}, {})
+    return form_fields(
+        spec_of(case, ACKNOWLEDGE), {"served_at": now()}, {}, english=language() == "en"
+    )
 
 
 def _ack_page(
@@ -148,7 +151,9 @@ def _ack_page(
             case=detail,
             version=case.version,
             offered=any(a.trigger == ACKNOWLEDGE for a in actions_for(actor, case)),
-            fields=form_fields(spec_of(case, ACKNOWLEDGE), values, errors),
+            fields=form_fields(
+                spec_of(case, ACKNOWLEDGE), values, errors, english=language() == "en"
+            ),
             general=general,
         ),
         status,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from cases.access import Duty
@@ -28,6 +29,7 @@ from cases.models import Unit, User
 from web.access import needs
 from web.clock import now
 from web.database import db
+from web.i18n import pick
 from web.identity import current_actor
 
 bp = Blueprint("security", __name__)
@@ -88,11 +90,11 @@ def _accounts_page(status: int = 200, **extra: Any) -> Any:
 
 
 ACTIONS = {
-    "lock": (Duty.LOCK_ACCOUNTS, "已锁定"),
-    "unlock": (Duty.LOCK_ACCOUNTS, "已解锁"),
-    "sign-out": (Duty.REVOKE_SESSIONS, "已使其全部会话和令牌失效"),
-    "reset-totp": (Duty.RESET_SIGN_IN, "已重置动态口令，下次登录须重新绑定"),
-    "reset-password": (Duty.RESET_SIGN_IN, "已重置密码"),
+    "lock": (Duty.LOCK_ACCOUNTS, lazy_gettext("已锁定")),
+    "unlock": (Duty.LOCK_ACCOUNTS, lazy_gettext("已解锁")),
+    "sign-out": (Duty.REVOKE_SESSIONS, lazy_gettext("已使其全部会话和令牌失效")),
+    "reset-totp": (Duty.RESET_SIGN_IN, lazy_gettext("已重置动态口令，下次登录须重新绑定")),
+    "reset-password": (Duty.RESET_SIGN_IN, lazy_gettext("已重置密码")),
 }
 
 
@@ -116,7 +118,10 @@ def account_action(user_id: int, what: str) -> Any:
     else:
         password = admin.reset_password(session, actor, user, settings, at)
     session.commit()
-    done = f"{user.display_name}（{user.username}）：{ACTIONS[what][1]}"
+    done = gettext(
+        "%(name)s（%(username)s）：%(done)s", name=user.display_name, username=user.username,
+        done=ACTIONS[what][1],
+    )  # fmt: skip
     return _accounts_page(done=done, password=password, for_user=user)
 
 
@@ -141,10 +146,13 @@ def grant(user_id: int) -> Any:
         websessions.end_all(session, user, "revoked", at)
     except InvalidInput as exc:
         session.rollback()
-        return _accounts_page(400, error=exc.reason_zh)
+        return _accounts_page(400, error=pick(exc.reason_zh, exc.reason_en))
     session.commit()
-    label = Role(user.role).label_zh
-    done = f"{user.display_name}（{user.username}）：已授予角色“{label}”，其全部会话和令牌已失效"
+    label = pick(Role(user.role).label_zh, Role(user.role).label_en)
+    done = gettext(
+        "%(name)s（%(username)s）：已授予角色“%(role)s”，其全部会话和令牌已失效",
+        name=user.display_name, username=user.username, role=label,
+    )  # fmt: skip
     return _accounts_page(done=done)
 
 
@@ -175,7 +183,7 @@ def policy_post() -> Any:
         )
     except InvalidInput as exc:
         session.rollback()
-        return _policy_page(400, error=exc.reason_zh, submitted=submitted)
+        return _policy_page(400, error=pick(exc.reason_zh, exc.reason_en), submitted=submitted)
     session.commit()
     done = [(policy.BY_NAME[name], old, new) for name, (old, new) in changed.items()]
     return _policy_page(done=done, unchanged=not done)
@@ -226,7 +234,7 @@ def issue_token() -> Any:
         row, token = admin.issue_token(session, _actor(), holder, now(), days, _field("label", 100))
     except InvalidInput as exc:
         session.rollback()
-        return _tokens_page(400, error=exc.reason_zh)
+        return _tokens_page(400, error=pick(exc.reason_zh, exc.reason_en))
     session.commit()
     return _tokens_page(issued=row, issued_to=holder, token=token)
 

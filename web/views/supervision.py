@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
@@ -49,6 +50,7 @@ from cases.registry.recusals import add_recusal, list_recusals, remove_recusal
 from web.access import needs
 from web.clock import now
 from web.database import db
+from web.i18n import language, pick
 from web.identity import current_actor
 from web.triggerforms import form_fields, read_form
 from web.witness import record_failure
@@ -88,11 +90,11 @@ def _errors_of(exc: OversightError, default_field: str | None) -> Errors:
     """The refusal's reasons by the field each concerns (``None``: the form as a whole)."""
     out: Errors = {}
     if isinstance(exc, GuardFailed):
-        for (zh, _en), name in zip(exc.reasons, exc.fields, strict=True):
-            out.setdefault(name, []).append(zh)
+        for (zh, en), name in zip(exc.reasons, exc.fields, strict=True):
+            out.setdefault(name, []).append(pick(zh, en))
     else:
         field = getattr(exc, "field", default_field) if isinstance(exc, InvalidInput) else None
-        out.setdefault(field, []).append(exc.reason_zh)
+        out.setdefault(field, []).append(pick(exc.reason_zh, exc.reason_en))
     return out
 
 
@@ -131,7 +133,10 @@ def _penalty_forms(
                 else {}
             )
             shown = {}
-        fields = form_fields(spec, values, {k: v for k, v in shown.items() if k is not None})
+        fields = form_fields(
+            spec, values, {k: v for k, v in shown.items() if k is not None},
+            english=language() == "en",
+        )  # fmt: skip
         forms.append(
             {
                 "key": key,
@@ -176,8 +181,8 @@ def _approvals_page(
         extensions=extensions, referrals=referrals, penalties=penalties, stray=stray,
         may_extend=can(actor, Duty.CHANGE_DEADLINES),
         may_refer=can(actor, Duty.HANDLE_REFERRALS),
-        regime_label=lambda r: Regime(r).label_zh,
-        penalty_state=lambda s: STATE_LABELS[s].label_zh,
+        regime_label=lambda r: pick(Regime(r).label_zh, Regime(r).label_en),
+        penalty_state=lambda s: pick(STATE_LABELS[s].label_zh, STATE_LABELS[s].label_en),
         failed=failed, errors=errors, typed=typed, done=done,
     )  # fmt: skip
 
@@ -216,7 +221,8 @@ def decide_extension_request(request_id: int) -> Any:
         lambda: decide_extension(
             db(), request_id, current_actor(), approve=approve, note=_field("note"), now=now()
         ),
-        key, "note", f"延期申请#{request_id}已{'批准' if approve else '不予批准'}",
+        key, "note", gettext("延期申请#%(id)s已批准", id=request_id) if approve
+        else gettext("延期申请#%(id)s已不予批准", id=request_id),
     )  # fmt: skip
 
 
@@ -228,7 +234,7 @@ def send_referral_now(referral_id: int) -> Any:
             db(), referral_id, current_actor(), receiving_body=_field("receiving_body", 200),
             now=now(),
         ),
-        f"referral-{referral_id}-send", "receiving_body", f"处理建议#{referral_id}已移送",
+        f"referral-{referral_id}-send", "receiving_body", gettext("处理建议#%(id)s已移送", id=referral_id),
     )  # fmt: skip
 
 
@@ -239,7 +245,7 @@ def record_answer(referral_id: int) -> Any:
         lambda: record_referral_answer(
             db(), referral_id, current_actor(), outcome=_field("outcome", 20000), now=now()
         ),
-        f"referral-{referral_id}-answer", "outcome", f"处理建议#{referral_id}的书面答复已录入",
+        f"referral-{referral_id}-answer", "outcome", gettext("处理建议#%(id)s的书面答复已录入", id=referral_id),
     )  # fmt: skip
 
 
@@ -271,7 +277,9 @@ def _penalty_step(penalty_id: int, trigger: str) -> Any:
             db(), penalty_id, trigger, current_actor(), now=now(), expected_version=version,
             **data,
         ),
-        f"penalty-{penalty_id}-{trigger}", None, f"行政处罚#{penalty_id}：{spec.label_zh}",
+        f"penalty-{penalty_id}-{trigger}", None, gettext(
+            "行政处罚#%(id)s：%(step)s", id=penalty_id, step=pick(spec.label_zh, spec.label_en)
+        ),
     )  # fmt: skip
 
 
@@ -378,7 +386,7 @@ def designate() -> Any:
             now(),
         )  # fmt: skip
 
-    return _unit_acting(act, key, "reason", f"已指定重点监控单位：{typed}")
+    return _unit_acting(act, key, "reason", gettext("已指定重点监控单位：%(unit)s", unit=typed))
 
 
 @bp.post("/supervision/units/<id:unit_id>/revoke")
@@ -387,7 +395,7 @@ def revoke(unit_id: int) -> Any:
     unit = _own_unit(unit_id)
     return _unit_acting(
         lambda: revoke_key_unit(db(), unit, _field("reason"), current_actor(), now()),
-        f"revoke-{unit_id}", "reason", f"已撤销{unit.name}的重点监控",
+        f"revoke-{unit_id}", "reason", gettext("已撤销%(unit)s的重点监控", unit=unit.name),
     )  # fmt: skip
 
 
@@ -414,7 +422,7 @@ def add_recusal_now() -> Any:
             current_actor(), now(),
         )  # fmt: skip
 
-    return _unit_acting(act, key, "reason", f"已登记回避：{typed}")
+    return _unit_acting(act, key, "reason", gettext("已登记回避：%(unit)s", unit=typed))
 
 
 @bp.post("/supervision/units/<id:unit_id>/recusals/<id:officer_id>/lift")
@@ -426,5 +434,7 @@ def lift_recusal(unit_id: int, officer_id: int) -> Any:
         raise NotFound(f"执法人员{officer_id}不存在", f"No officer {officer_id}")
     return _unit_acting(
         lambda: remove_recusal(db(), officer, unit, _field("reason"), current_actor(), now()),
-        f"lift-{unit_id}-{officer_id}", "reason", f"已撤销{officer.display_name}对{unit.name}的回避",
+        f"lift-{unit_id}-{officer_id}", "reason", gettext(
+            "已撤销%(officer)s对%(unit)s的回避", officer=officer.display_name, unit=unit.name
+        ),
     )  # fmt: skip

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext
 
 from cases.access import Duty
 from cases.accounts import administration as admin
@@ -29,6 +30,7 @@ from web.access import needs
 from web.cli.calendar import ScheduleFileError, parse_schedule
 from web.clock import now
 from web.database import db
+from web.i18n import pick
 from web.identity import current_actor
 from web.inputs import whole_number_arg
 from web.registryimport import import_upload
@@ -57,7 +59,9 @@ def _date(raw: str, zh: str, en: str) -> date | None:
 
 def _refused(page: Any, exc: InvalidInput, **extra: Any) -> Any:
     db().rollback()
-    return page(error=exc.reason_zh, **extra), 413 if isinstance(exc, FileTooLarge) else 400
+    return page(error=pick(exc.reason_zh, exc.reason_en), **extra), 413 if isinstance(
+        exc, FileTooLarge
+    ) else 400
 
 
 # ---- authorities -----------------------------------------------------------------------------
@@ -94,7 +98,7 @@ def change_authority() -> Any:
     except InvalidInput as exc:
         return _refused(_authorities_page, exc)
     session.commit()
-    done = "已保存本机关信息" if changed else "没有改动"
+    done = gettext("已保存本机关信息") if changed else gettext("没有改动")
     return _authorities_page(done=done)
 
 
@@ -131,7 +135,7 @@ def _units_page(**extra: Any) -> Any:
     page = upkeep.list_units(db(), _actor(), search, number)
     return render_template(
         "admin/units.html", page=page, search=search, kinds=list(UnitKind),
-        flags=upkeep.UNIT_FLAGS, kind_label=lambda k: UnitKind(k).label_zh,
+        flags=upkeep.UNIT_FLAGS, kind_label=lambda k: pick(UnitKind(k).label_zh, UnitKind(k).label_en),
         limit_mb=current_app.config["OVERSIGHT"].import_upload_max_mb, **extra,
     )  # fmt: skip
 
@@ -151,7 +155,9 @@ def create_unit() -> Any:
     except InvalidInput as exc:
         return _refused(_units_page, exc, form=request.form)
     session.commit()
-    return _units_page(done=f"已登记单位：{unit.name}（{unit.credit_code}）")
+    return _units_page(
+        done=gettext("已登记单位：%(name)s（%(code)s）", name=unit.name, code=unit.credit_code)
+    )
 
 
 def _unit_page(unit_id: int, **extra: Any) -> Any:
@@ -176,9 +182,9 @@ def change_unit(unit_id: int) -> Any:
         changed = upkeep.change_unit(session, actor, found, now(), **_unit_fields())
     except InvalidInput as exc:
         session.rollback()
-        return _unit_page(unit_id, error=exc.reason_zh), 400
+        return _unit_page(unit_id, error=pick(exc.reason_zh, exc.reason_en)), 400
     session.commit()
-    return _unit_page(unit_id, done="已保存" if changed else "没有改动")
+    return _unit_page(unit_id, done=gettext("已保存") if changed else gettext("没有改动"))
 
 
 @bp.post("/admin/units/import")
@@ -218,9 +224,13 @@ def set_credential(user_id: int) -> Any:
         )  # fmt: skip
     except InvalidInput as exc:
         session.rollback()
-        return _users_page(error=f"{user.display_name}：{exc.reason_zh}"), 400
+        return _users_page(error=f"{user.display_name}：{pick(exc.reason_zh, exc.reason_en)}"), 400
     session.commit()
-    return _users_page(done=f"已登记{user.display_name}的执法证件 {user.credential_no}")
+    return _users_page(
+        done=gettext(
+            "已登记%(name)s的执法证件 %(number)s", name=user.display_name, number=user.credential_no
+        )
+    )
 
 
 # ---- checklists ------------------------------------------------------------------------------
@@ -278,12 +288,22 @@ def create_checklist_version(regime: str) -> Any:
         return _refused(_checklists_page, exc, regime=regime)
     session.commit()
     done = (
-        f"已建立{Regime(regime).label_zh}检查清单第{made.version}版，自{made.effective_from}起施行"
+        gettext(
+            "已建立%(regime)s检查清单第%(version)s版，自%(day)s起施行",
+            regime=pick(Regime(regime).label_zh, Regime(regime).label_en),
+            version=made.version,
+            day=made.effective_from,
+        )  # fmt: skip
     )
     return _checklists_page(done=done)
 
 
 # ---- the calendar ----------------------------------------------------------------------------
+
+
+def _weekday(day: Any) -> str:
+    """周一 … 周日, or Mon … Sun."""
+    return pick("一二三四五六日"[day.weekday()], day.strftime("%a"))
 
 
 def _calendar_page(year: int | None = None, **extra: Any) -> Any:
@@ -299,7 +319,7 @@ def _calendar_page(year: int | None = None, **extra: Any) -> Any:
     )  # fmt: skip
     return render_template(
         "admin/calendar.html", year=year, row=row, days=days, provisional=provisional,
-        weekday=lambda d: "一二三四五六日"[d.weekday()], **extra,
+        weekday=_weekday, **extra,
     )  # fmt: skip
 
 
@@ -332,7 +352,9 @@ def enter_calendar() -> Any:
         )  # fmt: skip
     except InvalidInput as exc:
         session.rollback()
-        return _calendar_page(year, error=exc.reason_zh, schedule=_field("schedule", 20000)), 400
+        return _calendar_page(
+            year, error=pick(exc.reason_zh, exc.reason_en), schedule=_field("schedule", 20000)
+        ), 400
     session.commit()
     done = (f"{year}年节假日安排已录入：放假{len(holidays)}天，调休上班{len(workdays)}天；"
             f"重新计算暂定期限{recomputed}个")  # fmt: skip
